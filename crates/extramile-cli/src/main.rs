@@ -1,0 +1,3 @@
+//! The `extramile` command-line tool.
+
+fn main() {}

@@ -1,0 +1,577 @@
+//! The checker: resolves names, checks types and lowers the AST to the IR, collecting every
+//! diagnostic in one pass instead of stopping at the first.
+
+mod analysis;
+mod expr;
+
+use crate::ir::{self, FactSlot, Gesture, Program};
+use crate::money::Currency;
+use crate::script::{ScriptLimits, Scripts};
+use crate::syntax::ast::{self, Item, ParamKind, Statement};
+use crate::syntax::diagnostic::Diagnostic;
+use crate::syntax::span::{SourceMap, Span};
+use crate::value::{Ty, Value};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+pub(crate) struct Checker<'a> {
+    source: &'a str,
+    source_map: SourceMap,
+    pub(crate) diagnostics: Vec<Diagnostic>,
+    pub(crate) currency: Option<Currency>,
+    roles: Vec<String>,
+    role_spans: Vec<Span>,
+    pub(crate) facts: Vec<FactSlot>,
+    pub(crate) slots: HashMap<String, usize>,
+    gestures: Vec<Gesture>,
+    gesture_spans: Vec<Span>,
+    pub(crate) scripts: Scripts,
+}
+
+/// Checks `file` (parsed from `source`); returns the program if there were no errors, and
+/// every diagnostic (warnings too) either way.
+pub fn check(file: &ast::PolicyFile, source: &str, limits: ScriptLimits) -> (Option<Program>, Vec<Diagnostic>) {
+    let blocks: Vec<(&str, Span)> = file
+        .items
+        .iter()
+        .filter_map(|item| match item {
+            Item::Script(s) => Some((s.source.as_str(), s.body_span)),
+            _ => None,
+        })
+        .collect();
+    let (scripts, script_diagnostics) = Scripts::compile(&blocks, source, limits);
+    let mut checker = Checker {
+        source,
+        source_map: SourceMap::new(source),
+        diagnostics: script_diagnostics,
+        currency: None,
+        roles: Vec::new(),
+        role_spans: Vec::new(),
+        facts: Vec::new(),
+        slots: HashMap::new(),
+        gestures: Vec::new(),
+        gesture_spans: Vec::new(),
+        scripts,
+    };
+    let name = checker.declarations(file);
+    let mut rules = Vec::new();
+    let mut forbids = Vec::new();
+    let mut limits_ir = Vec::new();
+    let mut rule_names: HashMap<String, Span> = HashMap::new();
+    for item in &file.items {
+        match item {
+            Item::Rule(rule) => {
+                if let Some(first) = rule_names.get(&rule.name.name) {
+                    checker.diagnostics.push(
+                        Diagnostic::error(
+                            "E0107",
+                            format!("rule `{}` is defined twice", rule.name.name),
+                            rule.name.span,
+                        )
+                        .with_label(*first, "first defined here")
+                        .with_help("give each rule its own name: the decision names rules"),
+                    );
+                } else {
+                    rule_names.insert(rule.name.name.clone(), rule.name.span);
+                }
+                if let Some(lowered) = checker.lower_rule(rule) {
+                    rules.push(lowered);
+                }
+            }
+            Item::Never(never) => {
+                let name = format!("never@{}", checker.line(never.span));
+                forbids.push(checker.lower_never(never, name));
+            }
+            Item::Limit(limit) => limits_ir.push(checker.lower_limit(limit)),
+            _ => {}
+        }
+    }
+    checker.warn_unreachable(&rules);
+    let has_errors = checker.diagnostics.iter().any(Diagnostic::is_error);
+    let Checker { diagnostics, currency, roles, facts, gestures, scripts, source_map, .. } = checker;
+    let program = match (has_errors, currency) {
+        (false, Some(currency)) => {
+            let index = analysis::build_index(&rules, &facts);
+            Some(Program {
+                name,
+                currency,
+                roles,
+                facts,
+                gestures,
+                rules,
+                forbids,
+                limits: limits_ir,
+                index,
+                scripts,
+                source_lines: source_map,
+                source: Arc::from(source),
+            })
+        }
+        _ => None,
+    };
+    (program, diagnostics)
+}
+
+/// The closest of `candidates` to `word` by edit distance, if close enough to suggest.
+pub(crate) fn closest<'c>(word: &str, candidates: impl Iterator<Item = &'c str>) -> Option<&'c str> {
+    let limit = (word.chars().count() / 3).max(2);
+    candidates
+        .map(|c| (edit_distance(word, c), c))
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, c)| (*d, *c))
+        .map(|(_, c)| c)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut current = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = previous[j] + usize::from(ca != *cb);
+            current.push(substitution.min(previous[j + 1] + 1).min(current[j] + 1));
+        }
+        previous = current;
+    }
+    previous.last().copied().unwrap_or(0)
+}
+
+impl Checker<'_> {
+    pub(crate) fn error(&mut self, code: &'static str, message: impl Into<String>, span: Span) {
+        self.diagnostics.push(Diagnostic::error(code, message, span));
+    }
+
+    pub(crate) fn line(&self, span: Span) -> u32 {
+        self.source_map.line_column(self.source, span.start).line
+    }
+
+    /// Header, facts, gestures; returns the policy's name.
+    fn declarations(&mut self, file: &ast::PolicyFile) -> String {
+        let mut name: Option<&ast::Text> = None;
+        let mut currency_seen: Option<Span> = None;
+        let mut roles_seen: Option<Span> = None;
+        for item in &file.items {
+            match item {
+                Item::Policy(text) => match name {
+                    Some(first) => self.duplicate("the policy name", text.span, first.span),
+                    None => name = Some(text),
+                },
+                Item::Currency(code) => {
+                    if let Some(first) = currency_seen {
+                        self.duplicate("the currency", code.span, first);
+                        continue;
+                    }
+                    currency_seen = Some(code.span);
+                    match Currency::from_code(&code.name) {
+                        Some(c) => self.currency = Some(c),
+                        None => {
+                            let codes = Currency::all().iter().map(|c| c.code);
+                            let mut d =
+                                Diagnostic::error("E0115", format!("unknown currency `{}`", code.name), code.span);
+                            if let Some(best) = closest(&code.name, codes) {
+                                d = d.with_help(format!("did you mean `{best}`?"));
+                            }
+                            self.diagnostics.push(d);
+                        }
+                    }
+                }
+                Item::Roles(roles) => {
+                    let span = roles
+                        .first()
+                        .map_or(Span::default(), |r| r.span)
+                        .to(roles.last().map_or(Span::default(), |r| r.span));
+                    if let Some(first) = roles_seen {
+                        self.duplicate("the role ladder", span, first);
+                        continue;
+                    }
+                    roles_seen = Some(span);
+                    for role in roles {
+                        if let Some(idx) = self.roles.iter().position(|r| *r == role.name) {
+                            let first = self.role_spans[idx];
+                            self.duplicate(&format!("role `{}`", role.name), role.span, first);
+                        } else {
+                            self.roles.push(role.name.clone());
+                            self.role_spans.push(role.span);
+                        }
+                    }
+                }
+                Item::Facts(decls) => {
+                    for decl in decls {
+                        self.declare_fact(decl);
+                    }
+                }
+                Item::Gestures(decls) => {
+                    for decl in decls {
+                        if let Some(idx) = self.gestures.iter().position(|g| g.name == decl.name.name) {
+                            let first = self.gesture_spans[idx];
+                            self.duplicate(&format!("gesture `{}`", decl.name.name), decl.name.span, first);
+                        } else {
+                            self.gestures
+                                .push(Gesture { name: decl.name.name.clone(), kind: decl.kind.map(|(k, _)| k) });
+                            self.gesture_spans.push(decl.name.span);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        let start = Span { start: 0, end: 0 };
+        if currency_seen.is_none() {
+            self.diagnostics.push(
+                Diagnostic::error("E0114", "the policy does not say its currency", start)
+                    .with_help("add a line such as `currency USD`"),
+            );
+        }
+        if roles_seen.is_none() {
+            self.diagnostics.push(
+                Diagnostic::error("E0114", "the policy does not list its roles", start)
+                    .with_help("add a line such as `roles associate < supervisor < manager`"),
+            );
+        }
+        name.map_or_else(|| "untitled policy".to_string(), |t| t.value.clone())
+    }
+
+    fn duplicate(&mut self, what: &str, span: Span, first: Span) {
+        self.diagnostics.push(
+            Diagnostic::error("E0113", format!("{what} is declared twice"), span)
+                .with_label(first, "first declared here"),
+        );
+    }
+
+    fn declare_fact(&mut self, decl: &ast::FactDecl) {
+        let path = decl.path.dotted();
+        if let Some(&idx) = self.slots.get(&path) {
+            let first = self.facts[idx].path.clone();
+            self.diagnostics.push(Diagnostic::error(
+                "E0113",
+                format!("fact `{first}` is declared twice"),
+                decl.path.span,
+            ));
+            return;
+        }
+        // A fact cannot be both a value and an object holding other facts.
+        let nested = self
+            .facts
+            .iter()
+            .find(|f| f.path.starts_with(&format!("{path}.")) || path.starts_with(&format!("{}.", f.path)));
+        if let Some(other) = nested {
+            let message = format!("fact `{path}` overlaps fact `{}`: one cannot hold the other", other.path);
+            self.error("E0113", message, decl.path.span);
+            return;
+        }
+        let (ty, one_of) = self.fact_type(&decl.ty);
+        let default = decl.default.as_ref().and_then(|d| {
+            let lowered = self.lower_expected(d, &ty, "the default");
+            match lowered.kind {
+                ir::ExprKind::Const(value) => Some(value),
+                _ => {
+                    self.error("E0104", "a default must be a fixed value, not computed from facts", d.span);
+                    None
+                }
+            }
+        });
+        if let (Some(allowed), Some(Value::Text(text))) = (&one_of, &default) {
+            if !allowed.iter().any(|a| a.as_str() == &**text) {
+                self.error("E0116", format!("the default \"{text}\" is not one of the allowed values"), decl.span);
+            }
+        }
+        self.slots.insert(path.clone(), self.facts.len());
+        self.facts.push(FactSlot { segments: decl.path.segments.clone(), path, ty, one_of, default });
+    }
+
+    fn fact_type(&mut self, ty: &ast::TypeExpr) -> (Ty, Option<Vec<String>>) {
+        match ty {
+            ast::TypeExpr::Text(_) => (Ty::Text, None),
+            ast::TypeExpr::Number(_) => (Ty::Number, None),
+            ast::TypeExpr::Money(_) => (Ty::Money, None),
+            ast::TypeExpr::Boolean(_) => (Ty::Bool, None),
+            ast::TypeExpr::Date(_) => (Ty::Date, None),
+            ast::TypeExpr::Time(_) => (Ty::Time, None),
+            ast::TypeExpr::Duration(_) => (Ty::Duration, None),
+            ast::TypeExpr::List(elem, _) => {
+                let (elem_ty, one_of) = self.fact_type(elem);
+                (Ty::List(Box::new(elem_ty)), one_of)
+            }
+            ast::TypeExpr::OneOf(values, _) => {
+                let mut seen: Vec<String> = Vec::new();
+                for value in values {
+                    if seen.contains(&value.value) {
+                        self.error("E0113", format!("\"{}\" is listed twice", value.value), value.span);
+                    } else {
+                        seen.push(value.value.clone());
+                    }
+                }
+                (Ty::Text, Some(seen))
+            }
+        }
+    }
+
+    pub(crate) fn unknown_fact(&mut self, path: &str, span: Span) {
+        let mut d = Diagnostic::error("E0101", format!("unknown fact `{path}`"), span);
+        let paths: Vec<&str> = self.facts.iter().map(|f| f.path.as_str()).collect();
+        let prefix = format!("{path}.");
+        if let Some(best) = closest(path, paths.iter().copied()) {
+            d = d.with_help(format!("did you mean `{best}`?"));
+        } else if let Some(child) = paths.iter().find(|p| p.starts_with(&prefix)) {
+            d = d.with_help(format!("`{path}` holds other facts; did you mean `{child}`?"));
+        } else {
+            d = d.with_help("declare it under `facts`, such as `order.total: money`");
+        }
+        self.diagnostics.push(d);
+    }
+
+    fn role(&mut self, ident: &ast::Ident) -> Option<usize> {
+        if let Some(idx) = self.roles.iter().position(|r| *r == ident.name) {
+            return Some(idx);
+        }
+        let mut d = Diagnostic::error("E0102", format!("unknown role `{}`", ident.name), ident.span);
+        if let Some(best) = closest(&ident.name, self.roles.iter().map(String::as_str)) {
+            d = d.with_help(format!("did you mean `{best}`?"));
+        } else if !self.roles.is_empty() {
+            d = d.with_help(format!("the roles are {}", self.roles.join(" < ")));
+        }
+        if let Some(first) = self.role_spans.first() {
+            d = d.with_label(*first, "roles are declared here");
+        }
+        self.diagnostics.push(d);
+        None
+    }
+
+    fn gesture(&mut self, ident: &ast::Ident) -> Option<usize> {
+        if let Some(idx) = self.gestures.iter().position(|g| g.name == ident.name) {
+            return Some(idx);
+        }
+        let mut d = Diagnostic::error("E0103", format!("unknown gesture `{}`", ident.name), ident.span);
+        if let Some(best) = closest(&ident.name, self.gestures.iter().map(|g| g.name.as_str())) {
+            d = d.with_help(format!("did you mean `{best}`?"));
+        } else {
+            d = d.with_help(format!("declare it under `gestures`, such as `{}: amount`", ident.name));
+        }
+        self.diagnostics.push(d);
+        None
+    }
+
+    fn gesture_kind(&self, gesture: usize) -> Option<ParamKind> {
+        self.gestures.get(gesture).and_then(|g| g.kind)
+    }
+
+    fn kind_mismatch(&mut self, gesture: usize, what: &str, span: Span) {
+        let name = self.gestures.get(gesture).map_or("?", |g| g.name.as_str()).to_string();
+        let takes = match self.gesture_kind(gesture) {
+            Some(ParamKind::Amount) => "an amount",
+            Some(ParamKind::Item) => "an item",
+            Some(ParamKind::Due) => "a due time",
+            None => "nothing",
+        };
+        self.diagnostics.push(
+            Diagnostic::error("E0106", format!("gesture `{name}` takes {takes}, so it cannot have {what}"), span)
+                .with_help(format!("declare it as `{name}: amount` under `gestures` if it should")),
+        );
+    }
+
+    fn lower_rule(&mut self, rule: &ast::Rule) -> Option<ir::Rule> {
+        let mut lowered = ir::Rule {
+            name: rule.name.name.clone(),
+            title: rule.title.as_ref().map(|t| t.value.clone()),
+            priority: 0,
+            conditions: Vec::new(),
+            grants: Vec::new(),
+            owes: Vec::new(),
+            recommends: Vec::new(),
+            escalations: Vec::new(),
+            forbids: Vec::new(),
+            span: rule.span,
+        };
+        let mut priority_seen: Option<Span> = None;
+        let mut effects = 0usize;
+        for statement in &rule.statements {
+            match statement {
+                Statement::Priority(value, span) => {
+                    if let Some(first) = priority_seen {
+                        self.duplicate("the priority", *span, first);
+                    }
+                    priority_seen = Some(*span);
+                    lowered.priority = *value;
+                }
+                Statement::When(condition) => {
+                    let expr = self.lower_expected(condition, &Ty::Bool, "a condition");
+                    split_and(expr, &mut lowered.conditions);
+                }
+                Statement::Grant(grant) => {
+                    effects += 1;
+                    if let Some(g) = self.lower_grant(grant) {
+                        lowered.grants.push(g);
+                    }
+                }
+                Statement::Owe(owe) => {
+                    effects += 1;
+                    if let Some(o) = self.lower_owe(owe) {
+                        lowered.owes.push(o);
+                    }
+                }
+                Statement::Recommend(rec) => {
+                    effects += 1;
+                    if let Some(r) = self.lower_recommend(rec) {
+                        lowered.recommends.push(r);
+                    }
+                }
+                Statement::Escalate(esc) => {
+                    effects += 1;
+                    if let Some(role) = self.role(&esc.role) {
+                        lowered
+                            .escalations
+                            .push(ir::Escalate { role, reason: esc.reason.as_ref().map(|r| r.value.clone()) });
+                    }
+                }
+                Statement::Never(never) => {
+                    effects += 1;
+                    let forbid = self.lower_never(never, rule.name.name.clone());
+                    lowered.forbids.push(forbid);
+                }
+            }
+        }
+        if effects == 0 {
+            self.diagnostics.push(
+                Diagnostic::warning("W0203", format!("rule `{}` does nothing", rule.name.name), rule.name.span)
+                    .with_help("add a grant, `owe`, `recommend`, `escalate` or `never` line"),
+            );
+        }
+        Some(lowered)
+    }
+
+    fn lower_grant(&mut self, grant: &ast::Grant) -> Option<ir::Grant> {
+        let role = self.role(&grant.role);
+        let mut alternatives = Vec::new();
+        for alt in &grant.alternatives {
+            let Some(gesture) = self.gesture(&alt.gesture) else { continue };
+            let kind = self.gesture_kind(gesture);
+            let up_to = match &alt.up_to {
+                Some(amount) if kind == Some(ParamKind::Amount) => {
+                    Some(self.lower_expected(amount, &Ty::Money, "an `up to` amount"))
+                }
+                Some(amount) => {
+                    self.kind_mismatch(gesture, "an `up to` amount", amount.span);
+                    None
+                }
+                None => {
+                    if kind == Some(ParamKind::Amount) {
+                        self.diagnostics.push(
+                            Diagnostic::warning(
+                                "W0202",
+                                format!("`{}` is granted with no upper bound", alt.gesture.name),
+                                alt.span,
+                            )
+                            .with_help(format!("add `up to` an amount, such as `{} up to $50`", alt.gesture.name)),
+                        );
+                    }
+                    None
+                }
+            };
+            if let (Some(item), None) = (&alt.item, kind) {
+                self.kind_mismatch(gesture, "an item", item.span);
+            }
+            alternatives.push(ir::Alternative {
+                gesture,
+                item: alt.item.as_ref().map(|t| Arc::from(t.value.as_str())),
+                up_to,
+            });
+        }
+        Some(ir::Grant { role: role?, alternatives, span: grant.span })
+    }
+
+    fn lower_owe(&mut self, owe: &ast::Owe) -> Option<ir::Owe> {
+        let gesture = self.gesture(&owe.gesture)?;
+        let kind = self.gesture_kind(gesture);
+        let amount = match (&owe.amount, kind) {
+            (Some(amount), Some(ParamKind::Amount)) => Some(self.lower_expected(amount, &Ty::Money, "an amount owed")),
+            (Some(amount), _) => {
+                self.kind_mismatch(gesture, "an amount", amount.span);
+                None
+            }
+            (None, Some(ParamKind::Amount)) => {
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        "E0106",
+                        format!("`owe {}` needs the exact amount owed", owe.gesture.name),
+                        owe.span,
+                    )
+                    .with_help(format!("write `owe {} of AMOUNT`", owe.gesture.name)),
+                );
+                None
+            }
+            (None, _) => None,
+        };
+        Some(ir::Owe { gesture, item: owe.item.as_ref().map(|t| Arc::from(t.value.as_str())), amount })
+    }
+
+    fn lower_recommend(&mut self, rec: &ast::Recommend) -> Option<ir::Recommend> {
+        let gesture = self.gesture(&rec.gesture)?;
+        let kind = self.gesture_kind(gesture);
+        let amount = match &rec.amount {
+            Some(amount) if kind == Some(ParamKind::Amount) => {
+                Some(self.lower_expected(amount, &Ty::Money, "a recommended amount"))
+            }
+            Some(amount) => {
+                self.kind_mismatch(gesture, "an amount", amount.span);
+                None
+            }
+            None => None,
+        };
+        let due_in = match &rec.due_in {
+            Some(due) if kind == Some(ParamKind::Due) => Some(self.lower_expected(due, &Ty::Duration, "a due time")),
+            Some(due) => {
+                self.kind_mismatch(gesture, "a due time", due.span);
+                None
+            }
+            None => None,
+        };
+        Some(ir::Recommend { gesture, item: rec.item.as_ref().map(|t| Arc::from(t.value.as_str())), amount, due_in })
+    }
+
+    fn lower_never(&mut self, never: &ast::Never, name: String) -> ir::Forbid {
+        let gestures = never.gestures.iter().filter_map(|g| self.gesture(g)).collect();
+        let condition = never.condition.as_ref().map(|c| self.lower_expected(c, &Ty::Bool, "a condition"));
+        ir::Forbid {
+            name,
+            gestures,
+            condition,
+            reason: never.reason.as_ref().map(|r| r.value.clone()),
+            span: never.span,
+        }
+    }
+
+    fn lower_limit(&mut self, limit: &ast::Limit) -> ir::Limit {
+        let mut gestures = Vec::new();
+        for g in &limit.gestures {
+            if let Some(gesture) = self.gesture(g) {
+                if self.gesture_kind(gesture) == Some(ParamKind::Amount) {
+                    gestures.push(gesture);
+                } else {
+                    self.kind_mismatch(gesture, "a money limit", g.span);
+                }
+            }
+        }
+        let amount = self.lower_expected(&limit.amount, &Ty::Money, "a limit");
+        let already_used =
+            limit.already_used.as_ref().map(|e| self.lower_expected(e, &Ty::Money, "the amount already used"));
+        ir::Limit {
+            name: format!("limit@{}", self.line(limit.span)),
+            gestures,
+            amount,
+            scope: limit.scope.as_ref().map(|s| s.value.clone()),
+            already_used,
+            span: limit.span,
+        }
+    }
+}
+
+/// Splits a condition at its top-level `and`s, so each part can be traced and indexed.
+fn split_and(expr: ir::Expr, out: &mut Vec<ir::Expr>) {
+    match expr.kind {
+        ir::ExprKind::And(lhs, rhs) => {
+            split_and(*lhs, out);
+            split_and(*rhs, out);
+        }
+        kind => out.push(ir::Expr { kind, span: expr.span }),
+    }
+}

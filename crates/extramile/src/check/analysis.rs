@@ -1,0 +1,218 @@
+//! Whole-rule analyses: the rule index, and rules whose conditions can never hold.
+
+use crate::check::Checker;
+use crate::eval::expr::values_equal;
+use crate::ir::{CompareOp, Expr, ExprKind, FactSlot, Rule, RuleIndex, SlotId};
+use crate::syntax::diagnostic::Diagnostic;
+use crate::value::{Ty, Value};
+use std::cmp::Ordering;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// Keys each rule whose first condition is `text_fact is "value"` (or `in [...]`) on that
+/// fact, so that evaluation looks only at rules whose key matches. Only the first
+/// condition is used: evaluation would test it first anyway, so a skipped rule is exactly a
+/// rule that would not have matched, and no error is lost.
+pub(crate) fn build_index(rules: &[Rule], facts: &[FactSlot]) -> RuleIndex {
+    let mut index = RuleIndex::default();
+    for (rule_idx, rule) in rules.iter().enumerate() {
+        match rule.conditions.first().and_then(|c| index_keys(c, facts)) {
+            Some((slot, keys)) => {
+                let position = match index.by_slot.iter().position(|(s, _)| *s == slot) {
+                    Some(position) => position,
+                    None => {
+                        index.by_slot.push((slot, HashMap::new()));
+                        index.by_slot.len() - 1
+                    }
+                };
+                if let Some((_, map)) = index.by_slot.get_mut(position) {
+                    for key in keys {
+                        let entry = map.entry(key).or_default();
+                        if entry.last() != Some(&rule_idx) {
+                            entry.push(rule_idx);
+                        }
+                    }
+                }
+            }
+            None => index.always.push(rule_idx),
+        }
+    }
+    index
+}
+
+fn index_keys(condition: &Expr, facts: &[FactSlot]) -> Option<(SlotId, Vec<Arc<str>>)> {
+    let is_text = |slot: &SlotId| facts.get(*slot).is_some_and(|f| f.ty == Ty::Text);
+    match &condition.kind {
+        ExprKind::Compare(CompareOp::Eq, lhs, rhs) => match (&lhs.kind, &rhs.kind) {
+            (ExprKind::Fact(slot), ExprKind::Const(Value::Text(key)))
+            | (ExprKind::Const(Value::Text(key)), ExprKind::Fact(slot))
+                if is_text(slot) =>
+            {
+                Some((*slot, vec![key.clone()]))
+            }
+            _ => None,
+        },
+        ExprKind::In(needle, hay, false) => match (&needle.kind, &hay.kind) {
+            (ExprKind::Fact(slot), ExprKind::Const(Value::List(items))) if is_text(slot) => {
+                let keys: Option<Vec<Arc<str>>> = items
+                    .iter()
+                    .map(|v| match v {
+                        Value::Text(t) => Some(t.clone()),
+                        _ => None,
+                    })
+                    .collect();
+                keys.map(|k| (*slot, k))
+            }
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// What the conditions of one rule say about one fact.
+#[derive(Default)]
+struct Constraints {
+    equal: Option<Value>,
+    not_equal: Vec<Value>,
+    one_of: Option<Vec<Value>>,
+    lower: Option<(Value, bool)>,
+    upper: Option<(Value, bool)>,
+}
+
+impl Checker<'_> {
+    /// Warns about rules whose conditions contradict each other.
+    pub(crate) fn warn_unreachable(&mut self, rules: &[Rule]) {
+        for rule in rules {
+            if let Some(why) = contradiction(&rule.conditions) {
+                let span = rule
+                    .conditions
+                    .first()
+                    .map_or(rule.span, |c| c.span)
+                    .to(rule.conditions.last().map_or(rule.span, |c| c.span));
+                self.diagnostics.push(
+                    Diagnostic::warning("W0201", format!("rule `{}` can never match: {why}", rule.name), span)
+                        .with_help("check the conditions: no incident can satisfy all of them"),
+                );
+            }
+        }
+    }
+}
+
+fn contradiction(conditions: &[Expr]) -> Option<String> {
+    let mut by_slot: HashMap<SlotId, Constraints> = HashMap::new();
+    for condition in conditions {
+        if let ExprKind::Const(Value::Bool(false)) = condition.kind {
+            return Some("a condition is always false".to_string());
+        }
+        let Some((slot, op, value)) = fact_comparison(condition) else { continue };
+        let c = by_slot.entry(slot).or_default();
+        match op {
+            Constraint::Eq => {
+                if let Some(previous) = &c.equal {
+                    if !values_equal(previous, &value) {
+                        return Some(format!("a fact cannot be both {} and {}", show(previous), show(&value)));
+                    }
+                }
+                c.equal = Some(value.clone());
+                tighten(&mut c.lower, value.clone(), true, Ordering::Greater);
+                tighten(&mut c.upper, value, true, Ordering::Less);
+            }
+            Constraint::Ne => c.not_equal.push(value),
+            Constraint::In(values) => c.one_of = Some(values),
+            Constraint::Lower(inclusive) => tighten(&mut c.lower, value, inclusive, Ordering::Greater),
+            Constraint::Upper(inclusive) => tighten(&mut c.upper, value, inclusive, Ordering::Less),
+        }
+    }
+    for c in by_slot.values() {
+        if let Some(eq) = &c.equal {
+            if c.not_equal.iter().any(|v| values_equal(v, eq)) {
+                return Some(format!("a fact cannot be {} and not {}", show(eq), show(eq)));
+            }
+            if let Some(set) = &c.one_of {
+                if !set.iter().any(|v| values_equal(v, eq)) {
+                    return Some(format!("{} is not among the values listed with `in`", show(eq)));
+                }
+            }
+        }
+        if let (Some((low, low_inc)), Some((high, high_inc))) = (&c.lower, &c.upper) {
+            match order(low, high) {
+                Some(Ordering::Greater) => {
+                    return Some(format!("no value is at least {} and at most {}", show(low), show(high)))
+                }
+                Some(Ordering::Equal) if !(*low_inc && *high_inc) => {
+                    return Some(format!("no value lies strictly around {}", show(low)));
+                }
+                _ => {}
+            }
+        }
+    }
+    None
+}
+
+enum Constraint {
+    Eq,
+    Ne,
+    In(Vec<Value>),
+    Lower(bool),
+    Upper(bool),
+}
+
+fn fact_comparison(condition: &Expr) -> Option<(SlotId, Constraint, Value)> {
+    match &condition.kind {
+        ExprKind::Compare(op, lhs, rhs) => {
+            let (slot, value, flipped) = match (&lhs.kind, &rhs.kind) {
+                (ExprKind::Fact(slot), ExprKind::Const(v)) => (*slot, v.clone(), false),
+                (ExprKind::Const(v), ExprKind::Fact(slot)) => (*slot, v.clone(), true),
+                _ => return None,
+            };
+            let constraint = match (op, flipped) {
+                (CompareOp::Eq, _) => Constraint::Eq,
+                (CompareOp::Ne, _) => Constraint::Ne,
+                (CompareOp::Gt, false) | (CompareOp::Lt, true) => Constraint::Lower(false),
+                (CompareOp::Ge, false) | (CompareOp::Le, true) => Constraint::Lower(true),
+                (CompareOp::Lt, false) | (CompareOp::Gt, true) => Constraint::Upper(false),
+                (CompareOp::Le, false) | (CompareOp::Ge, true) => Constraint::Upper(true),
+            };
+            Some((slot, constraint, value))
+        }
+        ExprKind::In(needle, hay, false) => match (&needle.kind, &hay.kind) {
+            (ExprKind::Fact(slot), ExprKind::Const(Value::List(items))) => {
+                Some((*slot, Constraint::In(items.to_vec()), Value::Bool(true)))
+            }
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn order(a: &Value, b: &Value) -> Option<Ordering> {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) | (Value::Money(x), Value::Money(y)) => Some(x.cmp(y)),
+        (Value::Duration(x), Value::Duration(y)) => Some(x.cmp(y)),
+        (Value::Date(x), Value::Date(y)) => Some(x.cmp(y)),
+        (Value::Time(x), Value::Time(y)) => Some(x.cmp(y)),
+        _ => None,
+    }
+}
+
+/// Keeps the tighter bound: the greater lower bound, or the smaller upper bound.
+fn tighten(bound: &mut Option<(Value, bool)>, value: Value, inclusive: bool, tighter: Ordering) {
+    let replace = match bound {
+        None => true,
+        Some((current, current_inclusive)) => match order(&value, current) {
+            Some(ord) if ord == tighter => true,
+            Some(Ordering::Equal) => *current_inclusive && !inclusive,
+            _ => false,
+        },
+    };
+    if replace {
+        *bound = Some((value, inclusive));
+    }
+}
+
+fn show(value: &Value) -> String {
+    match value.to_json() {
+        serde_json::Value::String(s) => format!("`{s}`"),
+        other => format!("`{other}`"),
+    }
+}

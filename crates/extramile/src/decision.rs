@@ -1,0 +1,212 @@
+//! The decision: what to offer, what needs approval, what is owed, recommended, forbidden
+//! and escalated, with errors, warnings and an optional trace. Serialises to the JSON
+//! contract of `docs/json.md`.
+
+use crate::syntax::span::Span;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+/// The answer for one incident. Amounts are exact decimals in `currency`, printed with
+/// the currency's minor-unit digits (`"50.00"`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Decision {
+    /// The policy's name.
+    pub policy: String,
+    /// The acting role.
+    pub role: String,
+    /// The time the decision was made for, RFC 3339.
+    pub now: String,
+    /// The policy's currency code.
+    pub currency: String,
+    /// What the acting role may do now. Each offer is a choice of one of its gestures.
+    pub offers: Vec<Offer>,
+    /// What lies beyond the acting role, with the lowest role that may approve it.
+    pub needs_approval: Vec<Approval>,
+    /// Entitlements owed by rule, with exact amounts.
+    pub owed: Vec<Owed>,
+    /// Proactive extras, highest priority first.
+    pub recommended: Vec<Recommendation>,
+    /// Gestures blocked, with the rule and the reason.
+    pub forbidden: Vec<Forbidden>,
+    /// Roles the incident goes to.
+    pub escalations: Vec<Escalation>,
+    /// Rules, forbids and limits that could not be evaluated (they granted nothing).
+    pub errors: Vec<Problem>,
+    /// Things worth a look that did not stop evaluation.
+    pub warnings: Vec<Problem>,
+    /// Rule by rule, why: present only when asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trace: Option<Vec<RuleTrace>>,
+}
+
+/// A choice of gestures: the employee may give any one of them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Offer {
+    /// The gestures to choose from (one, where the rule named one).
+    pub one_of: Vec<OfferedGesture>,
+    /// The rule whose grant made this choice.
+    pub rule: String,
+    /// The rule's priority: higher comes first.
+    pub priority: i64,
+}
+
+/// One gesture on offer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OfferedGesture {
+    /// The gesture's name.
+    pub gesture: String,
+    /// The item words, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item: Option<String>,
+    /// The most that may be given; absent for gestures without an amount, or when no
+    /// grant set an upper bound.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub up_to: Option<Decimal>,
+    /// The rule or limit that set `up_to`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limited_by: Option<String>,
+}
+
+/// A gesture the acting role may not give alone.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Approval {
+    /// The gesture's name.
+    pub gesture: String,
+    /// The item words, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item: Option<String>,
+    /// The lowest role that may approve it at this amount.
+    pub approver: String,
+    /// Up to how much that role may approve.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub up_to: Option<Decimal>,
+    /// The rule or limit that set the amount.
+    pub rule: String,
+}
+
+/// An entitlement.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Owed {
+    /// The gesture's name.
+    pub gesture: String,
+    /// The item words, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item: Option<String>,
+    /// The exact amount owed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<Decimal>,
+    /// The rule.
+    pub rule: String,
+}
+
+/// A proactive extra.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Recommendation {
+    /// The gesture's name.
+    pub gesture: String,
+    /// The item words, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item: Option<String>,
+    /// The amount, if the rule gave one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<Decimal>,
+    /// When it is due, RFC 3339, in the offset of `now`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due: Option<String>,
+    /// The rule.
+    pub rule: String,
+    /// The rule's priority.
+    pub priority: i64,
+}
+
+/// A blocked gesture.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Forbidden {
+    /// The gesture's name.
+    pub gesture: String,
+    /// The rule, forbid (`never@LINE`) or limit (`limit@LINE`) that blocked it.
+    pub rule: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// An escalation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Escalation {
+    /// The role to send the incident to.
+    pub to: String,
+    /// The rule.
+    pub rule: String,
+    /// Why, if the rule said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// An error or warning met while evaluating.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Problem {
+    /// The rule, forbid or limit concerned.
+    pub rule: String,
+    /// The fact path concerned, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fact: Option<String>,
+    /// What happened.
+    pub message: String,
+    /// The policy line of the expression concerned.
+    pub line: u32,
+    /// Its column.
+    pub column: u32,
+}
+
+/// How a rule's conditions came out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// Every condition held.
+    Matched,
+    /// A condition was false.
+    NotMatched,
+    /// A condition could not be evaluated.
+    Error,
+}
+
+/// Why a rule did or did not apply.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleTrace {
+    /// The rule's name.
+    pub rule: String,
+    /// Matched, not matched or error.
+    pub outcome: Outcome,
+    /// The condition that decided a non-match or an error, as written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clause: Option<String>,
+    /// The error, for outcome `error`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// The facts the conditions read, with their values.
+    pub reads: Vec<FactRead>,
+    /// The rule's first line.
+    pub line: u32,
+    /// The rule's source span.
+    pub span: Span,
+}
+
+/// One fact a rule read.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FactRead {
+    /// The fact path.
+    pub fact: String,
+    /// Its value, or `null` if it had none.
+    pub value: serde_json::Value,
+}

@@ -1,0 +1,545 @@
+//! The evaluator: runs a compiled program over one incident and builds the decision.
+//!
+//! Semantics (tested in `tests/semantics.rs`): a grant whose condition or amount cannot be
+//! evaluated grants nothing; a forbid or limit that cannot be evaluated blocks; forbids
+//! override grants; limits cap every grant; several grants of one gesture combine by the
+//! most generous, not the sum; output order depends only on priority and source order.
+
+pub mod expr;
+pub mod facts;
+
+use crate::decision::*;
+use crate::eval::expr::{Env, ExprError};
+use crate::ir::{Expr, GestureId, Program, RoleId};
+use crate::syntax::span::Span;
+use crate::value::Value;
+use chrono::{DateTime, FixedOffset, SecondsFormat, TimeDelta};
+use rust_decimal::Decimal;
+use std::sync::Arc;
+
+/// How a rule's conditions came out, with the deciding condition's index.
+enum RuleOutcome {
+    Matched,
+    NotMatched(usize),
+    Failed(usize, ExprError),
+}
+
+/// The most that may be given of a gesture.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Bound {
+    /// A gesture without an amount.
+    Given,
+    /// Up to an amount.
+    UpTo(Decimal),
+    /// No upper bound was set.
+    Unbounded,
+}
+
+impl Bound {
+    fn more_generous_than(self, other: Bound) -> bool {
+        match (self, other) {
+            (Bound::Unbounded, Bound::UpTo(_)) => true,
+            (Bound::UpTo(a), Bound::UpTo(b)) => a > b,
+            _ => false,
+        }
+    }
+
+    fn amount(self) -> Option<Decimal> {
+        match self {
+            Bound::UpTo(a) => Some(a),
+            _ => None,
+        }
+    }
+}
+
+/// One alternative of a grant that applies to this incident.
+struct Granted {
+    rule: usize,
+    grant: usize,
+    role: RoleId,
+    gesture: GestureId,
+    item: Option<Arc<str>>,
+    bound: Bound,
+}
+
+struct Run<'p> {
+    program: &'p Program,
+    env: Env<'p>,
+    decision: Decision,
+    blocked: Vec<GestureId>,
+    caps: Vec<Option<(Decimal, String)>>,
+}
+
+/// Evaluates `program` for the acting `role` at `now`.
+pub fn evaluate(
+    program: &Program,
+    facts: &serde_json::Value,
+    role: RoleId,
+    now: DateTime<FixedOffset>,
+    trace: bool,
+) -> Decision {
+    let fact_values = facts::read_facts(program, facts);
+    let role_name = program.roles.get(role).cloned().unwrap_or_default();
+    let mut run = Run {
+        program,
+        env: Env { program: Some(program), currency: program.currency, facts: &[], now, reads: None },
+        decision: Decision {
+            policy: program.name.clone(),
+            role: role_name,
+            now: now.to_rfc3339_opts(SecondsFormat::AutoSi, true),
+            currency: program.currency.code.to_string(),
+            offers: Vec::new(),
+            needs_approval: Vec::new(),
+            owed: Vec::new(),
+            recommended: Vec::new(),
+            forbidden: Vec::new(),
+            escalations: Vec::new(),
+            errors: Vec::new(),
+            warnings: Vec::new(),
+            trace: trace.then(Vec::new),
+        },
+        blocked: Vec::new(),
+        caps: vec![None; program.gestures.len()],
+    };
+    run.env.facts = &fact_values;
+    let candidates = candidate_rules(program, &fact_values, trace);
+    let outcomes: Vec<(usize, RuleOutcome)> =
+        candidates.into_iter().map(|idx| (idx, run.rule_outcome(idx, trace))).collect();
+    run.apply_forbids(&outcomes);
+    run.apply_limits();
+    let granted = run.collect_grants(&outcomes);
+    run.offers(&granted, role);
+    run.approvals(&granted, role);
+    run.owed_recommended_escalated(&outcomes);
+    run.decision
+}
+
+/// Rules worth evaluating: all of them when tracing, otherwise those the index selects.
+fn candidate_rules(program: &Program, facts: &[Result<Value, facts::FactError>], all: bool) -> Vec<usize> {
+    if all {
+        return (0..program.rules.len()).collect();
+    }
+    let mut candidates = program.index.always.clone();
+    for (slot, by_value) in &program.index.by_slot {
+        match facts.get(*slot) {
+            Some(Ok(Value::Text(text))) => {
+                if let Some(rules) = by_value.get(text) {
+                    candidates.extend_from_slice(rules);
+                }
+            }
+            // Without a usable value every keyed rule is evaluated, and reports the error.
+            _ => candidates.extend(by_value.values().flatten().copied()),
+        }
+    }
+    candidates.sort_unstable();
+    candidates.dedup();
+    candidates
+}
+
+impl Run<'_> {
+    fn location(&self, span: Span) -> (u32, u32) {
+        let lc = self.program.source_lines.line_column(&self.program.source, span.start);
+        (lc.line, lc.column)
+    }
+
+    fn problem(&self, rule: &str, err: &ExprError) -> Problem {
+        let (line, column) = self.location(err.span);
+        Problem { rule: rule.to_string(), fact: err.fact.clone(), message: err.message.clone(), line, column }
+    }
+
+    fn fail(&mut self, rule: &str, err: &ExprError) {
+        let problem = self.problem(rule, err);
+        self.decision.errors.push(problem);
+    }
+
+    fn gesture_name(&self, gesture: GestureId) -> String {
+        self.program.gestures.get(gesture).map_or_else(String::new, |g| g.name.clone())
+    }
+
+    fn rule_outcome(&mut self, idx: usize, trace: bool) -> RuleOutcome {
+        let Some(rule) = self.program.rules.get(idx) else { return RuleOutcome::NotMatched(0) };
+        if trace {
+            self.env.reads = Some(Vec::new());
+        }
+        let mut outcome = RuleOutcome::Matched;
+        for (cond_idx, condition) in rule.conditions.iter().enumerate() {
+            match self.env.eval_bool(condition) {
+                Ok(true) => {}
+                Ok(false) => {
+                    outcome = RuleOutcome::NotMatched(cond_idx);
+                    break;
+                }
+                Err(err) => {
+                    outcome = RuleOutcome::Failed(cond_idx, err);
+                    break;
+                }
+            }
+        }
+        if let RuleOutcome::Failed(_, err) = &outcome {
+            self.fail(&rule.name, err);
+        }
+        if let Some(reads) = self.env.reads.take() {
+            let entry = self.trace_entry(idx, &outcome, &reads);
+            if let Some(traces) = &mut self.decision.trace {
+                traces.push(entry);
+            }
+        }
+        outcome
+    }
+
+    fn trace_entry(&self, idx: usize, outcome: &RuleOutcome, reads: &[usize]) -> RuleTrace {
+        let rule = &self.program.rules[idx.min(self.program.rules.len().saturating_sub(1))];
+        let clause_text = |cond: usize| {
+            rule.conditions
+                .get(cond)
+                .and_then(|c| self.program.source.get(c.span.range()))
+                .map(|s| s.split_whitespace().collect::<Vec<_>>().join(" "))
+        };
+        let (kind, clause, error) = match outcome {
+            RuleOutcome::Matched => (Outcome::Matched, None, None),
+            RuleOutcome::NotMatched(cond) => (Outcome::NotMatched, clause_text(*cond), None),
+            RuleOutcome::Failed(cond, err) => (Outcome::Error, clause_text(*cond), Some(err.message.clone())),
+        };
+        let reads = reads
+            .iter()
+            .filter_map(|slot| {
+                let fact = self.program.facts.get(*slot)?;
+                let value = match self.env.facts.get(*slot) {
+                    Some(Ok(value)) => value.to_json(),
+                    _ => serde_json::Value::Null,
+                };
+                Some(FactRead { fact: fact.path.clone(), value })
+            })
+            .collect();
+        let (line, _) = self.location(rule.span);
+        RuleTrace { rule: rule.name.clone(), outcome: kind, clause, error, reads, line, span: rule.span }
+    }
+
+    fn block(&mut self, gesture: GestureId, rule: &str, reason: String) {
+        if !self.blocked.contains(&gesture) {
+            self.blocked.push(gesture);
+        }
+        let name = self.gesture_name(gesture);
+        self.decision.forbidden.push(Forbidden { gesture: name, rule: rule.to_string(), reason });
+    }
+
+    fn apply_forbids(&mut self, outcomes: &[(usize, RuleOutcome)]) {
+        let program = self.program;
+        for forbid in &program.forbids {
+            let holds = match &forbid.condition {
+                None => Ok(true),
+                Some(condition) => self.env.eval_bool(condition),
+            };
+            let reason = forbid.reason.clone().unwrap_or_else(|| "forbidden by policy".to_string());
+            match holds {
+                Ok(true) => forbid.gestures.iter().for_each(|g| self.block(*g, &forbid.name, reason.clone())),
+                Ok(false) => {}
+                Err(err) => {
+                    self.fail(&forbid.name, &err);
+                    let why = format!("blocked because its condition could not be checked: {}", err.message);
+                    forbid.gestures.iter().for_each(|g| self.block(*g, &forbid.name, why.clone()));
+                }
+            }
+        }
+        for (idx, outcome) in outcomes {
+            let Some(rule) = program.rules.get(*idx) else { continue };
+            let failed = matches!(outcome, RuleOutcome::Failed(..));
+            if !(failed || matches!(outcome, RuleOutcome::Matched)) {
+                continue;
+            }
+            for forbid in &rule.forbids {
+                let reason = match (&forbid.reason, failed) {
+                    (_, true) => "blocked because the rule's condition could not be checked".to_string(),
+                    (Some(reason), false) => reason.clone(),
+                    (None, false) => "forbidden by policy".to_string(),
+                };
+                forbid.gestures.iter().for_each(|g| self.block(*g, &rule.name, reason.clone()));
+            }
+        }
+    }
+
+    fn apply_limits(&mut self) {
+        let program = self.program;
+        for limit in &program.limits {
+            let remaining = self.env.eval(&limit.amount).and_then(|cap| {
+                let used = match &limit.already_used {
+                    Some(used) => self.env.eval(used)?,
+                    None => Value::Money(Decimal::ZERO),
+                };
+                match (cap, used) {
+                    (Value::Money(cap), Value::Money(used)) => {
+                        cap.checked_sub(used).ok_or_else(|| ExprError::new("arithmetic overflow", limit.span))
+                    }
+                    _ => Err(ExprError::new("a limit must be money", limit.span)),
+                }
+            });
+            match remaining {
+                Err(err) => {
+                    self.fail(&limit.name, &err);
+                    let why = format!("blocked because its limit could not be computed: {}", err.message);
+                    limit.gestures.iter().for_each(|g| self.block(*g, &limit.name, why.clone()));
+                }
+                Ok(remaining) if remaining <= Decimal::ZERO => {
+                    let scope = limit.scope.as_deref().map_or(String::new(), |s| format!(" {s}"));
+                    let why = format!("limit{scope} reached");
+                    limit.gestures.iter().for_each(|g| self.block(*g, &limit.name, why.clone()));
+                }
+                Ok(remaining) => {
+                    let remaining = program.currency.round(remaining);
+                    for gesture in &limit.gestures {
+                        if let Some(slot) = self.caps.get_mut(*gesture) {
+                            if slot.as_ref().is_none_or(|(cap, _)| remaining < *cap) {
+                                *slot = Some((remaining, limit.name.clone()));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn collect_grants(&mut self, outcomes: &[(usize, RuleOutcome)]) -> Vec<Granted> {
+        let program = self.program;
+        let mut granted = Vec::new();
+        for (idx, outcome) in outcomes {
+            let (RuleOutcome::Matched, Some(rule)) = (outcome, program.rules.get(*idx)) else { continue };
+            for (grant_idx, grant) in rule.grants.iter().enumerate() {
+                for alt in &grant.alternatives {
+                    let bound = match &alt.up_to {
+                        None if program.gestures.get(alt.gesture).and_then(|g| g.kind)
+                            == Some(crate::syntax::ast::ParamKind::Amount) =>
+                        {
+                            Bound::Unbounded
+                        }
+                        None => Bound::Given,
+                        Some(amount) => match self.env.eval(amount) {
+                            Ok(Value::Money(a)) if a > Decimal::ZERO => Bound::UpTo(a),
+                            Ok(Value::Money(_)) => continue,
+                            Ok(other) => {
+                                let err = ExprError::new(
+                                    format!("an amount must be money, found {}", other.ty()),
+                                    amount.span,
+                                );
+                                self.fail(&rule.name, &err);
+                                continue;
+                            }
+                            Err(err) => {
+                                self.fail(&rule.name, &err);
+                                continue;
+                            }
+                        },
+                    };
+                    granted.push(Granted {
+                        rule: *idx,
+                        grant: grant_idx,
+                        role: grant.role,
+                        gesture: alt.gesture,
+                        item: alt.item.clone(),
+                        bound,
+                    });
+                }
+            }
+        }
+        granted
+    }
+
+    /// The most generous grant of `gesture` (with `item`) to roles up to `role`, capped by
+    /// limits, with the name of the rule or limit that set it.
+    fn best(
+        &self,
+        granted: &[Granted],
+        gesture: GestureId,
+        item: &Option<Arc<str>>,
+        role: RoleId,
+    ) -> Option<(Bound, String)> {
+        if self.blocked.contains(&gesture) {
+            return None;
+        }
+        let mut best: Option<&Granted> = None;
+        for g in granted.iter().filter(|g| g.gesture == gesture && g.item == *item && g.role <= role) {
+            if best.is_none_or(|b| g.bound.more_generous_than(b.bound)) {
+                best = Some(g);
+            }
+        }
+        let best = best?;
+        let rule_name = self.program.rules.get(best.rule).map_or_else(String::new, |r| r.name.clone());
+        match (best.bound, self.caps.get(gesture).and_then(Option::as_ref)) {
+            (Bound::Unbounded, Some((cap, limit))) => Some((Bound::UpTo(*cap), limit.clone())),
+            (Bound::UpTo(amount), Some((cap, limit))) if *cap < amount => Some((Bound::UpTo(*cap), limit.clone())),
+            (bound, _) => Some((bound, rule_name)),
+        }
+    }
+
+    fn offers(&mut self, granted: &[Granted], role: RoleId) {
+        let program = self.program;
+        let mut groups: Vec<(usize, usize)> =
+            granted.iter().filter(|g| g.role <= role).map(|g| (g.rule, g.grant)).collect();
+        groups.dedup();
+        let mut offers: Vec<(i64, usize, Offer)> = Vec::new();
+        for (rule_idx, grant_idx) in groups {
+            let Some(rule) = program.rules.get(rule_idx) else { continue };
+            let mut one_of = Vec::new();
+            for g in granted.iter().filter(|g| g.rule == rule_idx && g.grant == grant_idx) {
+                let Some((bound, set_by)) = self.best(granted, g.gesture, &g.item, role) else { continue };
+                let gesture = self.gesture_name(g.gesture);
+                if one_of
+                    .iter()
+                    .any(|o: &OfferedGesture| o.gesture == gesture && o.item.as_deref() == g.item.as_deref())
+                {
+                    continue;
+                }
+                let limited_by = (bound != Bound::Given).then_some(set_by);
+                one_of.push(OfferedGesture {
+                    gesture,
+                    item: g.item.as_deref().map(str::to_string),
+                    up_to: bound.amount(),
+                    limited_by,
+                });
+            }
+            if one_of.is_empty() {
+                continue;
+            }
+            if let Some(existing) = offers.iter_mut().find(|(_, _, o)| o.one_of == one_of) {
+                existing.0 = existing.0.max(rule.priority);
+                continue;
+            }
+            offers.push((
+                rule.priority,
+                offers.len(),
+                Offer { one_of, rule: rule.name.clone(), priority: rule.priority },
+            ));
+        }
+        offers.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        self.decision.offers = offers
+            .into_iter()
+            .map(|(priority, _, mut offer)| {
+                offer.priority = priority;
+                offer
+            })
+            .collect();
+    }
+
+    fn approvals(&mut self, granted: &[Granted], role: RoleId) {
+        let mut keys: Vec<(GestureId, Option<Arc<str>>)> = Vec::new();
+        for g in granted.iter().filter(|g| g.role > role) {
+            if !keys.iter().any(|(gesture, item)| *gesture == g.gesture && *item == g.item) {
+                keys.push((g.gesture, g.item.clone()));
+            }
+        }
+        for (gesture, item) in keys {
+            let mut previous = self.best(granted, gesture, &item, role).map(|(bound, _)| bound);
+            for higher in role + 1..self.program.roles.len() {
+                let Some((bound, set_by)) = self.best(granted, gesture, &item, higher) else { continue };
+                let extends = match previous {
+                    None => true,
+                    Some(prev) => bound.more_generous_than(prev),
+                };
+                if extends {
+                    self.decision.needs_approval.push(Approval {
+                        gesture: self.gesture_name(gesture),
+                        item: item.as_deref().map(str::to_string),
+                        approver: self.program.roles.get(higher).cloned().unwrap_or_default(),
+                        up_to: bound.amount(),
+                        rule: set_by,
+                    });
+                    previous = Some(bound);
+                }
+            }
+        }
+    }
+
+    fn owed_recommended_escalated(&mut self, outcomes: &[(usize, RuleOutcome)]) {
+        let program = self.program;
+        let mut recommended: Vec<(i64, usize, Recommendation)> = Vec::new();
+        for (idx, outcome) in outcomes {
+            let (RuleOutcome::Matched, Some(rule)) = (outcome, program.rules.get(*idx)) else { continue };
+            for owe in &rule.owes {
+                let amount = match self.optional_money(&owe.amount, &rule.name) {
+                    Ok(amount) => amount,
+                    Err(()) => continue,
+                };
+                let gesture = self.gesture_name(owe.gesture);
+                if self.blocked.contains(&owe.gesture) {
+                    self.decision.warnings.push(Problem {
+                        rule: rule.name.clone(),
+                        fact: None,
+                        message: format!("`{gesture}` is owed by this rule and also forbidden; entitlements are kept"),
+                        line: self.location(rule.span).0,
+                        column: self.location(rule.span).1,
+                    });
+                }
+                self.decision.owed.push(Owed {
+                    gesture,
+                    item: owe.item.as_deref().map(str::to_string),
+                    amount,
+                    rule: rule.name.clone(),
+                });
+            }
+            for rec in &rule.recommends {
+                if self.blocked.contains(&rec.gesture) {
+                    continue;
+                }
+                let Ok(amount) = self.optional_money(&rec.amount, &rule.name) else { continue };
+                let due = match &rec.due_in {
+                    None => None,
+                    Some(due_in) => match self.env.eval(due_in) {
+                        Ok(Value::Duration(secs)) => match self.env.now.checked_add_signed(TimeDelta::seconds(secs)) {
+                            Some(due) => Some(due.to_rfc3339_opts(SecondsFormat::AutoSi, true)),
+                            None => {
+                                self.fail(&rule.name, &ExprError::new("the due time is out of range", due_in.span));
+                                continue;
+                            }
+                        },
+                        Ok(other) => {
+                            self.fail(
+                                &rule.name,
+                                &ExprError::new(
+                                    format!("a due time must be a duration, found {}", other.ty()),
+                                    due_in.span,
+                                ),
+                            );
+                            continue;
+                        }
+                        Err(err) => {
+                            self.fail(&rule.name, &err);
+                            continue;
+                        }
+                    },
+                };
+                let recommendation = Recommendation {
+                    gesture: self.gesture_name(rec.gesture),
+                    item: rec.item.as_deref().map(str::to_string),
+                    amount,
+                    due,
+                    rule: rule.name.clone(),
+                    priority: rule.priority,
+                };
+                recommended.push((rule.priority, recommended.len(), recommendation));
+            }
+            for esc in &rule.escalations {
+                self.decision.escalations.push(Escalation {
+                    to: program.roles.get(esc.role).cloned().unwrap_or_default(),
+                    rule: rule.name.clone(),
+                    reason: esc.reason.clone(),
+                });
+            }
+        }
+        recommended.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        self.decision.recommended = recommended.into_iter().map(|(_, _, r)| r).collect();
+    }
+
+    fn optional_money(&mut self, expr: &Option<Expr>, rule: &str) -> Result<Option<Decimal>, ()> {
+        let Some(expr) = expr else { return Ok(None) };
+        match self.env.eval(expr) {
+            Ok(Value::Money(amount)) => Ok(Some(amount)),
+            Ok(other) => {
+                self.fail(rule, &ExprError::new(format!("an amount must be money, found {}", other.ty()), expr.span));
+                Err(())
+            }
+            Err(err) => {
+                self.fail(rule, &err);
+                Err(())
+            }
+        }
+    }
+}

@@ -1,0 +1,360 @@
+//! Evaluates compiled expressions over the fact table, exactly and without panicking.
+
+use crate::eval::facts::FactError;
+use crate::ir::{ArithOp, CompareOp, Expr, ExprKind, Program, SlotId};
+use crate::money::Currency;
+use crate::syntax::ast::{SinceDirection, TimeUnit};
+use crate::syntax::span::Span;
+use crate::value::{Ty, Value};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, TimeDelta};
+use rust_decimal::prelude::ToPrimitive;
+use rust_decimal::Decimal;
+use std::cmp::Ordering;
+use std::sync::Arc;
+
+/// Why an expression could not be evaluated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExprError {
+    /// What went wrong.
+    pub message: String,
+    /// The fact path involved, if any.
+    pub fact: Option<String>,
+    /// The expression that failed.
+    pub span: Span,
+}
+
+impl ExprError {
+    pub(crate) fn new(message: impl Into<String>, span: Span) -> ExprError {
+        ExprError { message: message.into(), fact: None, span }
+    }
+}
+
+type Result<T> = std::result::Result<T, ExprError>;
+
+/// What an expression may read.
+pub struct Env<'a> {
+    /// The program (for the currency and scripts).
+    pub program: Option<&'a Program>,
+    /// The currency money rounds to.
+    pub currency: Currency,
+    /// The fact table, by slot.
+    pub facts: &'a [std::result::Result<Value, FactError>],
+    /// The current time.
+    pub now: DateTime<FixedOffset>,
+    /// Slots read, when tracing.
+    pub reads: Option<Vec<SlotId>>,
+}
+
+impl Env<'_> {
+    /// Evaluates `expr`.
+    pub fn eval(&mut self, expr: &Expr) -> Result<Value> {
+        let span = expr.span;
+        match &expr.kind {
+            ExprKind::Const(value) => Ok(value.clone()),
+            ExprKind::Fact(slot) => self.read(*slot, span),
+            ExprKind::List(items) => {
+                let values = items.iter().map(|e| self.eval(e)).collect::<Result<Vec<_>>>()?;
+                Ok(Value::List(Arc::from(values)))
+            }
+            ExprKind::Not(inner) => Ok(Value::Bool(!self.eval_bool(inner)?)),
+            ExprKind::And(lhs, rhs) => Ok(Value::Bool(self.eval_bool(lhs)? && self.eval_bool(rhs)?)),
+            ExprKind::Or(lhs, rhs) => Ok(Value::Bool(self.eval_bool(lhs)? || self.eval_bool(rhs)?)),
+            ExprKind::Compare(op, lhs, rhs) => {
+                let (lhs, rhs) = (self.eval(lhs)?, self.eval(rhs)?);
+                compare(*op, &lhs, &rhs, span).map(Value::Bool)
+            }
+            ExprKind::In(needle, haystack, negated) => {
+                let needle = self.eval(needle)?;
+                let found = match self.eval(haystack)? {
+                    Value::List(items) => items.iter().any(|item| values_equal(item, &needle)),
+                    Value::Text(text) => match &needle {
+                        Value::Text(part) => text.contains(&**part),
+                        _ => return Err(ExprError::new("`in` needs a list or a text on its right", span)),
+                    },
+                    _ => return Err(ExprError::new("`in` needs a list on its right", span)),
+                };
+                Ok(Value::Bool(found != *negated))
+            }
+            ExprKind::Contains(haystack, needle) => {
+                let (haystack, needle) = (self.eval(haystack)?, self.eval(needle)?);
+                match (&haystack, &needle) {
+                    (Value::List(items), _) => Ok(Value::Bool(items.iter().any(|item| values_equal(item, &needle)))),
+                    (Value::Text(text), Value::Text(part)) => Ok(Value::Bool(text.contains(&**part))),
+                    _ => Err(ExprError::new("`contains` needs a list or a text on its left", span)),
+                }
+            }
+            ExprKind::Arith(op, lhs, rhs) => {
+                let (lhs, rhs) = (self.eval(lhs)?, self.eval(rhs)?);
+                arith(*op, lhs, rhs, self.currency, span)
+            }
+            ExprKind::Neg(inner) => match self.eval(inner)? {
+                Value::Number(n) => Ok(Value::Number(-n)),
+                Value::Money(n) => Ok(Value::Money(-n)),
+                Value::Duration(s) => s.checked_neg().map(Value::Duration).ok_or_else(|| overflow(span)),
+                other => Err(ExprError::new(format!("cannot negate {}", other.ty()), span)),
+            },
+            ExprKind::Between(value, low, high, negated) => {
+                let value = self.eval(value)?;
+                let (low, high) = (self.eval(low)?, self.eval(high)?);
+                let inside =
+                    compare(CompareOp::Ge, &value, &low, span)? && compare(CompareOp::Le, &value, &high, span)?;
+                Ok(Value::Bool(inside != *negated))
+            }
+            ExprKind::Min(args) => self.extreme(args, Ordering::Less, span),
+            ExprKind::Max(args) => self.extreme(args, Ordering::Greater, span),
+            ExprKind::Round(value, digits) => {
+                let value = self.eval(value)?;
+                let digits = match digits {
+                    Some(d) => Some(self.eval(d)?),
+                    None => None,
+                };
+                round(value, digits, self.currency, span)
+            }
+            ExprKind::Abs(inner) => match self.eval(inner)? {
+                Value::Number(n) => Ok(Value::Number(n.abs())),
+                Value::Money(n) => Ok(Value::Money(n.abs())),
+                Value::Duration(s) => s.checked_abs().map(Value::Duration).ok_or_else(|| overflow(span)),
+                other => Err(ExprError::new(
+                    format!("`abs` needs a number, money or a duration, found {}", other.ty()),
+                    span,
+                )),
+            },
+            ExprKind::Since(unit, direction, operand) => {
+                let operand = self.eval(operand)?;
+                since(*unit, *direction, &operand, self.now, span)
+            }
+            ExprKind::Now => Ok(Value::Time(self.now)),
+            ExprKind::Today => Ok(Value::Date(self.now.date_naive())),
+            ExprKind::Script(function, args) => {
+                let values = args.iter().map(|e| self.eval(e)).collect::<Result<Vec<_>>>()?;
+                let program = self.program.ok_or_else(|| ExprError::new("scripts do not run while checking", span))?;
+                program.scripts.call(*function, &values, span)
+            }
+            ExprKind::Coerce(ty, inner) => {
+                let value = self.eval(inner)?;
+                coerce(ty, value, self.currency, span)
+            }
+        }
+    }
+
+    /// Evaluates `expr`, which must be true or false.
+    pub fn eval_bool(&mut self, expr: &Expr) -> Result<bool> {
+        match self.eval(expr)? {
+            Value::Bool(b) => Ok(b),
+            other => Err(ExprError::new(format!("expected true or false, found {}", other.ty()), expr.span)),
+        }
+    }
+
+    fn read(&mut self, slot: SlotId, span: Span) -> Result<Value> {
+        if let Some(reads) = &mut self.reads {
+            if !reads.contains(&slot) {
+                reads.push(slot);
+            }
+        }
+        match self.facts.get(slot) {
+            Some(Ok(value)) => Ok(value.clone()),
+            Some(Err(err)) => Err(ExprError { message: err.message.clone(), fact: Some(err.path.clone()), span }),
+            None => Err(ExprError::new("internal error: unknown fact slot", span)),
+        }
+    }
+
+    fn extreme(&mut self, args: &[Expr], want: Ordering, span: Span) -> Result<Value> {
+        let mut best: Option<Value> = None;
+        for arg in args {
+            let value = self.eval(arg)?;
+            best = Some(match best {
+                None => value,
+                Some(current) => {
+                    if order(&value, &current, span)? == want {
+                        value
+                    } else {
+                        current
+                    }
+                }
+            });
+        }
+        best.ok_or_else(|| ExprError::new("`min` and `max` need at least one value", span))
+    }
+}
+
+fn overflow(span: Span) -> ExprError {
+    ExprError::new("arithmetic overflow", span)
+}
+
+/// Whether two values are equal; numbers and money compare by amount, not by scale.
+pub fn values_equal(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) | (Value::Money(x), Value::Money(y)) => x == y,
+        _ => a == b,
+    }
+}
+
+fn order(a: &Value, b: &Value, span: Span) -> Result<Ordering> {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) | (Value::Money(x), Value::Money(y)) => Ok(x.cmp(y)),
+        (Value::Duration(x), Value::Duration(y)) => Ok(x.cmp(y)),
+        (Value::Date(x), Value::Date(y)) => Ok(x.cmp(y)),
+        (Value::Time(x), Value::Time(y)) => Ok(x.cmp(y)),
+        (Value::Text(x), Value::Text(y)) => Ok(x.cmp(y)),
+        _ => Err(ExprError::new(format!("cannot compare {} with {}", a.ty(), b.ty()), span)),
+    }
+}
+
+fn compare(op: CompareOp, a: &Value, b: &Value, span: Span) -> Result<bool> {
+    match op {
+        CompareOp::Eq => Ok(values_equal(a, b)),
+        CompareOp::Ne => Ok(!values_equal(a, b)),
+        CompareOp::Lt => Ok(order(a, b, span)? == Ordering::Less),
+        CompareOp::Le => Ok(order(a, b, span)? != Ordering::Greater),
+        CompareOp::Gt => Ok(order(a, b, span)? == Ordering::Greater),
+        CompareOp::Ge => Ok(order(a, b, span)? != Ordering::Less),
+    }
+}
+
+fn checked(value: Option<Decimal>, span: Span) -> Result<Decimal> {
+    value.ok_or_else(|| overflow(span))
+}
+
+/// Applies `op`; money results are rounded to the currency's minor unit.
+pub fn arith(op: ArithOp, lhs: Value, rhs: Value, currency: Currency, span: Span) -> Result<Value> {
+    use Value::{Date, Duration, Money, Number, Time};
+    let money = |d: Decimal| Ok(Money(currency.round(d)));
+    match (op, lhs, rhs) {
+        (ArithOp::Add, Number(a), Number(b)) => Ok(Number(checked(a.checked_add(b), span)?)),
+        (ArithOp::Sub, Number(a), Number(b)) => Ok(Number(checked(a.checked_sub(b), span)?)),
+        (ArithOp::Mul, Number(a), Number(b)) => Ok(Number(checked(a.checked_mul(b), span)?)),
+        (ArithOp::Div, Number(a), Number(b)) => Ok(Number(divide(a, b, span)?)),
+        (ArithOp::Add, Money(a), Money(b)) => money(checked(a.checked_add(b), span)?),
+        (ArithOp::Sub, Money(a), Money(b)) => money(checked(a.checked_sub(b), span)?),
+        (ArithOp::Mul, Money(a), Number(b)) | (ArithOp::Mul, Number(b), Money(a)) => {
+            money(checked(a.checked_mul(b), span)?)
+        }
+        (ArithOp::Div, Money(a), Number(b)) => money(divide(a, b, span)?),
+        (ArithOp::Div, Money(a), Money(b)) => Ok(Number(divide(a, b, span)?)),
+        (ArithOp::Add, Duration(a), Duration(b)) => a.checked_add(b).map(Duration).ok_or_else(|| overflow(span)),
+        (ArithOp::Sub, Duration(a), Duration(b)) => a.checked_sub(b).map(Duration).ok_or_else(|| overflow(span)),
+        (ArithOp::Mul, Duration(a), Number(b)) | (ArithOp::Mul, Number(b), Duration(a)) => {
+            let product = checked(Decimal::from(a).checked_mul(b), span)?;
+            product.round().to_i64().map(Duration).ok_or_else(|| overflow(span))
+        }
+        (ArithOp::Div, Duration(a), Number(b)) => {
+            divide(Decimal::from(a), b, span)?.round().to_i64().map(Duration).ok_or_else(|| overflow(span))
+        }
+        (ArithOp::Div, Duration(a), Duration(b)) => Ok(Number(divide(Decimal::from(a), Decimal::from(b), span)?)),
+        (ArithOp::Add, Time(t), Duration(d)) | (ArithOp::Add, Duration(d), Time(t)) => {
+            t.checked_add_signed(TimeDelta::seconds(d)).map(Time).ok_or_else(|| overflow(span))
+        }
+        (ArithOp::Sub, Time(t), Duration(d)) => {
+            t.checked_sub_signed(TimeDelta::seconds(d)).map(Time).ok_or_else(|| overflow(span))
+        }
+        (ArithOp::Sub, Time(a), Time(b)) => Ok(Duration(a.signed_duration_since(b).num_seconds())),
+        (ArithOp::Add, Date(day), Duration(d)) | (ArithOp::Add, Duration(d), Date(day)) => {
+            day.checked_add_signed(TimeDelta::days(d.div_euclid(86_400))).map(Date).ok_or_else(|| overflow(span))
+        }
+        (ArithOp::Sub, Date(day), Duration(d)) => {
+            day.checked_sub_signed(TimeDelta::days(d.div_euclid(86_400))).map(Date).ok_or_else(|| overflow(span))
+        }
+        (ArithOp::Sub, Date(a), Date(b)) => Ok(Duration(a.signed_duration_since(b).num_seconds())),
+        (op, a, b) => {
+            Err(ExprError::new(format!("cannot apply `{}` to {} and {}", arith_symbol(op), a.ty(), b.ty()), span))
+        }
+    }
+}
+
+fn arith_symbol(op: ArithOp) -> &'static str {
+    match op {
+        ArithOp::Add => "+",
+        ArithOp::Sub => "-",
+        ArithOp::Mul => "*",
+        ArithOp::Div => "/",
+    }
+}
+
+fn divide(a: Decimal, b: Decimal, span: Span) -> Result<Decimal> {
+    if b.is_zero() {
+        return Err(ExprError::new("division by zero", span));
+    }
+    checked(a.checked_div(b), span)
+}
+
+fn round(value: Value, digits: Option<Value>, currency: Currency, span: Span) -> Result<Value> {
+    let digits = match digits {
+        None => None,
+        Some(Value::Number(n)) => match n.to_u32() {
+            Some(d) if d <= 10 && n.fract().is_zero() => Some(d),
+            _ => return Err(ExprError::new("`round` takes a whole number of digits from 0 to 10", span)),
+        },
+        Some(other) => {
+            return Err(ExprError::new(format!("`round` takes a number of digits, found {}", other.ty()), span))
+        }
+    };
+    let strategy = rust_decimal::RoundingStrategy::MidpointAwayFromZero;
+    match value {
+        Value::Number(n) => Ok(Value::Number(n.round_dp_with_strategy(digits.unwrap_or(0), strategy))),
+        Value::Money(n) => {
+            let digits = digits.unwrap_or(0).min(currency.minor_units);
+            Ok(Value::Money(currency.round(n.round_dp_with_strategy(digits, strategy))))
+        }
+        other => Err(ExprError::new(format!("`round` needs a number or money, found {}", other.ty()), span)),
+    }
+}
+
+fn since(
+    unit: TimeUnit,
+    direction: SinceDirection,
+    operand: &Value,
+    now: DateTime<FixedOffset>,
+    span: Span,
+) -> Result<Value> {
+    let today = now.date_naive();
+    let seconds = match (direction, operand) {
+        (SinceDirection::Since, Value::Time(t)) => now.signed_duration_since(*t).num_seconds(),
+        (SinceDirection::Until, Value::Time(t)) => t.signed_duration_since(now).num_seconds(),
+        (SinceDirection::Since, Value::Date(d)) => today.signed_duration_since(*d).num_seconds(),
+        (SinceDirection::Until, Value::Date(d)) => d.signed_duration_since(today).num_seconds(),
+        (SinceDirection::UntilNext, Value::Date(d)) => {
+            next_anniversary(*d, today).signed_duration_since(today).num_seconds()
+        }
+        (SinceDirection::UntilNext, Value::Time(t)) => {
+            let date = t.date_naive();
+            next_anniversary(date, today).signed_duration_since(today).num_seconds()
+        }
+        (_, other) => return Err(ExprError::new(format!("expected a date or a time, found {}", other.ty()), span)),
+    };
+    // Whole units elapsed, rounded toward zero: 47 hours is 1 day.
+    Ok(Value::Number(Decimal::from(seconds / unit.seconds())))
+}
+
+/// The first day on or after `today` with the month and day of `date` (28 February stands
+/// in for 29 February in years that lack it).
+fn next_anniversary(date: NaiveDate, today: NaiveDate) -> NaiveDate {
+    let in_year = |year: i32| {
+        NaiveDate::from_ymd_opt(year, date.month(), date.day())
+            .or_else(|| NaiveDate::from_ymd_opt(year, date.month(), 28))
+            .unwrap_or(today)
+    };
+    let this_year = in_year(today.year());
+    if this_year >= today {
+        this_year
+    } else {
+        in_year(today.year().saturating_add(1))
+    }
+}
+
+fn coerce(ty: &Ty, value: Value, currency: Currency, span: Span) -> Result<Value> {
+    match (ty, value) {
+        (Ty::Money, Value::Number(n)) => {
+            if currency.is_exact(n) {
+                Ok(Value::Money(currency.round(n)))
+            } else {
+                Err(ExprError::new(
+                    format!("script returned `{n}`, which has more decimals than {} allows", currency.code),
+                    span,
+                ))
+            }
+        }
+        (Ty::Any, value) => Ok(value),
+        (ty, value) if ty.accepts(&value.ty()) => Ok(value),
+        (ty, value) => Err(ExprError::new(format!("script returned {}, expected {ty}", value.ty()), span)),
+    }
+}

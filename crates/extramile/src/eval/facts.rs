@@ -1,0 +1,245 @@
+//! Reads an incident's JSON into the fact table, by the declared schema.
+//!
+//! Every declared fact gets a slot holding its value or the reason it has none; a missing
+//! fact only matters to the rules that read it.
+
+use crate::ir::{FactSlot, Program};
+use crate::money::Currency;
+use crate::value::{Ty, Value};
+use chrono::{DateTime, NaiveDate};
+use rust_decimal::Decimal;
+use serde_json::Value as Json;
+use std::str::FromStr;
+use std::sync::Arc;
+
+/// Why a fact has no value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FactError {
+    /// The fact's path, with a list index where one element was wrong.
+    pub path: String,
+    /// What is wrong, naming the path and what was expected.
+    pub message: String,
+}
+
+/// Reads every declared fact of `program` from `facts`.
+pub fn read_facts(program: &Program, facts: &Json) -> Vec<Result<Value, FactError>> {
+    program.facts.iter().map(|slot| read_slot(slot, facts, program.currency)).collect()
+}
+
+fn read_slot(slot: &FactSlot, facts: &Json, currency: Currency) -> Result<Value, FactError> {
+    let mut node = Some(facts);
+    for segment in &slot.segments {
+        node = node.and_then(|n| n.get(segment));
+    }
+    match node {
+        None | Some(Json::Null) => slot.default.clone().ok_or_else(|| FactError {
+            path: slot.path.clone(),
+            message: match node {
+                None => format!("fact `{}` is missing: expected {}", slot.path, describe(&slot.ty, &slot.one_of)),
+                Some(_) => format!("fact `{}` is null: expected {}", slot.path, describe(&slot.ty, &slot.one_of)),
+            },
+        }),
+        Some(json) => {
+            let value = convert(&slot.ty, json, &slot.path, currency)?;
+            if let (Some(allowed), Value::Text(text)) = (&slot.one_of, &value) {
+                if !allowed.iter().any(|a| a.as_str() == &**text) {
+                    return Err(FactError {
+                        path: slot.path.clone(),
+                        message: format!(
+                            "fact `{}` is `{text}`: expected {}",
+                            slot.path,
+                            describe(&slot.ty, &slot.one_of)
+                        ),
+                    });
+                }
+            }
+            Ok(value)
+        }
+    }
+}
+
+fn describe(ty: &Ty, one_of: &Option<Vec<String>>) -> String {
+    match (ty, one_of) {
+        (_, Some(values)) => {
+            let quoted: Vec<String> = values.iter().map(|v| format!("\"{v}\"")).collect();
+            format!("one of {}", quoted.join(", "))
+        }
+        (Ty::Money, _) => "money (a number such as 12.50, or a string such as \"12.50 USD\")".into(),
+        (Ty::Date, _) => "a date such as \"2026-05-01\"".into(),
+        (Ty::Time, _) => "a time such as \"2026-05-01T10:00:00Z\"".into(),
+        (Ty::Duration, _) => "a duration such as \"3 days\", \"90 minutes\" or \"PT2H\"".into(),
+        (ty, _) => ty.to_string(),
+    }
+}
+
+fn mismatch(path: &str, ty: &Ty, json: &Json) -> FactError {
+    let found = match json {
+        Json::Null => "null".to_string(),
+        Json::Bool(b) => b.to_string(),
+        Json::Number(n) => n.to_string(),
+        Json::String(s) => format!("\"{}\"", s.chars().take(40).collect::<String>()),
+        Json::Array(_) => "a list".to_string(),
+        Json::Object(_) => "an object".to_string(),
+    };
+    FactError { path: path.to_string(), message: format!("fact `{path}` is {found}: expected {}", describe(ty, &None)) }
+}
+
+fn convert(ty: &Ty, json: &Json, path: &str, currency: Currency) -> Result<Value, FactError> {
+    let fail = || mismatch(path, ty, json);
+    match ty {
+        Ty::Text | Ty::Any => json.as_str().map(|s| Value::Text(Arc::from(s))).ok_or_else(fail),
+        Ty::Bool => json.as_bool().map(Value::Bool).ok_or_else(fail),
+        Ty::Number => match json {
+            Json::Number(n) => decimal_of(n).map(Value::Number).ok_or_else(fail),
+            _ => Err(fail()),
+        },
+        Ty::Money => read_money(json, path, currency),
+        Ty::Date => {
+            json.as_str().and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()).map(Value::Date).ok_or_else(fail)
+        }
+        Ty::Time => json.as_str().and_then(|s| DateTime::parse_from_rfc3339(s).ok()).map(Value::Time).ok_or_else(fail),
+        Ty::Duration => json.as_str().and_then(parse_duration).map(Value::Duration).ok_or_else(fail),
+        Ty::List(elem) => {
+            let items = json.as_array().ok_or_else(fail)?;
+            let values = items
+                .iter()
+                .enumerate()
+                .map(|(i, item)| convert(elem, item, &format!("{path}[{i}]"), currency))
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(Value::List(Arc::from(values)))
+        }
+    }
+}
+
+/// A JSON number as an exact decimal: integers directly, others from their shortest
+/// round-trip text, which is the text the incident wrote for any amount of up to 15 digits.
+fn decimal_of(n: &serde_json::Number) -> Option<Decimal> {
+    if let Some(i) = n.as_i64() {
+        return Some(Decimal::from(i));
+    }
+    if let Some(u) = n.as_u64() {
+        return Some(Decimal::from(u));
+    }
+    let text = n.to_string();
+    Decimal::from_str(&text).or_else(|_| Decimal::from_scientific(&text)).ok()
+}
+
+fn read_money(json: &Json, path: &str, currency: Currency) -> Result<Value, FactError> {
+    let fail = |why: String| FactError { path: path.to_string(), message: format!("fact `{path}` {why}") };
+    let (amount, code) = match json {
+        Json::Number(n) => (decimal_of(n), None),
+        Json::String(s) => parse_money_text(s.trim(), currency),
+        Json::Object(map) => {
+            let amount = match map.get("amount") {
+                Some(Json::Number(n)) => decimal_of(n),
+                Some(Json::String(s)) => Decimal::from_str(s.trim()).ok(),
+                _ => None,
+            };
+            (amount, map.get("currency").and_then(Json::as_str).map(str::to_string))
+        }
+        _ => (None, None),
+    };
+    let Some(amount) = amount else {
+        return Err(mismatch(path, &Ty::Money, json));
+    };
+    if let Some(code) = code {
+        if code != currency.code {
+            return Err(fail(format!("is in {code}, but the policy's currency is {}", currency.code)));
+        }
+    }
+    if !currency.is_exact(amount) {
+        return Err(fail(format!("is {amount}, which has more decimals than {} allows", currency.code)));
+    }
+    Ok(Value::Money(currency.round(amount)))
+}
+
+/// `"12.50"`, `"12.50 USD"`, `"USD 12.50"` or `"$12.50"`.
+fn parse_money_text(text: &str, currency: Currency) -> (Option<Decimal>, Option<String>) {
+    if let Some(first) = text.chars().next() {
+        if matches!(first, '$' | '€' | '£' | '¥') {
+            let code = if currency.accepts_symbol(first) { currency.code.to_string() } else { first.to_string() };
+            return (Decimal::from_str(text[first.len_utf8()..].trim()).ok(), Some(code));
+        }
+    }
+    let parts: Vec<&str> = text.split_whitespace().collect();
+    match parts.as_slice() {
+        [amount] => (Decimal::from_str(amount).ok(), None),
+        [a, b] if b.len() == 3 && b.chars().all(|c| c.is_ascii_uppercase()) => {
+            (Decimal::from_str(a).ok(), Some(b.to_string()))
+        }
+        [a, b] if a.len() == 3 && a.chars().all(|c| c.is_ascii_uppercase()) => {
+            (Decimal::from_str(b).ok(), Some(a.to_string()))
+        }
+        _ => (None, None),
+    }
+}
+
+/// `"3 days"`, `"90 minutes"`, `"2 hours 30 minutes"` or ISO 8601 `"P1DT2H"`, in seconds.
+pub fn parse_duration(text: &str) -> Option<i64> {
+    let text = text.trim();
+    if let Some(iso) = text.strip_prefix('P') {
+        return parse_iso_duration(iso);
+    }
+    let words: Vec<&str> = text.split_whitespace().collect();
+    if words.is_empty() || words.len() % 2 != 0 {
+        return None;
+    }
+    let mut total: i64 = 0;
+    for pair in words.chunks(2) {
+        let [amount, unit] = pair else { return None };
+        let amount: i64 = amount.parse().ok()?;
+        let unit = match unit.trim_end_matches('s') {
+            "second" => 1,
+            "minute" => 60,
+            "hour" => 3_600,
+            "day" => 86_400,
+            "week" => 604_800,
+            _ => return None,
+        };
+        total = total.checked_add(amount.checked_mul(unit)?)?;
+    }
+    Some(total)
+}
+
+fn parse_iso_duration(text: &str) -> Option<i64> {
+    let mut total: i64 = 0;
+    let mut number = String::new();
+    let mut in_time = false;
+    for c in text.chars() {
+        match c {
+            'T' => in_time = true,
+            '0'..='9' => number.push(c),
+            _ => {
+                let n: i64 = number.parse().ok()?;
+                number.clear();
+                let unit = match (c, in_time) {
+                    ('W', false) => 604_800,
+                    ('D', false) => 86_400,
+                    ('H', true) => 3_600,
+                    ('M', true) => 60,
+                    ('S', true) => 1,
+                    _ => return None,
+                };
+                total = total.checked_add(n.checked_mul(unit)?)?;
+            }
+        }
+    }
+    number.is_empty().then_some(total)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_in_words_and_iso() {
+        assert_eq!(parse_duration("3 days"), Some(259_200));
+        assert_eq!(parse_duration("1 day"), Some(86_400));
+        assert_eq!(parse_duration("2 hours 30 minutes"), Some(9_000));
+        assert_eq!(parse_duration("PT90M"), Some(5_400));
+        assert_eq!(parse_duration("P1DT2H"), Some(93_600));
+        assert_eq!(parse_duration("three days"), None);
+        assert_eq!(parse_duration("P1Y"), None);
+        assert_eq!(parse_duration("PT5"), None);
+    }
+}

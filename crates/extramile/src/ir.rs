@@ -1,0 +1,280 @@
+//! The compiled policy: fact paths resolved to slots, names to indices, constants folded,
+//! and an index over rules keyed on a text fact.
+
+use crate::money::Currency;
+use crate::script::Scripts;
+use crate::syntax::ast::{SinceDirection, TimeUnit};
+use crate::syntax::span::Span;
+use crate::value::{Ty, Value};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// Index of a fact slot in `Program::facts`.
+pub type SlotId = usize;
+/// Index of a gesture in `Program::gestures`.
+pub type GestureId = usize;
+/// Index of a role in `Program::roles`: a higher index is a higher role.
+pub type RoleId = usize;
+
+/// A checked, compiled policy.
+#[derive(Debug)]
+pub struct Program {
+    /// The policy's name.
+    pub name: String,
+    /// The policy's currency.
+    pub currency: Currency,
+    /// The role ladder, lowest first.
+    pub roles: Vec<String>,
+    /// Declared facts, one slot each.
+    pub facts: Vec<FactSlot>,
+    /// The gesture catalogue.
+    pub gestures: Vec<Gesture>,
+    /// Rules in source order.
+    pub rules: Vec<Rule>,
+    /// Top-level forbids in source order.
+    pub forbids: Vec<Forbid>,
+    /// Limits in source order.
+    pub limits: Vec<Limit>,
+    /// The rule index.
+    pub index: RuleIndex,
+    /// Compiled Rhai helpers.
+    pub scripts: Scripts,
+    /// Line of each byte offset's start, for messages.
+    pub source_lines: crate::syntax::span::SourceMap,
+    /// The source text, for trace clauses.
+    pub source: Arc<str>,
+}
+
+/// A declared fact.
+#[derive(Debug)]
+pub struct FactSlot {
+    /// The dotted path.
+    pub path: String,
+    /// The path split at dots.
+    pub segments: Vec<String>,
+    /// The declared type.
+    pub ty: Ty,
+    /// For `one of`: the allowed values.
+    pub one_of: Option<Vec<String>>,
+    /// The value used when the fact is missing or null.
+    pub default: Option<Value>,
+}
+
+/// A gesture of the catalogue.
+#[derive(Debug)]
+pub struct Gesture {
+    /// Its name.
+    pub name: String,
+    /// What it takes.
+    pub kind: Option<crate::syntax::ast::ParamKind>,
+}
+
+/// A compiled rule.
+#[derive(Debug)]
+pub struct Rule {
+    /// Its name.
+    pub name: String,
+    /// Its title, if given.
+    pub title: Option<String>,
+    /// Higher ranks first.
+    pub priority: i64,
+    /// Conditions that must all hold, in source order (`when` lines split at top-level `and`).
+    pub conditions: Vec<Expr>,
+    /// Grants.
+    pub grants: Vec<Grant>,
+    /// Entitlements.
+    pub owes: Vec<Owe>,
+    /// Recommendations.
+    pub recommends: Vec<Recommend>,
+    /// Escalations.
+    pub escalations: Vec<Escalate>,
+    /// Forbids that hold when the rule matches.
+    pub forbids: Vec<Forbid>,
+    /// The whole rule.
+    pub span: Span,
+}
+
+/// `ROLE may A or B`.
+#[derive(Debug)]
+pub struct Grant {
+    /// The least role.
+    pub role: RoleId,
+    /// Alternatives, any one of which may be given.
+    pub alternatives: Vec<Alternative>,
+    /// The statement.
+    pub span: Span,
+}
+
+/// One alternative of a grant.
+#[derive(Debug)]
+pub struct Alternative {
+    /// The gesture.
+    pub gesture: GestureId,
+    /// The item words.
+    pub item: Option<Arc<str>>,
+    /// The `up to` amount; `None` means no upper bound.
+    pub up_to: Option<Expr>,
+}
+
+/// `owe G of AMOUNT`.
+#[derive(Debug)]
+pub struct Owe {
+    /// The gesture.
+    pub gesture: GestureId,
+    /// The item words.
+    pub item: Option<Arc<str>>,
+    /// The exact amount.
+    pub amount: Option<Expr>,
+}
+
+/// `recommend G in DURATION`.
+#[derive(Debug)]
+pub struct Recommend {
+    /// The gesture.
+    pub gesture: GestureId,
+    /// The item words.
+    pub item: Option<Arc<str>>,
+    /// The amount.
+    pub amount: Option<Expr>,
+    /// Due after this duration from now.
+    pub due_in: Option<Expr>,
+}
+
+/// `escalate to ROLE`.
+#[derive(Debug)]
+pub struct Escalate {
+    /// The role.
+    pub role: RoleId,
+    /// Why.
+    pub reason: Option<String>,
+}
+
+/// A forbid.
+#[derive(Debug)]
+pub struct Forbid {
+    /// The name the decision uses: the rule's, or `never@LINE`.
+    pub name: String,
+    /// The gestures forbidden.
+    pub gestures: Vec<GestureId>,
+    /// The condition (none inside a rule: the rule's conditions apply).
+    pub condition: Option<Expr>,
+    /// Why.
+    pub reason: Option<String>,
+    /// The statement.
+    pub span: Span,
+}
+
+/// A cap on gestures across rules.
+#[derive(Debug)]
+pub struct Limit {
+    /// `limit@LINE`.
+    pub name: String,
+    /// The gestures capped.
+    pub gestures: Vec<GestureId>,
+    /// The cap.
+    pub amount: Expr,
+    /// What the cap counts over, in words.
+    pub scope: Option<String>,
+    /// How much is already used.
+    pub already_used: Option<Expr>,
+    /// The statement.
+    pub span: Span,
+}
+
+/// Rule indices by the text value of one fact.
+pub type RulesByValue = HashMap<Arc<str>, Vec<usize>>;
+
+/// Candidate rules by the value of one text fact, so that most rules are never looked at.
+#[derive(Debug, Default)]
+pub struct RuleIndex {
+    /// For each indexed slot: the rules whose first condition is `slot is "value"`.
+    pub by_slot: Vec<(SlotId, RulesByValue)>,
+    /// Rules that must always be evaluated.
+    pub always: Vec<usize>,
+}
+
+/// An expression with its span.
+#[derive(Debug, Clone)]
+pub struct Expr {
+    /// What it computes.
+    pub kind: ExprKind,
+    /// Where it was written.
+    pub span: Span,
+}
+
+/// Compiled expression kinds.
+#[derive(Debug, Clone)]
+pub enum ExprKind {
+    /// A constant.
+    Const(Value),
+    /// A fact.
+    Fact(SlotId),
+    /// A list built at run time.
+    List(Vec<Expr>),
+    /// `not`.
+    Not(Box<Expr>),
+    /// `and`, short-circuit.
+    And(Box<Expr>, Box<Expr>),
+    /// `or`, short-circuit.
+    Or(Box<Expr>, Box<Expr>),
+    /// A comparison.
+    Compare(CompareOp, Box<Expr>, Box<Expr>),
+    /// Membership; `true` for `not in`.
+    In(Box<Expr>, Box<Expr>, bool),
+    /// `list contains x` or `text contains text`.
+    Contains(Box<Expr>, Box<Expr>),
+    /// Arithmetic.
+    Arith(ArithOp, Box<Expr>, Box<Expr>),
+    /// Unary minus.
+    Neg(Box<Expr>),
+    /// Inclusive range test; `true` for `not between`.
+    Between(Box<Expr>, Box<Expr>, Box<Expr>, bool),
+    /// `min(...)`.
+    Min(Vec<Expr>),
+    /// `max(...)`.
+    Max(Vec<Expr>),
+    /// `round(x)` or `round(x, digits)`; money rounds to whole units by default.
+    Round(Box<Expr>, Option<Box<Expr>>),
+    /// `abs(x)`.
+    Abs(Box<Expr>),
+    /// `days since x` and friends.
+    Since(TimeUnit, SinceDirection, Box<Expr>),
+    /// `now`.
+    Now,
+    /// `today`.
+    Today,
+    /// A call of a Rhai helper by index.
+    Script(usize, Vec<Expr>),
+    /// A script result converted to the type its use expects.
+    Coerce(Ty, Box<Expr>),
+}
+
+/// Comparison operators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CompareOp {
+    /// Equal.
+    Eq,
+    /// Not equal.
+    Ne,
+    /// Less.
+    Lt,
+    /// Less or equal.
+    Le,
+    /// Greater.
+    Gt,
+    /// Greater or equal.
+    Ge,
+}
+
+/// Arithmetic operators (`of` compiles to `Mul`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArithOp {
+    /// `+`.
+    Add,
+    /// `-`.
+    Sub,
+    /// `*`.
+    Mul,
+    /// `/`.
+    Div,
+}

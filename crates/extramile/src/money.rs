@@ -1,0 +1,103 @@
+//! Exact money: currencies, their minor units, and the one documented rounding rule.
+//!
+//! Amounts are `rust_decimal::Decimal` in the policy's single currency. Every money value an
+//! operation produces is rounded to the currency's minor unit, half away from zero
+//! (`$0.125` becomes `$0.13`). Overflow is an error, never a wrap.
+
+use rust_decimal::{Decimal, RoundingStrategy};
+
+/// A currency the engine knows: its ISO code, minor unit digits and symbol.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Currency {
+    /// The ISO 4217 code, such as `USD`.
+    pub code: &'static str,
+    /// Digits after the decimal point (2 for USD, 0 for JPY).
+    pub minor_units: u32,
+    /// The symbol a policy may write instead of the code, if any.
+    pub symbol: Option<char>,
+}
+
+const CURRENCIES: &[Currency] = &[
+    Currency { code: "USD", minor_units: 2, symbol: Some('$') },
+    Currency { code: "CAD", minor_units: 2, symbol: Some('$') },
+    Currency { code: "AUD", minor_units: 2, symbol: Some('$') },
+    Currency { code: "NZD", minor_units: 2, symbol: Some('$') },
+    Currency { code: "SGD", minor_units: 2, symbol: Some('$') },
+    Currency { code: "HKD", minor_units: 2, symbol: Some('$') },
+    Currency { code: "MXN", minor_units: 2, symbol: Some('$') },
+    Currency { code: "EUR", minor_units: 2, symbol: Some('€') },
+    Currency { code: "GBP", minor_units: 2, symbol: Some('£') },
+    Currency { code: "JPY", minor_units: 0, symbol: Some('¥') },
+    Currency { code: "CHF", minor_units: 2, symbol: None },
+    Currency { code: "SEK", minor_units: 2, symbol: None },
+    Currency { code: "NOK", minor_units: 2, symbol: None },
+    Currency { code: "DKK", minor_units: 2, symbol: None },
+    Currency { code: "PLN", minor_units: 2, symbol: None },
+    Currency { code: "CZK", minor_units: 2, symbol: None },
+    Currency { code: "INR", minor_units: 2, symbol: None },
+    Currency { code: "BRL", minor_units: 2, symbol: None },
+    Currency { code: "ZAR", minor_units: 2, symbol: None },
+    Currency { code: "KRW", minor_units: 0, symbol: None },
+    Currency { code: "CNY", minor_units: 2, symbol: None },
+    Currency { code: "KWD", minor_units: 3, symbol: None },
+    Currency { code: "BHD", minor_units: 3, symbol: None },
+];
+
+impl Currency {
+    /// The currency with ISO code `code`, if the engine knows it.
+    pub fn from_code(code: &str) -> Option<Currency> {
+        CURRENCIES.iter().copied().find(|c| c.code == code)
+    }
+
+    /// Every currency the engine knows.
+    pub fn all() -> &'static [Currency] {
+        CURRENCIES
+    }
+
+    /// Whether a money literal written with `symbol` means this currency.
+    pub fn accepts_symbol(self, symbol: char) -> bool {
+        self.symbol == Some(symbol)
+    }
+
+    /// Rounds `amount` to the minor unit, half away from zero, and fixes its scale so that
+    /// it prints with exactly the minor-unit digits.
+    pub fn round(self, amount: Decimal) -> Decimal {
+        let mut rounded = amount.round_dp_with_strategy(self.minor_units, RoundingStrategy::MidpointAwayFromZero);
+        rounded.rescale(self.minor_units);
+        rounded
+    }
+
+    /// Whether `amount` has no more decimals than the minor unit allows.
+    pub fn is_exact(self, amount: Decimal) -> bool {
+        amount.normalize().scale() <= self.minor_units
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    fn dec(s: &str) -> Decimal {
+        Decimal::from_str(s).unwrap_or_default()
+    }
+
+    #[test]
+    fn rounds_half_away_from_zero_to_the_minor_unit() {
+        let usd = Currency::from_code("USD").unwrap_or(CURRENCIES[0]);
+        assert_eq!(usd.round(dec("0.125")).to_string(), "0.13");
+        assert_eq!(usd.round(dec("-0.125")).to_string(), "-0.13");
+        assert_eq!(usd.round(dec("0.124")).to_string(), "0.12");
+        assert_eq!(usd.round(dec("50")).to_string(), "50.00");
+        let jpy = Currency::from_code("JPY").unwrap_or(CURRENCIES[0]);
+        assert_eq!(jpy.round(dec("12.5")).to_string(), "13");
+    }
+
+    #[test]
+    fn exactness_follows_the_minor_unit() {
+        let usd = Currency::from_code("USD").unwrap_or(CURRENCIES[0]);
+        assert!(usd.is_exact(dec("12.50")));
+        assert!(usd.is_exact(dec("12.500")));
+        assert!(!usd.is_exact(dec("12.505")));
+    }
+}

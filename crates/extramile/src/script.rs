@@ -1,0 +1,216 @@
+//! Rhai helpers: compiled once at load, run sandboxed with limits on operations, call
+//! depth, expression depth, string, array and map sizes. No modules, no clock, no I/O:
+//! `print` and `debug` go nowhere.
+
+use crate::eval::expr::ExprError;
+use crate::syntax::diagnostic::Diagnostic;
+use crate::syntax::span::Span;
+use crate::value::Value;
+use rhai::{Dynamic, Engine, EvalAltResult, Scope, AST};
+use rust_decimal::Decimal;
+use std::fmt;
+use std::sync::Arc;
+
+/// Resource limits for scripts. A limit hit is an evaluation error of the rule that called
+/// the script: the rule grants nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ScriptLimits {
+    /// Operations one call may perform.
+    pub max_operations: u64,
+    /// Nested function calls.
+    pub max_call_depth: usize,
+    /// Nesting of expressions in the script source.
+    pub max_expr_depth: usize,
+    /// Characters in a string.
+    pub max_string_size: usize,
+    /// Elements in an array.
+    pub max_array_size: usize,
+    /// Entries in an object map.
+    pub max_map_size: usize,
+}
+
+impl Default for ScriptLimits {
+    fn default() -> ScriptLimits {
+        ScriptLimits {
+            max_operations: 100_000,
+            max_call_depth: 32,
+            max_expr_depth: 64,
+            max_string_size: 10_000,
+            max_array_size: 10_000,
+            max_map_size: 1_000,
+        }
+    }
+}
+
+/// A helper function a policy may call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScriptFunction {
+    /// Its name.
+    pub name: String,
+    /// How many arguments it takes.
+    pub arity: usize,
+    block: usize,
+}
+
+/// The compiled script blocks of a policy.
+pub struct Scripts {
+    engine: Engine,
+    blocks: Vec<AST>,
+    functions: Vec<ScriptFunction>,
+}
+
+impl fmt::Debug for Scripts {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Scripts").field("functions", &self.functions).finish_non_exhaustive()
+    }
+}
+
+fn sandboxed_engine(limits: ScriptLimits) -> Engine {
+    let mut engine = Engine::new();
+    engine.on_print(|_| {});
+    engine.on_debug(|_, _, _| {});
+    engine.set_max_operations(limits.max_operations);
+    engine.set_max_call_levels(limits.max_call_depth);
+    engine.set_max_expr_depths(limits.max_expr_depth, limits.max_expr_depth);
+    engine.set_max_string_size(limits.max_string_size);
+    engine.set_max_array_size(limits.max_array_size);
+    engine.set_max_map_size(limits.max_map_size);
+    engine.set_strict_variables(true);
+    engine.disable_symbol("eval");
+    engine
+}
+
+impl Scripts {
+    /// Compiles each block (`source`, where its body starts in the policy); reports
+    /// compile errors at their policy line and column.
+    pub fn compile(blocks: &[(&str, Span)], policy_source: &str, limits: ScriptLimits) -> (Scripts, Vec<Diagnostic>) {
+        let engine = sandboxed_engine(limits);
+        let mut diagnostics = Vec::new();
+        let mut asts = Vec::new();
+        let mut functions: Vec<ScriptFunction> = Vec::new();
+        for (source, body_span) in blocks {
+            match engine.compile(*source) {
+                Ok(ast) => {
+                    let block = asts.len();
+                    for f in ast.iter_functions() {
+                        let arity = f.params.len();
+                        if functions.iter().any(|g| g.name == f.name && g.arity == arity) {
+                            diagnostics.push(Diagnostic::error(
+                                "E0113",
+                                format!("script function `{}` with {arity} arguments is defined twice", f.name),
+                                *body_span,
+                            ));
+                        }
+                        functions.push(ScriptFunction { name: f.name.to_string(), arity, block });
+                    }
+                    asts.push(ast);
+                }
+                Err(err) => {
+                    let span = map_position(policy_source, *body_span, err.1.line(), err.1.position());
+                    diagnostics.push(
+                        Diagnostic::error("E0110", format!("script does not compile: {}", err.0), span)
+                            .with_help("scripts are Rhai; see https://rhai.rs/book for the syntax"),
+                    );
+                }
+            }
+        }
+        (Scripts { engine, blocks: asts, functions }, diagnostics)
+    }
+
+    /// No scripts at all.
+    pub fn empty() -> Scripts {
+        Scripts { engine: sandboxed_engine(ScriptLimits::default()), blocks: Vec::new(), functions: Vec::new() }
+    }
+
+    /// The functions defined, in source order.
+    pub fn functions(&self) -> &[ScriptFunction] {
+        &self.functions
+    }
+
+    /// The index of function `name` taking `arity` arguments.
+    pub fn find(&self, name: &str, arity: usize) -> Option<usize> {
+        self.functions.iter().position(|f| f.name == name && f.arity == arity)
+    }
+
+    /// Calls function `index` with `args`.
+    pub fn call(&self, index: usize, args: &[Value], span: Span) -> Result<Value, ExprError> {
+        let function =
+            self.functions.get(index).ok_or_else(|| ExprError::new("internal error: unknown script function", span))?;
+        let ast = self
+            .blocks
+            .get(function.block)
+            .ok_or_else(|| ExprError::new("internal error: unknown script block", span))?;
+        let args: Vec<Dynamic> = args.iter().map(to_dynamic).collect();
+        let options = rhai::CallFnOptions::new().eval_ast(false).rewind_scope(true);
+        let result: Dynamic = self
+            .engine
+            .call_fn_with_options(options, &mut Scope::new(), ast, &function.name, args)
+            .map_err(|err| ExprError::new(describe_failure(&function.name, &err), span))?;
+        from_dynamic(result).map_err(|why| ExprError::new(format!("script `{}` {why}", function.name), span))
+    }
+}
+
+fn describe_failure(name: &str, err: &EvalAltResult) -> String {
+    match err {
+        EvalAltResult::ErrorTooManyOperations(_) => format!("script `{name}` ran too long and was stopped"),
+        EvalAltResult::ErrorStackOverflow(_) => format!("script `{name}` called functions too deeply and was stopped"),
+        EvalAltResult::ErrorDataTooLarge(what, _) => {
+            format!("script `{name}` built a value too large ({what}) and was stopped")
+        }
+        other => format!("script `{name}` failed: {other}"),
+    }
+}
+
+/// Maps a Rhai position (1-based line and column within the script) to a policy span.
+fn map_position(policy_source: &str, body: Span, line: Option<usize>, column: Option<usize>) -> Span {
+    let body_text = policy_source.get(body.range()).unwrap_or("");
+    let Some(line) = line else { return Span { start: body.start, end: body.start } };
+    let mut offset = 0usize;
+    for (idx, text) in body_text.split_inclusive('\n').enumerate() {
+        if idx + 1 == line {
+            let column_bytes: usize =
+                text.chars().take(column.unwrap_or(1).saturating_sub(1)).map(char::len_utf8).sum();
+            offset += column_bytes;
+            break;
+        }
+        offset += text.len();
+    }
+    let start = body.start as usize + offset;
+    Span::new(start, start)
+}
+
+fn to_dynamic(value: &Value) -> Dynamic {
+    match value {
+        Value::Text(s) => Dynamic::from(s.to_string()),
+        Value::Number(n) | Value::Money(n) => Dynamic::from_decimal(*n),
+        Value::Bool(b) => Dynamic::from_bool(*b),
+        Value::Date(d) => Dynamic::from(d.to_string()),
+        Value::Time(t) => Dynamic::from(t.to_rfc3339()),
+        Value::Duration(secs) => Dynamic::from_int(*secs),
+        Value::List(items) => Dynamic::from_array(items.iter().map(to_dynamic).collect()),
+    }
+}
+
+fn from_dynamic(value: Dynamic) -> Result<Value, String> {
+    if value.is_unit() {
+        return Err("returned nothing".to_string());
+    }
+    if let Some(b) = value.clone().try_cast::<bool>() {
+        return Ok(Value::Bool(b));
+    }
+    if let Some(i) = value.clone().try_cast::<rhai::INT>() {
+        return Ok(Value::Number(Decimal::from(i)));
+    }
+    if let Some(d) = value.clone().try_cast::<Decimal>() {
+        return Ok(Value::Number(d));
+    }
+    if value.is_string() {
+        return Ok(Value::Text(Arc::from(value.into_string().unwrap_or_default())));
+    }
+    if value.is_array() {
+        let items = value.into_array().unwrap_or_default();
+        let values = items.into_iter().map(from_dynamic).collect::<Result<Vec<_>, _>>()?;
+        return Ok(Value::List(Arc::from(values)));
+    }
+    Err(format!("returned a value of type `{}`, which policies cannot use", value.type_name()))
+}

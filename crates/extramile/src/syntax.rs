@@ -1,0 +1,6 @@
+//! Syntax: grammar, AST, spans and diagnostics. Knows nothing about evaluation.
+
+pub mod ast;
+pub mod diagnostic;
+pub mod parser;
+pub mod span;

@@ -1,0 +1,1 @@
+//! Scenario files: incidents with expected decisions, run by tests and `extramile test`.
