@@ -449,8 +449,11 @@ impl Checker<'_> {
     }
 }
 
+/// Stands in for an expression that already has an error: of type `Any`, so it causes no
+/// further type errors, and not constant, so folding never evaluates it. A program with
+/// errors is never evaluated.
 fn placeholder(span: Span) -> (ir::Expr, Ty) {
-    (ir::Expr { kind: ExprKind::Const(Value::Bool(false)), span }, Ty::Any)
+    (ir::Expr { kind: ExprKind::Now, span }, Ty::Any)
 }
 
 /// A script result compared with a typed value is converted to that type.
