@@ -8,7 +8,6 @@
 //! Review new snapshots with `cargo insta review`, or accept them with `INSTA_UPDATE=always`.
 
 use extramile::Policy;
-use std::path::Path;
 
 #[test]
 fn diagnostics_render_as_in_their_snapshots() {
@@ -26,7 +25,7 @@ fn decisions_match_their_snapshots() {
     insta::glob!("corpus/eval/*.json", |path| {
         let file_name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
         let policy_name = file_name.split('.').next().unwrap_or("");
-        let policy_path = path.parent().unwrap_or(Path::new(".")).join(format!("{policy_name}.policy"));
+        let policy_path = path.parent().unwrap_or(std::path::Path::new(".")).join(format!("{policy_name}.policy"));
         let source = std::fs::read_to_string(&policy_path).unwrap_or_default();
         let policy = match Policy::parse_named(&format!("{policy_name}.policy"), &source) {
             Ok(policy) => policy,

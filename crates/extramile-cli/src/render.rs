@@ -1,0 +1,315 @@
+//! Human-readable output: decisions, explanations, coverage, and the starter templates.
+
+use extramile::decision::{Decision, Outcome};
+use extramile::testing::FileResults;
+use extramile::Diagnostics;
+use std::fmt::Write as _;
+use std::path::Path;
+
+struct Style {
+    color: bool,
+}
+
+impl Style {
+    fn paint(&self, code: &str, text: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+    fn heading(&self, text: &str) -> String {
+        self.paint("1", text)
+    }
+    fn good(&self, text: &str) -> String {
+        self.paint("32", text)
+    }
+    fn bad(&self, text: &str) -> String {
+        self.paint("31", text)
+    }
+    fn dim(&self, text: &str) -> String {
+        self.paint("2", text)
+    }
+}
+
+fn gesture_text(gesture: &str, item: &Option<String>, amount: Option<extramile::Decimal>, currency: &str) -> String {
+    let mut text = gesture.to_string();
+    if let Some(item) = item {
+        let _ = write!(text, " ({item})");
+    }
+    if let Some(amount) = amount {
+        let _ = write!(text, " up to {amount} {currency}");
+    }
+    text
+}
+
+/// The decision as a readable summary, with the trace when `explain` is on.
+pub(crate) fn decision(decision: &Decision, explain: bool, source: &str, color: bool) -> String {
+    let style = Style { color };
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} {} at {} ({}, {})",
+        style.heading("Decision for"),
+        style.heading(&decision.role),
+        decision.now,
+        decision.policy,
+        decision.currency
+    );
+    let currency = decision.currency.as_str();
+    let mut section = |title: &str, lines: Vec<String>| {
+        if !lines.is_empty() {
+            let _ = writeln!(out, "\n{}", style.heading(title));
+            for line in lines {
+                let _ = writeln!(out, "  - {line}");
+            }
+        }
+    };
+    section(
+        "May do now:",
+        decision
+            .offers
+            .iter()
+            .map(|offer| {
+                let choices: Vec<String> =
+                    offer.one_of.iter().map(|g| gesture_text(&g.gesture, &g.item, g.up_to, currency)).collect();
+                let text =
+                    if choices.len() > 1 { format!("one of: {}", choices.join(" | ")) } else { choices.join("") };
+                format!("{text}  {}", style.dim(&format!("[{}]", offer.rule)))
+            })
+            .collect(),
+    );
+    section(
+        "Needs approval:",
+        decision
+            .needs_approval
+            .iter()
+            .map(|a| {
+                format!(
+                    "{} by {}  {}",
+                    gesture_text(&a.gesture, &a.item, a.up_to, currency),
+                    a.approver,
+                    style.dim(&format!("[{}]", a.rule))
+                )
+            })
+            .collect(),
+    );
+    section(
+        "Owed:",
+        decision
+            .owed
+            .iter()
+            .map(|o| {
+                let amount = o.amount.map_or(String::new(), |a| format!(" {a} {currency}"));
+                let item = o.item.as_ref().map_or(String::new(), |i| format!(" ({i})"));
+                format!("{}{item}{amount}  {}", o.gesture, style.dim(&format!("[{}]", o.rule)))
+            })
+            .collect(),
+    );
+    section(
+        "Recommended:",
+        decision
+            .recommended
+            .iter()
+            .map(|r| {
+                let mut text = r.gesture.clone();
+                if let Some(item) = &r.item {
+                    let _ = write!(text, " ({item})");
+                }
+                if let Some(amount) = r.amount {
+                    let _ = write!(text, " of {amount} {currency}");
+                }
+                if let Some(due) = &r.due {
+                    let _ = write!(text, " due {due}");
+                }
+                format!("{text}  {}", style.dim(&format!("[{}]", r.rule)))
+            })
+            .collect(),
+    );
+    section(
+        "Forbidden:",
+        decision
+            .forbidden
+            .iter()
+            .map(|f| format!("{}: {}  {}", style.bad(&f.gesture), f.reason, style.dim(&format!("[{}]", f.rule))))
+            .collect(),
+    );
+    section(
+        "Escalate to:",
+        decision
+            .escalations
+            .iter()
+            .map(|e| {
+                let reason = e.reason.as_ref().map_or(String::new(), |r| format!(": {r}"));
+                format!("{}{reason}  {}", e.to, style.dim(&format!("[{}]", e.rule)))
+            })
+            .collect(),
+    );
+    section(
+        "Errors (these rules granted nothing):",
+        decision.errors.iter().map(|e| format!("{} (line {}): {}", e.rule, e.line, e.message)).collect(),
+    );
+    section(
+        "Warnings:",
+        decision.warnings.iter().map(|e| format!("{} (line {}): {}", e.rule, e.line, e.message)).collect(),
+    );
+    let empty = decision.offers.is_empty()
+        && decision.needs_approval.is_empty()
+        && decision.owed.is_empty()
+        && decision.recommended.is_empty()
+        && decision.forbidden.is_empty()
+        && decision.escalations.is_empty()
+        && decision.errors.is_empty();
+    if empty {
+        let _ = writeln!(out, "\nNo rule applies to this incident.");
+    }
+    if explain {
+        out.push_str(&explanation(decision, source, &style));
+    }
+    out
+}
+
+fn explanation(decision: &Decision, source: &str, style: &Style) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "\n{}", style.heading("Why, rule by rule:"));
+    for trace in decision.trace.iter().flatten() {
+        let header = source.lines().nth(trace.line.saturating_sub(1) as usize).unwrap_or("").trim();
+        let (mark, verdict) = match trace.outcome {
+            Outcome::Matched => (style.good("✓"), "applies: every condition held".to_string()),
+            Outcome::NotMatched => (
+                style.dim("✗"),
+                format!("does not apply: `{}` is false", trace.clause.as_deref().unwrap_or("a condition")),
+            ),
+            Outcome::Error => (
+                style.bad("!"),
+                format!(
+                    "could not be checked, so it grants nothing: `{}`: {}",
+                    trace.clause.as_deref().unwrap_or("a condition"),
+                    trace.error.as_deref().unwrap_or("error")
+                ),
+            ),
+        };
+        let _ = writeln!(out, "  {mark} {} (line {}): {verdict}", trace.rule, trace.line);
+        let _ = writeln!(out, "      {}", style.dim(&format!("{:>4} | {header}", trace.line)));
+        for read in &trace.reads {
+            let value = if read.value.is_null() { "missing".to_string() } else { read.value.to_string() };
+            let _ = writeln!(out, "      read {} = {value}", read.fact);
+        }
+    }
+    for f in &decision.forbidden {
+        let _ = writeln!(out, "  {} {} is forbidden by {}: {}", style.bad("⊘"), f.gesture, f.rule, f.reason);
+    }
+    for o in decision.offers.iter().flat_map(|o| o.one_of.iter()) {
+        if let (Some(amount), Some(by)) = (o.up_to, &o.limited_by) {
+            let _ = writeln!(
+                out,
+                "  $ {} is limited to {amount} by {by} (the most generous grant, capped by limits)",
+                o.gesture
+            );
+        }
+    }
+    out
+}
+
+/// Coverage of one scenario file: each rule with the number of scenarios that matched it.
+pub(crate) fn coverage(results: &FileResults) -> String {
+    let mut out = format!("coverage of {} by {}:\n", results.policy_path.display(), results.path.display());
+    for rule in &results.rules {
+        let count = results.results.iter().filter(|r| r.matched_rules.iter().any(|m| m == rule)).count();
+        let flag = if count == 0 { "  <- no scenario exercises this rule" } else { "" };
+        let _ = writeln!(out, "  {rule:<32} {count:>3} scenarios{flag}");
+    }
+    out
+}
+
+/// Diagnostics of one file as JSON, with line and column added to every span.
+pub(crate) fn diagnostics_json(path: &Path, diagnostics: &Diagnostics) -> serde_json::Value {
+    let items: Vec<serde_json::Value> = diagnostics
+        .items()
+        .iter()
+        .map(|d| {
+            let position = diagnostics.line_column(d.span);
+            let mut value = serde_json::to_value(d).unwrap_or_default();
+            if let Some(map) = value.as_object_mut() {
+                map.insert("line".into(), position.line.into());
+                map.insert("column".into(), position.column.into());
+            }
+            value
+        })
+        .collect();
+    serde_json::json!({
+        "file": path.display().to_string(),
+        "errors": diagnostics.error_count(),
+        "warnings": diagnostics.warning_count(),
+        "diagnostics": items,
+    })
+}
+
+pub(crate) const STARTER_POLICY: &str = r#"# A starter service-recovery policy. Edit it, then run `extramile test`.
+policy "Starter: service recovery"
+currency USD
+roles associate < supervisor < manager
+
+facts
+  incident.kind: one of "broken_item", "late_delivery", "complaint"
+  order.total: money
+  customer.flags: list of text, default []
+
+gestures
+  comp: amount          # a credit to the customer's account
+  replace: item
+  follow_up: due
+
+rule broken_item "An item arrived broken"
+  when incident.kind is "broken_item"
+  associate may comp up to $25 or replace the broken item
+  supervisor may comp up to order.total
+  recommend follow_up in 3 days
+
+rule late_delivery "A delivery came late"
+  when incident.kind is "late_delivery"
+  associate may comp up to min($15, 10% of order.total)
+  manager may comp up to 50% of order.total
+
+never comp when "fraud_suspected" in customer.flags
+  because "suspected fraud goes to a manager"
+"#;
+
+pub(crate) const STARTER_BROKEN: &str = r#"{
+  "incident": { "kind": "broken_item" },
+  "order": { "total": 80.00 }
+}
+"#;
+
+pub(crate) const STARTER_LATE: &str = r#"{
+  "incident": { "kind": "late_delivery" },
+  "order": { "total": 120.00 },
+  "customer": { "flags": [] }
+}
+"#;
+
+pub(crate) const STARTER_SCENARIOS: &str = r#"# Run with `extramile test`.
+policy = "policy.policy"
+
+[[scenario]]
+name = "broken_item_associate"
+incident = "incidents/broken_item.json"
+role = "associate"
+now = "2026-01-15T10:00:00Z"
+
+[scenario.expect]
+offers = ["comp up to $25", "replace"]
+needs_approval = ["comp up to $80 by supervisor"]
+recommended = ["follow_up due 2026-01-18T10:00:00Z"]
+
+[[scenario]]
+name = "late_delivery_associate"
+incident = "incidents/late_delivery.json"
+role = "associate"
+now = "2026-01-15T10:00:00Z"
+
+[scenario.expect]
+offers = ["comp up to $12"]
+needs_approval = ["comp up to $60 by manager"]
+absent = ["replace"]
+"#;
