@@ -1,0 +1,141 @@
+//! Drives the built `extramile` binary: each command, success and failure, human and JSON
+//! output, and the documented exit codes.
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// Runs the binary from the repository root; returns (exit code, stdout, stderr).
+fn run(args: &[&str]) -> (i32, String, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_extramile"))
+        .args(args)
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the binary runs");
+    let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
+    (output.status.code().unwrap_or(-1), text(&output.stdout), text(&output.stderr))
+}
+
+const STORE: &str = "examples/store/store.policy";
+const VASE: &str = "examples/store/incidents/broken_vase.json";
+const NOW: &str = "2026-11-22T10:00:00-05:00";
+
+#[test]
+fn check_passes_a_good_policy() {
+    let (code, stdout, _) = run(&["check", STORE]);
+    assert_eq!(code, 0);
+    assert_eq!(stdout, "examples/store/store.policy: ok\n");
+}
+
+#[test]
+fn check_points_at_the_line_and_exits_1() {
+    let dir = std::env::temp_dir().join(format!("extramile-cli-check-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("bad.policy");
+    std::fs::write(&bad, "currency USD\nroles clerk\ngestures\n  comp: amount\nrule r\n  clerk may comp up to €5\n")
+        .unwrap();
+    let (code, stdout, _) = run(&["check", bad.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    let stdout = stdout.replace(bad.to_str().unwrap(), "bad.policy");
+    insta::assert_snapshot!("check_currency_mismatch", stdout);
+    let (code, stdout, _) = run(&["check", "--format", "json", bad.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let diagnostic = &json[0]["diagnostics"][0];
+    assert_eq!(diagnostic["code"], "E0105");
+    assert_eq!((diagnostic["line"].as_u64(), diagnostic["column"].as_u64()), (Some(6), Some(24)));
+}
+
+#[test]
+fn eval_prints_a_readable_decision() {
+    let (code, stdout, _) = run(&["eval", STORE, "--incident", VASE, "--role", "associate", "--now", NOW]);
+    assert_eq!(code, 0);
+    insta::assert_snapshot!("eval_human", stdout);
+}
+
+#[test]
+fn eval_json_follows_the_contract() {
+    let (code, stdout, _) =
+        run(&["eval", STORE, "--incident", VASE, "--role", "supervisor", "--now", NOW, "--format", "json"]);
+    assert_eq!(code, 0);
+    let decision: extramile::Decision = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(decision.role, "supervisor");
+    assert_eq!(decision.offers.len(), 3, "gift card, comp | replace, and the supervisor's own comp grant");
+}
+
+#[test]
+fn explain_says_why_each_rule_did_or_did_not_apply() {
+    let (code, stdout, _) = run(&["explain", STORE, "--incident", VASE, "--role", "associate", "--now", NOW]);
+    assert_eq!(code, 0);
+    insta::assert_snapshot!("explain_human", stdout);
+}
+
+#[test]
+fn eval_streams_json_lines_one_decision_a_line() {
+    let dir = std::env::temp_dir().join(format!("extramile-cli-jsonl-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let lines = dir.join("incidents.jsonl");
+    let vase = std::fs::read_to_string(root().join(VASE)).unwrap();
+    let one: serde_json::Value = serde_json::from_str(&vase).unwrap();
+    let text = format!("{one}\n{one}\n{one}\n");
+    std::fs::write(&lines, text).unwrap();
+    let (code, stdout, _) = run(&[
+        "eval",
+        STORE,
+        "--incident",
+        lines.to_str().unwrap(),
+        "--role",
+        "associate",
+        "--now",
+        NOW,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0);
+    let decisions: Vec<extramile::Decision> = stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(decisions.len(), 3);
+    assert!(decisions.iter().all(|d| d == &decisions[0]));
+}
+
+#[test]
+fn input_errors_get_one_clear_message_and_exit_2() {
+    let (code, _, stderr) = run(&["eval", STORE, "--incident", VASE, "--role", "intern", "--now", NOW]);
+    assert_eq!(
+        (code, stderr.trim()),
+        (2, "error: unknown role `intern`: the roles are associate < supervisor < store_manager")
+    );
+    let (code, _, stderr) = run(&["eval", STORE, "--incident", "missing.json", "--role", "associate", "--now", NOW]);
+    assert_eq!(code, 2);
+    assert!(stderr.starts_with("error: cannot read `missing.json`"), "{stderr}");
+    let (code, _, stderr) = run(&["eval", STORE, "--incident", VASE, "--role", "associate", "--now", "yesterday"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("not an RFC 3339 time"), "{stderr}");
+    let (code, _, _) = run(&["frobnicate"]);
+    assert_eq!(code, 2);
+}
+
+#[test]
+fn test_runs_scenarios_like_cargo_test() {
+    let (code, stdout, _) = run(&["test", "examples/store", "--coverage"]);
+    assert_eq!(code, 0, "{stdout}");
+    assert!(stdout.contains("test broken_vase_associate ... ok"));
+    assert!(stdout.trim_end().ends_with("4 passed, 0 failed"), "{stdout}");
+}
+
+#[test]
+fn new_scaffolds_a_policy_whose_scenarios_pass() {
+    let dir = std::env::temp_dir().join(format!("extramile-cli-new-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let (code, _, stderr) = run(&["new", dir.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    let (code, stdout, _) = run(&["test", dir.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stdout}");
+    assert!(stdout.trim_end().ends_with("2 passed, 0 failed"), "{stdout}");
+    let (code, _, stderr) = run(&["new", dir.to_str().unwrap()]);
+    assert_eq!(code, 2, "an existing folder is refused: {stderr}");
+}
