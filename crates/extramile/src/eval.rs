@@ -267,6 +267,11 @@ impl Run<'_> {
                     None => Value::Money(Decimal::ZERO),
                 };
                 match (cap, used) {
+                    // A negative amount used would raise the cap: fail safe, block instead.
+                    (Value::Money(_), Value::Money(used)) if used < Decimal::ZERO => {
+                        let span = limit.already_used.as_ref().map_or(limit.span, |e| e.span);
+                        Err(ExprError::new(format!("the amount already used is negative ({used})"), span))
+                    }
                     (Value::Money(cap), Value::Money(used)) => {
                         cap.checked_sub(used).ok_or_else(|| ExprError::new("arithmetic overflow", limit.span))
                     }
@@ -304,6 +309,10 @@ impl Run<'_> {
         for (idx, outcome) in outcomes {
             let (RuleOutcome::Matched, Some(rule)) = (outcome, program.rules.get(*idx)) else { continue };
             for (grant_idx, grant) in rule.grants.iter().enumerate() {
+                // A grant whose amount cannot be evaluated grants nothing, not even its other
+                // alternatives: a choice must not silently shrink.
+                let first_of_grant = granted.len();
+                let mut grant_failed = false;
                 for alt in &grant.alternatives {
                     let bound = match &alt.up_to {
                         None if program.gestures.get(alt.gesture).and_then(|g| g.kind)
@@ -321,10 +330,12 @@ impl Run<'_> {
                                     amount.span,
                                 );
                                 self.fail(&rule.name, &err);
+                                grant_failed = true;
                                 continue;
                             }
                             Err(err) => {
                                 self.fail(&rule.name, &err);
+                                grant_failed = true;
                                 continue;
                             }
                         },
@@ -337,6 +348,9 @@ impl Run<'_> {
                         item: alt.item.clone(),
                         bound,
                     });
+                }
+                if grant_failed {
+                    granted.truncate(first_of_grant);
                 }
             }
         }

@@ -62,7 +62,7 @@ fn a_grant_whose_condition_cannot_be_evaluated_grants_nothing() {
 fn a_grant_whose_amount_cannot_be_evaluated_grants_nothing() {
     let p = policy("rule r\n  associate may comp up to 10% of order.total or replace the item\n");
     let d = decide(&p, json!({"order": {"total": "ten dollars"}}), "associate");
-    assert_eq!(offered(&d), vec![("replace".to_string(), None)]);
+    assert!(d.offers.is_empty(), "the whole choice is withdrawn: {:?}", d.offers);
     assert_eq!(d.errors[0].fact.as_deref(), Some("order.total"));
 }
 
@@ -100,6 +100,9 @@ fn limits_cap_every_grant_and_block_when_used_up() {
     );
     let d = decide(&p, json!({"customer": {"used": 10}}), "supervisor");
     assert_eq!(offered(&d), vec![("comp".to_string(), Some("70.00".to_string()))], "an unbounded grant is capped too");
+    let d = decide(&p, json!({"customer": {"used": -150}}), "supervisor");
+    assert!(d.offers.is_empty(), "a negative amount used must not raise the cap");
+    assert!(d.errors[0].message.contains("negative"), "{:?}", d.errors);
     let d = decide(&p, json!({"customer": {"used": 80}}), "supervisor");
     assert!(d.offers.is_empty());
     assert!(d.forbidden[0].reason.contains("reached"));
