@@ -195,12 +195,12 @@ impl Checker<'_> {
                         }
                     }
                 }
-                Item::Facts(decls) => {
+                Item::Facts(decls, _) => {
                     for decl in decls {
                         self.declare_fact(decl);
                     }
                 }
-                Item::Gestures(decls) => {
+                Item::Gestures(decls, _) => {
                     for decl in decls {
                         if let Some(idx) = self.gestures.iter().position(|g| g.name == decl.name.name) {
                             let first = self.gesture_spans[idx];

@@ -38,10 +38,10 @@ pub enum Item {
     Currency(Ident),
     /// `roles a < b < c`.
     Roles(Vec<Ident>),
-    /// `facts` and its declarations.
-    Facts(Vec<FactDecl>),
-    /// `gestures` and its declarations.
-    Gestures(Vec<GestureDecl>),
+    /// `facts` and its declarations, with the span of the `facts` keyword.
+    Facts(Vec<FactDecl>, Span),
+    /// `gestures` and its declarations, with the span of the `gestures` keyword.
+    Gestures(Vec<GestureDecl>, Span),
     /// `rule name`.
     Rule(Rule),
     /// A top-level `never ... when ...`.

@@ -115,9 +115,13 @@ fn parse_item(pair: Pair<'_, Rule>) -> ParseResult<Item> {
             Ok(Item::Currency(ident(&inner.next().ok_or_else(|| internal("currency", span))?)))
         }
         Rule::roles_header => Ok(Item::Roles(meaningful(pair).map(|p| ident(&p)).collect())),
-        Rule::facts_section => Ok(Item::Facts(meaningful(pair).map(parse_fact_decl).collect::<ParseResult<_>>()?)),
+        Rule::facts_section => {
+            let keyword = keyword_span(&pair);
+            Ok(Item::Facts(meaningful(pair).map(parse_fact_decl).collect::<ParseResult<_>>()?, keyword))
+        }
         Rule::gestures_section => {
-            Ok(Item::Gestures(meaningful(pair).map(parse_gesture_decl).collect::<ParseResult<_>>()?))
+            let keyword = keyword_span(&pair);
+            Ok(Item::Gestures(meaningful(pair).map(parse_gesture_decl).collect::<ParseResult<_>>()?, keyword))
         }
         Rule::rule_def => parse_rule(pair).map(Item::Rule),
         Rule::never_stmt => parse_never(pair).map(Item::Never),
@@ -125,6 +129,11 @@ fn parse_item(pair: Pair<'_, Rule>) -> ParseResult<Item> {
         Rule::script_block => parse_script(pair).map(Item::Script),
         _ => Err(internal("unexpected item", span)),
     }
+}
+
+/// The span of a section's opening keyword (its first child).
+fn keyword_span(pair: &Pair<'_, Rule>) -> Span {
+    pair.clone().into_inner().next().map_or_else(|| span_of(pair), |keyword| span_of(&keyword))
 }
 
 fn ident(pair: &Pair<'_, Rule>) -> Ident {
