@@ -4,6 +4,7 @@
 mod analysis;
 mod expr;
 
+use crate::eval::facts::FactLimits;
 use crate::ir::{self, FactSlot, Gesture, Program};
 use crate::money::Currency;
 use crate::script::{ScriptLimits, Scripts};
@@ -30,7 +31,12 @@ pub(crate) struct Checker<'a> {
 
 /// Checks `file` (parsed from `source`); returns the program if there were no errors, and
 /// every diagnostic (warnings too) either way.
-pub fn check(file: &ast::PolicyFile, source: &str, limits: ScriptLimits) -> (Option<Program>, Vec<Diagnostic>) {
+pub fn check(
+    file: &ast::PolicyFile,
+    source: &str,
+    limits: ScriptLimits,
+    fact_limits: FactLimits,
+) -> (Option<Program>, Vec<Diagnostic>) {
     let blocks: Vec<(&str, Span)> = file
         .items
         .iter()
@@ -103,6 +109,7 @@ pub fn check(file: &ast::PolicyFile, source: &str, limits: ScriptLimits) -> (Opt
                 limits: limits_ir,
                 index,
                 scripts,
+                fact_limits,
                 source_lines: source_map,
                 source: Arc::from(source),
             })
