@@ -46,10 +46,15 @@ fn load_policy(path: &Path) -> Result<Policy, ExitCode> {
         eprintln!("error: {message}");
         ExitCode::from(2)
     })?;
-    Policy::parse_bytes(&path.display().to_string(), &source, extramile::LoadOptions::default()).map_err(|diagnostics| {
-        eprint!("{}", diagnostics.render(std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()));
-        ExitCode::from(1)
-    })
+    Policy::parse_bytes(&path.display().to_string(), &source, extramile::LoadOptions::default()).map_err(
+        |diagnostics| {
+            eprint!(
+                "{}",
+                diagnostics.render(std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none())
+            );
+            ExitCode::from(1)
+        },
+    )
 }
 
 pub(crate) fn eval(args: &EvalArgs, explain: bool) -> CommandResult {
@@ -86,9 +91,7 @@ pub(crate) fn eval(args: &EvalArgs, explain: bool) -> CommandResult {
     let mut pending: Option<extramile::Decision> = None;
     for item in stream {
         let facts = item
-            .map_err(|err| {
-                format!("incident {} in `{}` is not valid JSON: {err}", count + 1, args.incident.display())
-            })?
+            .map_err(|err| format!("incident {} in `{}` is not valid JSON: {err}", count + 1, args.incident.display()))?
             .0;
         let decision = policy.evaluate(&facts, &request).map_err(|err| format!("incident {}: {err}", count + 1))?;
         count += 1;

@@ -22,7 +22,9 @@ fn deep(kind: &str, n: usize) -> String {
         "not" => format!("{}order.total > $1", "not ".repeat(n - 1)),
         "neg" => format!("{}order.total > $1", "-".repeat(n - 1)),
         "plus" => format!("order.total{} > $3", " + $1".repeat(n - 1)),
-        "and" => format!("order.total > $1{}", " and order.total > $1".repeat(n)).replacen(" and order.total > $1", "", 1),
+        "and" => {
+            format!("order.total > $1{}", " and order.total > $1".repeat(n)).replacen(" and order.total > $1", "", 1)
+        }
         "or" => format!("order.total < $1{}", " or order.total > $1".repeat(n / 2 - 1)).replace(" < ", " > "),
         "of" => format!("{}order.total > $0", "100% of ".repeat(n - 1)),
         "paren" => format!("{}order.total > $1{}", "(".repeat(n - 1), ")".repeat(n - 1)),
@@ -54,7 +56,8 @@ fn expressions_at_the_default_limit_load_and_evaluate_on_a_small_stack() {
     for kind in KINDS {
         // The deepest form of this construct that the pre-scan accepts: whatever it
         // accepts must be safe.
-        let accepted = |n: usize| extramile::syntax::depth::check_depth(&policy_with_condition(&deep(kind, n)), limit).is_ok();
+        let accepted =
+            |n: usize| extramile::syntax::depth::check_depth(&policy_with_condition(&deep(kind, n)), limit).is_ok();
         let n = (2..=limit + 1).rev().find(|n| accepted(*n)).unwrap();
         assert!(n >= limit / 3, "{kind}: only {n} levels accepted");
         let condition = deep(kind, n);
@@ -95,4 +98,33 @@ fn too_many_rules_is_a_diagnostic() {
     let rendered = err.render(false);
     assert!(rendered.contains("error[E0008]: the policy has more than 10 rules"), "{rendered}");
     assert!(rendered.contains("--> p:30:6"), "{rendered}");
+}
+
+/// Checks `source` and returns how long it took.
+fn timed_check(source: &str) -> (std::time::Duration, extramile::Diagnostics) {
+    let start = std::time::Instant::now();
+    let diagnostics = Policy::check("big.policy", source);
+    (start.elapsed(), diagnostics)
+}
+
+#[test]
+fn many_declarations_and_unknown_names_check_in_linear_time() {
+    let n = 8_000;
+    let mut source = String::from("currency USD\nroles ");
+    source.push_str(&(0..n).map(|i| format!("role{}", i % (n / 2))).collect::<Vec<_>>().join(" < "));
+    source.push_str("\nfacts\n");
+    for i in 0..n {
+        source.push_str(&format!("  fact{i}.value: money\n  fact{i}: text\n"));
+    }
+    source.push_str("gestures\n");
+    for i in 0..n {
+        source.push_str(&format!("  g{i}: amount\n"));
+    }
+    source.push_str("rule r\n");
+    for i in 0..n {
+        source.push_str(&format!("  when unknown{i}.x > $1\n  nobody{i} may nothing{i} up to $1\n"));
+    }
+    let (elapsed, diagnostics) = timed_check(&source);
+    assert!(diagnostics.has_errors());
+    assert!(elapsed.as_secs() < 20, "took {elapsed:?}");
 }
