@@ -285,7 +285,11 @@ fn decode<'s>(origin: &str, source: &'s [u8]) -> Result<&'s str, Diagnostics> {
                 format!("the policy is not valid UTF-8: invalid bytes `{}`", bad.join("")),
                 crate::Span::new(offset, offset + char::REPLACEMENT_CHARACTER.len_utf8()),
             )
-            .with_help("save the policy as UTF-8");
+            .with_help(if source.starts_with(&[0xFF, 0xFE]) || source.starts_with(&[0xFE, 0xFF]) {
+                "the file looks like UTF-16; save the policy as UTF-8"
+            } else {
+                "save the policy as UTF-8"
+            });
             Err(Diagnostics::new(origin, shown.into_owned(), vec![diagnostic]))
         }
     }

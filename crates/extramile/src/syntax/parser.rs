@@ -630,6 +630,23 @@ fn syntax_error(source: &str, err: pest::error::Error<Rule>) -> Diagnostic {
         }
         pest::error::ErrorVariant::CustomError { message } => message.clone(),
     };
+    if let pest::error::ErrorVariant::ParsingError { positives, .. } = &err.variant {
+        if positives.contains(&Rule::script_close) {
+            if let Some(opened) = source.get(..offset).and_then(|s| s.rfind("\"\"\"")) {
+                return Diagnostic::error(
+                    "E0001",
+                    "unterminated script: this `\"\"\"` is never closed",
+                    Span::new(opened, opened + 3),
+                )
+                .with_help("end the script with `\"\"\"` on a line of its own");
+            }
+        }
+    }
+    if let Some(better) = explain_syntax_error(source, offset) {
+        return better;
+    }
+    // At the end of the file, point just after the last text rather than at a line of its own.
+    let offset = if offset >= source.len() { source.trim_end_matches(['\n', '\r']).len() } else { offset };
     let end = offset + source.get(offset..).and_then(|s| s.chars().next()).map_or(0, char::len_utf8);
     let mut diagnostic = Diagnostic::error("E0001", message, Span::new(offset, end));
     if let Some(help) = syntax_help(source, offset) {
@@ -638,11 +655,194 @@ fn syntax_error(source: &str, err: pest::error::Error<Rule>) -> Diagnostic {
     diagnostic
 }
 
+/// Where the statement holding `offset` starts: the start of its line, or of the line
+/// before when nothing but blanks precede `offset` on its line (the statement ended early).
+fn statement_start(source: &str, offset: usize) -> usize {
+    let line_start = |at: usize| source.get(..at).and_then(|s| s.rfind(['\n', '\r'])).map_or(0, |i| i + 1);
+    let start = line_start(offset);
+    let before = source.get(start..offset).unwrap_or("");
+    if before.trim().is_empty() && start > 0 {
+        let mut previous = start - 1;
+        // Skip blank lines and the other half of a CRLF.
+        while previous > 0 {
+            let line = line_start(previous);
+            if !source.get(line..previous).unwrap_or("").trim().is_empty() {
+                return line;
+            }
+            previous = line.saturating_sub(1);
+            if line == 0 {
+                break;
+            }
+        }
+        return 0;
+    }
+    start
+}
+
+/// Clearer words for the commonest syntax errors: an unterminated text, an unclosed or
+/// unmatched bracket, and a word from another language where a keyword belongs.
+fn explain_syntax_error(source: &str, offset: usize) -> Option<Diagnostic> {
+    let start = statement_start(source, offset);
+    let end = source.get(offset..).and_then(|s| s.find(['\n', '\r'])).map_or(source.len(), |i| offset + i);
+    let text = source.get(start..end)?;
+    let mut open: Vec<(usize, char)> = Vec::new();
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        let at = start + i;
+        match c {
+            '#' => break,
+            '"' => {
+                if text.get(i..).is_some_and(|t| t.starts_with("\"\"\"")) {
+                    return None; // a script block: Rhai's business
+                }
+                let mut closed = false;
+                while let Some((_, c)) = chars.next() {
+                    match c {
+                        '\\' => {
+                            chars.next();
+                        }
+                        '"' => {
+                            closed = true;
+                            break;
+                        }
+                        _ => {}
+                    }
+                }
+                if !closed {
+                    return Some(
+                        Diagnostic::error(
+                            "E0001",
+                            "unterminated text: this `\"` is not closed on its line",
+                            Span::new(at, at + 1),
+                        )
+                        .with_help(
+                            "texts end on the line they start; close it with `\"`, and write a quote inside as `\\\"`",
+                        ),
+                    );
+                }
+            }
+            '(' | '[' => open.push((at, c)),
+            ')' | ']' => {
+                let expected = if c == ')' { '(' } else { '[' };
+                match open.pop() {
+                    Some((_, opener)) if opener == expected => {}
+                    Some((opened, opener)) => {
+                        let closer = if opener == '(' { ')' } else { ']' };
+                        return Some(
+                            Diagnostic::error(
+                                "E0001",
+                                format!("`{c}` does not match the `{opener}` before it"),
+                                Span::new(at, at + 1),
+                            )
+                            .with_label(Span::new(opened, opened + 1), format!("this `{opener}` needs a `{closer}`")),
+                        );
+                    }
+                    None if at <= offset => {
+                        return Some(
+                            Diagnostic::error(
+                                "E0001",
+                                format!("unmatched `{c}`: no `{expected}` opens it"),
+                                Span::new(at, at + 1),
+                            )
+                            .with_help(format!("remove the `{c}`, or add the `{expected}` it closes")),
+                        );
+                    }
+                    None => {}
+                }
+            }
+            _ => {}
+        }
+    }
+    if let Some((opened, opener)) = open.pop() {
+        let closer = if opener == '(' { ')' } else { ']' };
+        return Some(
+            Diagnostic::error(
+                "E0001",
+                format!("unclosed `{opener}`: no `{closer}` closes it"),
+                Span::new(opened, opened + 1),
+            )
+            .with_help(format!("add the `{closer}` before the end of the statement")),
+        );
+    }
+    let line_start = source.get(..offset).and_then(|s| s.rfind(['\n', '\r'])).map_or(0, |i| i + 1);
+    unknown_keyword(source, line_start, offset)
+}
+
+/// Words that other policy languages use where ours has a keyword.
+const KEYWORD_SYNONYMS: &[(&str, &str)] = &[
+    ("forbid", "never"),
+    ("deny", "never"),
+    ("disallow", "never"),
+    ("prohibit", "never"),
+    ("if", "when"),
+    ("where", "when"),
+    ("unless", "when not"),
+    ("allow", "may"),
+    ("can", "may"),
+    ("permit", "may"),
+    ("cap", "limit"),
+    ("max", "limit"),
+    ("actions", "gestures"),
+    ("gesture", "gestures"),
+    ("fact", "facts"),
+    ("role", "roles"),
+    ("rules", "rule"),
+    ("rul", "rule"),
+    ("wen", "when"),
+    ("whn", "when"),
+    ("nevr", "never"),
+    ("limt", "limit"),
+    ("owes", "owe"),
+    ("recomend", "recommend"),
+    ("escalte", "escalate"),
+];
+
+/// `forbid comp when ...` or `clerk allow comp`: names the word and suggests the keyword.
+fn unknown_keyword(source: &str, start: usize, offset: usize) -> Option<Diagnostic> {
+    let line = source.get(start..)?;
+    let indent = line.len() - line.trim_start().len();
+    let words: Vec<(usize, &str)> = line
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .scan(0usize, |pos, word| {
+            let at = *pos;
+            *pos += word.len() + 1;
+            Some((at, word))
+        })
+        .filter(|(_, w)| !w.is_empty())
+        .take(2)
+        .collect();
+    let (first_at, first) = *words.first()?;
+    if first_at != indent {
+        return None;
+    }
+    // The first word of the statement, or the second when the first is a role (`clerk allow`).
+    let candidates = [(first_at, first), words.get(1).copied().unwrap_or((0, ""))];
+    for (index, (at, word)) in candidates.into_iter().enumerate() {
+        let Some((_, keyword)) = KEYWORD_SYNONYMS.iter().find(|(w, _)| *w == word) else { continue };
+        if index == 1 && *keyword != "may" {
+            continue;
+        }
+        let at = start + at;
+        if at > offset {
+            continue;
+        }
+        return Some(
+            Diagnostic::error("E0001", format!("unknown keyword `{word}`"), Span::new(at, at + word.len()))
+                .with_help(format!("did you mean `{keyword}`?")),
+        );
+    }
+    None
+}
+
 fn found_at(source: &str, offset: usize) -> String {
     let rest = source.get(offset..).unwrap_or("");
     match rest.chars().next() {
         None => "the end of the file".to_string(),
         Some('\n' | '\r') => "the end of the line".to_string(),
+        Some('\u{feff}') => "`U+FEFF` (a byte order mark: save the file as UTF-8 without one)".to_string(),
+        Some(c) if c != ' ' && c != '\t' && (c.is_control() || c.is_whitespace()) => {
+            format!("the invisible character U+{:04X}", u32::from(c))
+        }
         Some(c) if c.is_alphanumeric() || c == '_' => {
             let word: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
             format!("`{word}`")
