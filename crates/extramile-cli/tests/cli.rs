@@ -139,3 +139,58 @@ fn new_scaffolds_a_policy_whose_scenarios_pass() {
     let (code, _, stderr) = run(&["new", dir.to_str().unwrap()]);
     assert_eq!(code, 2, "an existing folder is refused: {stderr}");
 }
+
+#[test]
+fn fmt_prints_checks_and_writes() {
+    let dir = std::env::temp_dir().join(format!("extramile-cli-fmt-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let messy = dir.join("messy.policy");
+    let source = "roles clerk<boss   # who\ngestures\n comp:amount\nrule r\n  when 1+1>1\n  clerk may comp up to $5\n";
+    std::fs::write(&messy, source).unwrap();
+    let path = messy.to_str().unwrap();
+
+    let (code, stdout, _) = run(&["fmt", path]);
+    assert_eq!(code, 0);
+    let tidy = "roles clerk < boss  # who\n\ngestures\n  comp: amount\n\nrule r\n  when 1 + 1 > 1\n  clerk may comp up to $5\n";
+    assert_eq!(stdout, tidy);
+
+    let (code, stdout, _) = run(&["fmt", "--check", path]);
+    assert_eq!(code, 1, "an unformatted file fails --check");
+    insta::assert_snapshot!("fmt_check_diff", stdout.replace(path, "messy.policy"));
+    assert_eq!(std::fs::read_to_string(&messy).unwrap(), source, "--check changes nothing");
+
+    let (code, stdout, _) = run(&["fmt", "--write", path]);
+    assert_eq!(code, 0);
+    assert_eq!(stdout.replace(path, "messy.policy"), "formatted messy.policy\n1 file reformatted, 0 files unchanged\n");
+    assert_eq!(std::fs::read_to_string(&messy).unwrap(), tidy);
+
+    let (code, stdout, _) = run(&["fmt", "--check", path]);
+    assert_eq!(code, 0);
+    assert_eq!(stdout, "0 files would be reformatted, 1 file already formatted\n");
+}
+
+#[test]
+fn fmt_reports_syntax_errors_and_exits_1() {
+    let dir = std::env::temp_dir().join(format!("extramile-cli-fmt-bad-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("bad.policy");
+    std::fs::write(&bad, "rule r\n  when (a\n").unwrap();
+    let (code, stdout, stderr) = run(&["fmt", "--check", bad.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("error[E0001]"), "{stderr}");
+    assert!(stderr.contains("bad.policy:2:"), "{stderr}");
+    assert!(stdout.contains("1 file with syntax errors"), "{stdout}");
+}
+
+#[test]
+fn examples_are_formatted() {
+    let (code, stdout, _) = run(&[
+        "fmt",
+        "--check",
+        "examples/store/store.policy",
+        "examples/hotel/hotel.policy",
+        "examples/ecommerce/ecommerce.policy",
+        "examples/saas/saas.policy",
+    ]);
+    assert_eq!((code, stdout.as_str()), (0, "0 files would be reformatted, 4 files already formatted\n"));
+}

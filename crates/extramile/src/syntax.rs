@@ -2,5 +2,6 @@
 
 pub mod ast;
 pub mod diagnostic;
+pub mod format;
 pub mod parser;
 pub mod span;

@@ -164,6 +164,11 @@ impl Diagnostics {
     fn clamp(&self, span: Span) -> std::ops::Range<usize> {
         let len = self.source.len();
         let mut start = (span.start as usize).min(len);
+        // At the very end after a final line break, point at that line break, which the
+        // renderer shows at the end of the last line.
+        if start == len && self.source.ends_with('\n') {
+            start = len.saturating_sub(1);
+        }
         while start > 0 && !self.source.is_char_boundary(start) {
             start -= 1;
         }

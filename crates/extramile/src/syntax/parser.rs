@@ -40,8 +40,23 @@ pub fn parse(source: &str) -> Result<PolicyFile, Diagnostic> {
 }
 
 fn span_of(pair: &Pair<'_, Rule>) -> Span {
+    Span::new(pair.as_span().start(), content_end(pair))
+}
+
+/// Where a pair's code ends. pest lets a rule that ends in an optional or repeated part
+/// keep the spaces and comment it skipped before finding that part absent; they are not
+/// the rule's code.
+fn content_end(pair: &Pair<'_, Rule>) -> usize {
     let span = pair.as_span();
-    Span::new(span.start(), span.end())
+    let Some(last) = pair.clone().into_inner().last() else { return span.end() };
+    let after = last.as_span().end();
+    let rest = pair.as_str().get(after.saturating_sub(span.start())..).unwrap_or("");
+    let rest = rest.trim_start_matches([' ', '\t']);
+    if rest.is_empty() || rest.starts_with('#') {
+        content_end(&last)
+    } else {
+        span.end()
+    }
 }
 
 fn internal(what: &str, span: Span) -> Diagnostic {
