@@ -124,7 +124,7 @@ fn test_runs_scenarios_like_cargo_test() {
     let (code, stdout, _) = run(&["test", "examples/store", "--coverage"]);
     assert_eq!(code, 0, "{stdout}");
     assert!(stdout.contains("test broken_vase_associate ... ok"));
-    assert!(stdout.trim_end().ends_with("4 passed, 0 failed"), "{stdout}");
+    assert!(stdout.trim_end().ends_with("6 passed, 0 failed"), "{stdout}");
 }
 
 #[test]
@@ -193,4 +193,21 @@ fn examples_are_formatted() {
         "examples/saas/saas.policy",
     ]);
     assert_eq!((code, stdout.as_str()), (0, "0 files would be reformatted, 4 files already formatted\n"));
+}
+
+#[test]
+fn test_reports_a_failing_scenario_and_exits_1() {
+    let dir = std::env::temp_dir().join(format!("extramile-cli-test-fail-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let store = root().join(STORE);
+    let scenarios = format!(
+        "policy = {:?}\n\n[[scenario]]\nname = \"too_generous\"\nincident = {:?}\nrole = \"associate\"\nnow = \"{NOW}\"\n\n[scenario.expect]\noffers = [\"comp up to $80\"]\nforbidden = [\"replace\"]\n\n[[scenario]]\nname = \"right\"\nincident = {:?}\nrole = \"associate\"\nnow = \"{NOW}\"\n\n[scenario.expect]\noffers = [\"comp up to $50\"]\n",
+        store.display().to_string(),
+        root().join(VASE).display().to_string(),
+        root().join(VASE).display().to_string(),
+    );
+    std::fs::write(dir.join("scenarios.toml"), scenarios).unwrap();
+    let (code, stdout, _) = run(&["test", dir.to_str().unwrap()]);
+    assert_eq!(code, 1, "{stdout}");
+    insta::assert_snapshot!("test_failure", stdout.replace(dir.to_str().unwrap(), "DIR"));
 }
