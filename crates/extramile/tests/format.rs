@@ -176,3 +176,17 @@ fn syntax_errors_are_returned_not_formatted() {
     let error = format("rule r\n  when (a\n").unwrap_err();
     assert_eq!(error.code, "E0001");
 }
+
+#[test]
+fn long_or_broken_grants_put_each_alternative_on_its_own_line() {
+    let source = "rule r\n  clerk may comp up to $5\n    or replace a broken item\n  clerk may comp up to $5 or gift_card up to $5\n";
+    let tidy = format(source).unwrap();
+    assert_eq!(
+        tidy,
+        "rule r\n  clerk may comp up to $5\n    or replace a broken item\n  clerk may comp up to $5 or gift_card up to $5\n"
+    );
+    let file = parse(source).unwrap();
+    let extramile::syntax::ast::Item::Rule(rule) = &file.items[0] else { panic!("a rule") };
+    let extramile::syntax::ast::Statement::Grant(grant) = &rule.statements[0] else { panic!("a grant") };
+    assert_eq!(grant.alternatives.len(), 2, "`or` on the next line continues the grant");
+}

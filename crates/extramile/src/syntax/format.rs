@@ -217,7 +217,14 @@ impl Printer<'_> {
             Statement::Grant(grant) => {
                 let alternatives: Vec<String> = grant.alternatives.iter().map(alternative).collect();
                 let text = format!("{} may {}", grant.role.name, alternatives.join(" or "));
-                self.line("  ", &text, grant.span.end);
+                let broken = self.source.get(grant.span.range()).is_some_and(|text| text.contains('\n'));
+                if alternatives.len() > 1 && (broken || !fits("  ", &text)) {
+                    let mut lines = vec![format!("{} may {}", grant.role.name, alternatives[0])];
+                    lines.extend(alternatives.iter().skip(1).map(|alt| format!("  or {alt}")));
+                    self.lines("  ", lines, grant.span.end);
+                } else {
+                    self.line("  ", &text, grant.span.end);
+                }
             }
             Statement::Owe(owe) => {
                 let mut text = format!("owe {}", gesture_and_item(&owe.gesture, owe.item.as_ref()));
