@@ -548,7 +548,7 @@ fn parse_primary(pair: Pair<'_, Rule>) -> ParseResult<Expr> {
         Rule::now => Ok(Expr { kind: ExprKind::Now, span }),
         Rule::today => Ok(Expr { kind: ExprKind::Today, span }),
         Rule::boolean => literal(Literal::Bool(pair.as_str() == "true")),
-        Rule::datetime => match DateTime::parse_from_rfc3339(pair.as_str()) {
+        Rule::datetime => match DateTime::parse_from_rfc3339(&with_seconds(pair.as_str())) {
             Ok(time) => literal(Literal::Time(time)),
             Err(err) => Err(invalid_literal("time", pair.as_str(), &err.to_string(), span)),
         },
@@ -590,6 +590,17 @@ fn parse_primary(pair: Pair<'_, Rule>) -> ParseResult<Expr> {
         }
         Rule::path => Ok(Expr { kind: ExprKind::Path(parse_path(pair)), span }),
         _ => Err(internal("unexpected operand", span)),
+    }
+}
+
+/// `2026-05-01T10:00Z` with the seconds RFC 3339 requires: `2026-05-01T10:00:00Z`.
+fn with_seconds(time: &str) -> std::borrow::Cow<'_, str> {
+    // The grammar guarantees `YYYY-MM-DDTHH:MM` in the first 16 bytes.
+    match time.as_bytes().get(16) {
+        Some(b':') | None => std::borrow::Cow::Borrowed(time),
+        Some(_) => {
+            std::borrow::Cow::Owned(format!("{}:00{}", time.get(..16).unwrap_or(time), time.get(16..).unwrap_or("")))
+        }
     }
 }
 
@@ -802,5 +813,23 @@ mod tests {
         assert_eq!(grant.alternatives.len(), 2);
         assert_eq!(grant.alternatives[1].gesture.name, "replace");
         assert_eq!(grant.alternatives[1].item.as_ref().unwrap().value, "a broken item");
+    }
+
+    #[test]
+    fn times_may_leave_out_the_seconds() {
+        let file = parse("rule r\n  when now > 2026-05-01T10:00Z and now < 2026-05-01T10:00+02:00\n").unwrap();
+        let Item::Rule(rule) = &file.items[0] else { panic!("expected a rule") };
+        let Statement::When(Expr { kind: ExprKind::Binary(_, left, right), .. }) = &rule.statements[0] else {
+            panic!("expected a condition")
+        };
+        let time = |e: &Expr| match &e.kind {
+            ExprKind::Binary(_, _, t) => match &t.kind {
+                ExprKind::Literal(Literal::Time(t)) => t.to_rfc3339(),
+                other => panic!("{other:?}"),
+            },
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(time(left), "2026-05-01T10:00:00+00:00");
+        assert_eq!(time(right), "2026-05-01T10:00:00+02:00");
     }
 }
