@@ -48,9 +48,9 @@ pub fn fingerprint(file: &PolicyFile) -> String {
     let mut out = String::with_capacity(debug.len());
     let mut rest = debug.as_str();
     while let Some(at) = rest.find("Span { start: ") {
-        out.push_str(&rest[..at]);
+        out.push_str(rest.get(..at).unwrap_or(""));
         out.push_str("Span");
-        rest = rest[at..].find('}').map_or("", |close| &rest[at + close + 1..]);
+        rest = rest.get(at..).and_then(|tail| tail.find('}').and_then(|close| tail.get(close + 1..))).unwrap_or("");
     }
     out.push_str(rest);
     out
@@ -74,32 +74,28 @@ struct Line {
 /// Joins the lines, aligning the trailing comments of each run of code lines at the same
 /// indentation (a run ends at a blank line, an own-line comment or a change of indentation).
 fn render(lines: &[Line], capacity: usize) -> String {
+    let indent = |line: &Line| line.code.len() - line.code.trim_start().len();
+    let is_code = |line: &Line| !line.code.is_empty() && !line.code.trim_start().starts_with('#');
     let mut out = String::with_capacity(capacity);
-    let mut run_start = 0;
-    while run_start < lines.len() {
-        let indent = |line: &Line| line.code.len() - line.code.trim_start().len();
-        let in_run = |line: &Line, first: &Line| {
-            !line.code.is_empty() && !line.code.trim_start().starts_with('#') && indent(line) == indent(first)
+    let mut rest = lines;
+    while let Some(first) = rest.first() {
+        let length = if is_code(first) {
+            rest.iter().take_while(|line| is_code(line) && indent(line) == indent(first)).count()
+        } else {
+            1
         };
-        let first = &lines[run_start];
-        let mut run_end = run_start + 1;
-        if in_run(first, first) {
-            while run_end < lines.len() && in_run(&lines[run_end], first) {
-                run_end += 1;
-            }
-        }
-        let run = &lines[run_start..run_end];
+        let (run, after) = rest.split_at(length.clamp(1, rest.len()));
         let column = run.iter().filter(|l| l.trailing.is_some()).map(|l| l.code.chars().count()).max().unwrap_or(0);
         for line in run {
             out.push_str(&line.code);
             if let Some(comment) = &line.trailing {
-                let pad = column + 2 - line.code.chars().count();
+                let pad = column.saturating_sub(line.code.chars().count()).saturating_add(2);
                 out.extend(std::iter::repeat_n(' ', pad));
                 out.push_str(comment);
             }
             out.push('\n');
         }
-        run_start = run_end;
+        rest = after;
     }
     out
 }
@@ -219,8 +215,14 @@ impl Printer<'_> {
                 let text = format!("{} may {}", grant.role.name, alternatives.join(" or "));
                 let broken = self.source.get(grant.span.range()).is_some_and(|text| text.contains('\n'));
                 if alternatives.len() > 1 && (broken || !fits("  ", &text)) {
-                    let mut lines = vec![format!("{} may {}", grant.role.name, alternatives[0])];
-                    lines.extend(alternatives.iter().skip(1).map(|alt| format!("  or {alt}")));
+                    let lines = alternatives
+                        .iter()
+                        .enumerate()
+                        .map(|(index, alt)| match index {
+                            0 => format!("{} may {alt}", grant.role.name),
+                            _ => format!("  or {alt}"),
+                        })
+                        .collect();
                     self.lines("  ", lines, grant.span.end);
                 } else {
                     self.line("  ", &text, grant.span.end);
@@ -270,15 +272,19 @@ impl Printer<'_> {
             head.push(' ');
             head.push_str(&scope.value);
         }
-        let mut lines = vec![head];
-        if let Some(used) = &limit.already_used {
-            let used = format!("already used {}", expr::expr(used, expr::AMOUNT));
-            if fits("", &format!("{}, {used}", lines[0])) {
-                lines[0] = format!("{}, {used}", lines[0]);
-            } else {
-                lines[0].push(',');
-                lines.push(format!("  {used}"));
+        let mut lines = vec![];
+        match &limit.already_used {
+            Some(used) => {
+                let used = format!("already used {}", expr::expr(used, expr::AMOUNT));
+                let one_line = format!("{head}, {used}");
+                if fits("", &one_line) {
+                    lines.push(one_line);
+                } else {
+                    lines.push(format!("{head},"));
+                    lines.push(format!("  {used}"));
+                }
             }
+            None => lines.push(head),
         }
         self.lines("", lines, limit.span.end);
     }
