@@ -13,16 +13,16 @@ pub(crate) fn color_stdout() -> bool {
     std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal()
 }
 
-fn read_file(path: &Path) -> Result<String, String> {
-    std::fs::read_to_string(path).map_err(|err| format!("cannot read `{}`: {err}", path.display()))
+fn read_bytes(path: &Path) -> Result<Vec<u8>, String> {
+    std::fs::read(path).map_err(|err| format!("cannot read `{}`: {err}", path.display()))
 }
 
 pub(crate) fn check(policies: &[PathBuf], format: Format, deny_warnings: bool) -> CommandResult {
     let mut failed = false;
     let mut json_files = Vec::new();
     for path in policies {
-        let source = read_file(path)?;
-        let diagnostics = Policy::check(&path.display().to_string(), &source);
+        let source = read_bytes(path)?;
+        let diagnostics = Policy::check_bytes(&path.display().to_string(), &source);
         failed |= diagnostics.has_errors() || (deny_warnings && diagnostics.warning_count() > 0);
         match format {
             Format::Json => json_files.push(render::diagnostics_json(path, &diagnostics)),
@@ -42,14 +42,19 @@ pub(crate) fn check(policies: &[PathBuf], format: Format, deny_warnings: bool) -
 }
 
 fn load_policy(path: &Path) -> Result<Policy, ExitCode> {
-    let source = read_file(path).map_err(|message| {
+    let source = read_bytes(path).map_err(|message| {
         eprintln!("error: {message}");
         ExitCode::from(2)
     })?;
-    Policy::parse_named(&path.display().to_string(), &source).map_err(|diagnostics| {
-        eprint!("{}", diagnostics.render(std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()));
-        ExitCode::from(1)
-    })
+    Policy::parse_bytes(&path.display().to_string(), &source, extramile::LoadOptions::default()).map_err(
+        |diagnostics| {
+            eprint!(
+                "{}",
+                diagnostics.render(std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none())
+            );
+            ExitCode::from(1)
+        },
+    )
 }
 
 pub(crate) fn eval(args: &EvalArgs, explain: bool) -> CommandResult {
@@ -90,12 +95,12 @@ pub(crate) fn eval(args: &EvalArgs, explain: bool) -> CommandResult {
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut count = 0usize;
     let mut buffered = BufReader::new(reader);
-    let stream = serde_json::Deserializer::from_reader(&mut buffered).into_iter::<serde_json::Value>();
+    let stream = serde_json::Deserializer::from_reader(&mut buffered).into_iter::<extramile::json::StrictFacts>();
     let mut pending: Option<extramile::Decision> = None;
     for item in stream {
-        let facts = item.map_err(|err| {
-            format!("incident {} in `{}` is not valid JSON: {err}", count + 1, args.incident.display())
-        })?;
+        let facts = item
+            .map_err(|err| format!("incident {} in `{}` is not valid JSON: {err}", count + 1, args.incident.display()))?
+            .0;
         let decision = policy.evaluate(&facts, &request).map_err(|err| format!("incident {}: {err}", count + 1))?;
         count += 1;
         // One incident prints pretty; several print one decision a line (JSON Lines).

@@ -1,7 +1,7 @@
 //! Types and lowers expressions: resolves fact paths to slots, checks types and currencies,
 //! folds constants.
 
-use crate::check::{closest, Checker};
+use crate::check::Checker;
 use crate::eval::expr::Env;
 use crate::ir::{self, ArithOp, CompareOp, ExprKind};
 use crate::syntax::ast::{self, BinaryOp, CurrencyMark, Literal, UnaryOp};
@@ -254,7 +254,7 @@ impl Checker<'_> {
                         let mut names: Vec<&str> = BUILTINS.to_vec();
                         names.extend(self.scripts.functions().iter().map(|f| f.name.as_str()));
                         let mut d = Diagnostic::error("E0111", format!("unknown function `{}`", name.name), name.span);
-                        if let Some(best) = closest(&name.name, names.iter().copied()) {
+                        if let Some(best) = self.closest(&name.name, names.iter().copied()) {
                             d = d.with_help(format!("did you mean `{best}`?"));
                         } else {
                             d = d.with_help(
@@ -423,13 +423,16 @@ impl Checker<'_> {
             return;
         }
         let path = self.facts[slot].path.clone();
-        let quoted: Vec<String> = allowed.iter().map(|a| format!("\"{a}\"")).collect();
+        let mut quoted: Vec<String> = allowed.iter().take(20).map(|a| format!("\"{a}\"")).collect();
+        if allowed.len() > 20 {
+            quoted.push(format!("and {} more", allowed.len() - 20));
+        }
         let mut d = Diagnostic::error(
             "E0116",
             format!("`{path}` is never \"{text}\": it is one of {}", quoted.join(", ")),
             span,
         );
-        if let Some(best) = closest(text, allowed.iter().map(String::as_str)) {
+        if let Some(best) = self.closest(text, allowed.iter().map(String::as_str)) {
             d = d.with_help(format!("did you mean \"{best}\"?"));
         }
         self.diagnostics.push(d);

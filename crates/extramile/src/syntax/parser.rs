@@ -5,6 +5,7 @@
 //! panicking.
 
 use crate::syntax::ast::{self, *};
+use crate::syntax::depth;
 use crate::syntax::diagnostic::Diagnostic;
 use crate::syntax::span::Span;
 use chrono::{DateTime, NaiveDate};
@@ -25,8 +26,17 @@ use generated::{PolicyParser, Rule};
 
 type ParseResult<T> = Result<T, Diagnostic>;
 
-/// Parses `source` into an AST, or returns the syntax error.
+/// Parses `source` into an AST, or returns the syntax error. Expressions may nest up to
+/// [`depth::DEFAULT_MAX_EXPRESSION_DEPTH`] levels.
 pub fn parse(source: &str) -> Result<PolicyFile, Diagnostic> {
+    parse_with_depth(source, depth::DEFAULT_MAX_EXPRESSION_DEPTH)
+}
+
+/// Like [`parse`], with expressions nesting up to `max_depth` levels (brackets plus
+/// operators, see [`depth::check_depth`]); deeper ones are an `E0007` diagnostic, checked
+/// before the recursive parser runs.
+pub fn parse_with_depth(source: &str, max_depth: usize) -> Result<PolicyFile, Diagnostic> {
+    depth::check_depth(source, max_depth)?;
     let mut pairs = PolicyParser::parse(Rule::file, source).map_err(|err| syntax_error(source, err))?;
     let file = pairs.next().ok_or_else(|| internal("empty parse", Span::default()))?;
     let mut items = Vec::new();
