@@ -75,7 +75,12 @@ pub fn check(
     let mut forbids = Vec::new();
     let mut limits_ir = Vec::new();
     let mut rule_names: HashMap<String, Span> = HashMap::new();
+    let mut previous_rule: Option<&ast::Rule> = None;
     for item in &file.items {
+        if let (Item::Never(never), Some(rule)) = (item, previous_rule) {
+            checker.warn_indented_never(never, rule);
+        }
+        previous_rule = if let Item::Rule(rule) = item { Some(rule) } else { None };
         match item {
             Item::Rule(rule) => {
                 if let Some(first) = rule_names.get(&rule.name.name) {
@@ -178,6 +183,30 @@ impl Checker<'_> {
 
     pub(crate) fn error(&mut self, code: &'static str, message: impl Into<String>, span: Span) {
         self.diagnostics.push(Diagnostic::error(code, message, span));
+    }
+
+    /// A `never ... when` indented under a rule reads as part of the rule, but it ends the
+    /// rule and applies to every incident: say so.
+    fn warn_indented_never(&mut self, never: &ast::Never, rule: &ast::Rule) {
+        let column = self.source_map.line_column(self.source, never.span.start).column;
+        if column > 1 {
+            let keyword = Span { start: never.span.start, end: never.span.start.saturating_add(5) };
+            self.diagnostics.push(
+                Diagnostic::warning(
+                    "W0204",
+                    format!(
+                        "this `never ... when` is not part of rule `{}`: it applies to every incident",
+                        rule.name.name
+                    ),
+                    keyword,
+                )
+                .with_label(rule.name.span, "the rule ends before it")
+                .with_help(
+                    "inside a rule write `never GESTURE because \"...\"` (the rule's conditions apply); \
+                     a top-level `never ... when` starts at the beginning of its line",
+                ),
+            );
+        }
     }
 
     pub(crate) fn line(&self, span: Span) -> u32 {

@@ -3,5 +3,6 @@
 pub mod ast;
 pub mod depth;
 pub mod diagnostic;
+pub mod format;
 pub mod parser;
 pub mod span;

@@ -222,6 +222,10 @@ impl Checker<'_> {
             }
             "abs" if arity == 1 => {
                 let Some((value, ty)) = lowered.into_iter().next() else { return placeholder(span) };
+                if !matches!(ty, Ty::Number | Ty::Money | Ty::Duration | Ty::Any) {
+                    self.error("E0104", format!("`abs` needs a number, money or a duration, found {ty}"), span);
+                    return placeholder(span);
+                }
                 let (expr, ty) = builtin(ExprKind::Abs(Box::new(value)), ty);
                 (self.fold(expr), ty)
             }
@@ -445,7 +449,12 @@ impl Checker<'_> {
         match env.eval(&expr) {
             Ok(value) => ir::Expr { kind: ExprKind::Const(value), span: expr.span },
             Err(err) => {
-                self.error("E0120", format!("this is always an error: {}", err.message), err.span);
+                // An error inside this expression was already reported: do not report it twice.
+                let inside =
+                    |d: &Diagnostic| d.is_error() && d.span.start >= expr.span.start && d.span.end <= expr.span.end;
+                if !self.diagnostics.iter().any(inside) {
+                    self.error("E0120", format!("this is always an error: {}", err.message), err.span);
+                }
                 expr
             }
         }

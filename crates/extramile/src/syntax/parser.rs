@@ -50,8 +50,23 @@ pub fn parse_with_depth(source: &str, max_depth: usize) -> Result<PolicyFile, Di
 }
 
 fn span_of(pair: &Pair<'_, Rule>) -> Span {
+    Span::new(pair.as_span().start(), content_end(pair))
+}
+
+/// Where a pair's code ends. pest lets a rule that ends in an optional or repeated part
+/// keep the spaces and comment it skipped before finding that part absent; they are not
+/// the rule's code.
+fn content_end(pair: &Pair<'_, Rule>) -> usize {
     let span = pair.as_span();
-    Span::new(span.start(), span.end())
+    let Some(last) = pair.clone().into_inner().last() else { return span.end() };
+    let after = last.as_span().end();
+    let rest = pair.as_str().get(after.saturating_sub(span.start())..).unwrap_or("");
+    let rest = rest.trim_start_matches([' ', '\t']);
+    if rest.is_empty() || rest.starts_with('#') {
+        content_end(&last)
+    } else {
+        span.end()
+    }
 }
 
 fn internal(what: &str, span: Span) -> Diagnostic {
@@ -543,7 +558,7 @@ fn parse_primary(pair: Pair<'_, Rule>) -> ParseResult<Expr> {
         Rule::now => Ok(Expr { kind: ExprKind::Now, span }),
         Rule::today => Ok(Expr { kind: ExprKind::Today, span }),
         Rule::boolean => literal(Literal::Bool(pair.as_str() == "true")),
-        Rule::datetime => match DateTime::parse_from_rfc3339(pair.as_str()) {
+        Rule::datetime => match DateTime::parse_from_rfc3339(&with_seconds(pair.as_str())) {
             Ok(time) => literal(Literal::Time(time)),
             Err(err) => Err(invalid_literal("time", pair.as_str(), &err.to_string(), span)),
         },
@@ -585,6 +600,17 @@ fn parse_primary(pair: Pair<'_, Rule>) -> ParseResult<Expr> {
         }
         Rule::path => Ok(Expr { kind: ExprKind::Path(parse_path(pair)), span }),
         _ => Err(internal("unexpected operand", span)),
+    }
+}
+
+/// `2026-05-01T10:00Z` with the seconds RFC 3339 requires: `2026-05-01T10:00:00Z`.
+fn with_seconds(time: &str) -> std::borrow::Cow<'_, str> {
+    // The grammar guarantees `YYYY-MM-DDTHH:MM` in the first 16 bytes.
+    match time.as_bytes().get(16) {
+        Some(b':') | None => std::borrow::Cow::Borrowed(time),
+        Some(_) => {
+            std::borrow::Cow::Owned(format!("{}:00{}", time.get(..16).unwrap_or(time), time.get(16..).unwrap_or("")))
+        }
     }
 }
 
@@ -997,5 +1023,23 @@ mod tests {
         assert_eq!(grant.alternatives.len(), 2);
         assert_eq!(grant.alternatives[1].gesture.name, "replace");
         assert_eq!(grant.alternatives[1].item.as_ref().unwrap().value, "a broken item");
+    }
+
+    #[test]
+    fn times_may_leave_out_the_seconds() {
+        let file = parse("rule r\n  when now > 2026-05-01T10:00Z and now < 2026-05-01T10:00+02:00\n").unwrap();
+        let Item::Rule(rule) = &file.items[0] else { panic!("expected a rule") };
+        let Statement::When(Expr { kind: ExprKind::Binary(_, left, right), .. }) = &rule.statements[0] else {
+            panic!("expected a condition")
+        };
+        let time = |e: &Expr| match &e.kind {
+            ExprKind::Binary(_, _, t) => match &t.kind {
+                ExprKind::Literal(Literal::Time(t)) => t.to_rfc3339(),
+                other => panic!("{other:?}"),
+            },
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(time(left), "2026-05-01T10:00:00+00:00");
+        assert_eq!(time(right), "2026-05-01T10:00:00+02:00");
     }
 }
