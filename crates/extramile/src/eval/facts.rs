@@ -76,15 +76,28 @@ pub fn read_facts(program: &Program, facts: &Json) -> Vec<Result<Value, FactErro
 
 fn read_slot(slot: &FactSlot, facts: &Json, currency: Currency, limits: FactLimits) -> Result<Value, FactError> {
     let mut node = Some(facts);
-    for segment in &slot.segments {
+    // Where the path stopped at something that is not an object, for the message.
+    let mut not_object: Option<(usize, &Json)> = None;
+    for (depth, segment) in slot.segments.iter().enumerate() {
+        if let Some(parent) = node.filter(|n| !n.is_object() && !n.is_null() && depth > 0) {
+            not_object = not_object.or(Some((depth, parent)));
+        }
         node = node.and_then(|n| n.get(segment));
     }
     match node {
         None | Some(Json::Null) => slot.default.clone().ok_or_else(|| FactError {
             path: slot.path.clone(),
-            message: match node {
-                None => format!("fact `{}` is missing: expected {}", slot.path, describe(&slot.ty, &slot.one_of)),
-                Some(_) => format!("fact `{}` is null: expected {}", slot.path, describe(&slot.ty, &slot.one_of)),
+            message: match (node, not_object) {
+                (None, Some((depth, parent))) => format!(
+                    "fact `{}` is missing: `{}` is {}, not an object",
+                    slot.path,
+                    slot.segments.get(..depth).map(|s| s.join(".")).unwrap_or_default(),
+                    kind_of(parent)
+                ),
+                (None, None) => {
+                    format!("fact `{}` is missing: expected {}", slot.path, describe(&slot.ty, &slot.one_of))
+                }
+                (Some(_), _) => format!("fact `{}` is null: expected {}", slot.path, describe(&slot.ty, &slot.one_of)),
             },
         }),
         Some(json) => {
@@ -117,6 +130,17 @@ fn describe(ty: &Ty, one_of: &Option<Vec<String>>) -> String {
         (Ty::Time, _) => "a time such as \"2026-05-01T10:00:00Z\"".into(),
         (Ty::Duration, _) => "a duration such as \"3 days\", \"90 minutes\" or \"PT2H\"".into(),
         (ty, _) => ty.to_string(),
+    }
+}
+
+fn kind_of(json: &Json) -> &'static str {
+    match json {
+        Json::Null => "null",
+        Json::Bool(_) => "a boolean",
+        Json::Number(_) => "a number",
+        Json::String(_) => "a text",
+        Json::Array(_) => "a list",
+        Json::Object(_) => "an object",
     }
 }
 
