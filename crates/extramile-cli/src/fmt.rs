@@ -22,7 +22,17 @@ pub(crate) fn fmt(paths: &[PathBuf], mode: Mode) -> Result<ExitCode, String> {
     }
     let (mut changed, mut unchanged, mut broken) = (0usize, 0usize, 0usize);
     for path in paths {
-        let source = read_source(path)?;
+        let source = match String::from_utf8(read_source(path)?) {
+            Ok(source) => source,
+            Err(err) => {
+                // Not UTF-8: the same E0009 diagnostic as `check`.
+                let diagnostics = extramile::Policy::check_bytes(&path.display().to_string(), err.as_bytes());
+                let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+                eprint!("{}", diagnostics.render(color));
+                broken += 1;
+                continue;
+            }
+        };
         let formatted = match extramile::format_source(&source) {
             Ok(formatted) => formatted,
             Err(diagnostics) => {
@@ -74,13 +84,13 @@ pub(crate) fn fmt(paths: &[PathBuf], mode: Mode) -> Result<ExitCode, String> {
     Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
-fn read_source(path: &Path) -> Result<String, String> {
+fn read_source(path: &Path) -> Result<Vec<u8>, String> {
     if path.as_os_str() == "-" {
-        let mut source = String::new();
-        std::io::stdin().read_to_string(&mut source).map_err(|err| format!("cannot read standard input: {err}"))?;
+        let mut source = Vec::new();
+        std::io::stdin().read_to_end(&mut source).map_err(|err| format!("cannot read standard input: {err}"))?;
         return Ok(source);
     }
-    std::fs::read_to_string(path).map_err(|err| format!("cannot read `{}`: {err}", path.display()))
+    std::fs::read(path).map_err(|err| format!("cannot read `{}`: {err}", path.display()))
 }
 
 /// A unified diff from `before` to `after`, coloured on a terminal.
