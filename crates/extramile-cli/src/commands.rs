@@ -13,16 +13,16 @@ pub(crate) fn color_stdout() -> bool {
     std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal()
 }
 
-fn read_file(path: &Path) -> Result<String, String> {
-    std::fs::read_to_string(path).map_err(|err| format!("cannot read `{}`: {err}", path.display()))
+fn read_bytes(path: &Path) -> Result<Vec<u8>, String> {
+    std::fs::read(path).map_err(|err| format!("cannot read `{}`: {err}", path.display()))
 }
 
 pub(crate) fn check(policies: &[PathBuf], format: Format, deny_warnings: bool) -> CommandResult {
     let mut failed = false;
     let mut json_files = Vec::new();
     for path in policies {
-        let source = read_file(path)?;
-        let diagnostics = Policy::check(&path.display().to_string(), &source);
+        let source = read_bytes(path)?;
+        let diagnostics = Policy::check_bytes(&path.display().to_string(), &source);
         failed |= diagnostics.has_errors() || (deny_warnings && diagnostics.warning_count() > 0);
         match format {
             Format::Json => json_files.push(render::diagnostics_json(path, &diagnostics)),
@@ -42,14 +42,19 @@ pub(crate) fn check(policies: &[PathBuf], format: Format, deny_warnings: bool) -
 }
 
 fn load_policy(path: &Path) -> Result<Policy, ExitCode> {
-    let source = read_file(path).map_err(|message| {
+    let source = read_bytes(path).map_err(|message| {
         eprintln!("error: {message}");
         ExitCode::from(2)
     })?;
-    Policy::parse_named(&path.display().to_string(), &source).map_err(|diagnostics| {
-        eprint!("{}", diagnostics.render(std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()));
-        ExitCode::from(1)
-    })
+    Policy::parse_bytes(&path.display().to_string(), &source, extramile::LoadOptions::default()).map_err(
+        |diagnostics| {
+            eprint!(
+                "{}",
+                diagnostics.render(std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none())
+            );
+            ExitCode::from(1)
+        },
+    )
 }
 
 pub(crate) fn eval(args: &EvalArgs, explain: bool) -> CommandResult {
@@ -70,32 +75,40 @@ pub(crate) fn eval(args: &EvalArgs, explain: bool) -> CommandResult {
         return Err(format!("unknown role `{}`: the roles are {}", args.role, policy.roles().join(" < ")));
     }
     let request = Request::new(args.role.clone(), now).with_trace(explain);
+    let mut progress = None;
     let reader: Box<dyn Read> = if args.incident.as_os_str() == "-" {
         Box::new(std::io::stdin().lock())
     } else {
         let file = std::fs::File::open(&args.incident)
             .map_err(|err| format!("cannot read `{}`: {err}", args.incident.display()))?;
-        Box::new(file)
+        match progress_bar(&file) {
+            Some(bar) => {
+                let reader = bar.wrap_read(file);
+                progress = Some(bar);
+                Box::new(reader)
+            }
+            None => Box::new(file),
+        }
     };
     let source = std::fs::read_to_string(&args.policy).unwrap_or_default();
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut count = 0usize;
     let mut buffered = BufReader::new(reader);
-    let stream = serde_json::Deserializer::from_reader(&mut buffered).into_iter::<serde_json::Value>();
+    let stream = serde_json::Deserializer::from_reader(&mut buffered).into_iter::<extramile::json::StrictFacts>();
     let mut pending: Option<extramile::Decision> = None;
     for item in stream {
-        let facts = item.map_err(|err| {
-            format!("incident {} in `{}` is not valid JSON: {err}", count + 1, args.incident.display())
-        })?;
+        let facts = item
+            .map_err(|err| format!("incident {} in `{}` is not valid JSON: {err}", count + 1, args.incident.display()))?
+            .0;
         let decision = policy.evaluate(&facts, &request).map_err(|err| format!("incident {}: {err}", count + 1))?;
         count += 1;
         // One incident prints pretty; several print one decision a line (JSON Lines).
         if let Some(previous) = pending.take() {
-            emit(&mut out, &previous, args.format, explain, &source, true)?;
+            emit_above(progress.as_ref(), &mut out, &previous, args.format, explain, &source)?;
         }
         if count > 1 {
-            emit(&mut out, &decision, args.format, explain, &source, true)?;
+            emit_above(progress.as_ref(), &mut out, &decision, args.format, explain, &source)?;
         } else {
             pending = Some(decision);
         }
@@ -104,11 +117,47 @@ pub(crate) fn eval(args: &EvalArgs, explain: bool) -> CommandResult {
         emit(&mut out, &only, args.format, explain, &source, false)?;
     }
     out.flush().map_err(|e| e.to_string())?;
+    if let Some(bar) = progress {
+        bar.finish_and_clear();
+        eprintln!("decided {count} incidents");
+    }
     let _ = buffered.fill_buf();
     if count == 0 {
         return Err(format!("`{}` holds no incident", args.incident.display()));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A progress bar on stderr for large incident files, when stderr is a terminal.
+fn progress_bar(file: &std::fs::File) -> Option<indicatif::ProgressBar> {
+    const LARGE: u64 = 1 << 20;
+    let size = file.metadata().ok()?.len();
+    if size < LARGE || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let style = indicatif::ProgressStyle::with_template(
+        "{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} ({bytes_per_sec}, {eta} left)",
+    )
+    .ok()?;
+    Some(indicatif::ProgressBar::new(size).with_style(style))
+}
+
+/// Emits one decision of a stream; on a terminal, above the progress bar.
+fn emit_above(
+    progress: Option<&indicatif::ProgressBar>,
+    out: &mut impl Write,
+    decision: &extramile::Decision,
+    format: Format,
+    explain: bool,
+    source: &str,
+) -> Result<(), String> {
+    match progress {
+        Some(bar) if std::io::stdout().is_terminal() => bar.suspend(|| {
+            emit(out, decision, format, explain, source, true)?;
+            out.flush().map_err(|e| e.to_string())
+        }),
+        _ => emit(out, decision, format, explain, source, true),
+    }
 }
 
 fn emit(

@@ -1,6 +1,7 @@
 //! The `extramile` command-line tool: thin glue over the `extramile` crate.
 
 mod commands;
+mod fmt;
 mod render;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -10,7 +11,8 @@ use std::process::ExitCode;
 const AFTER_HELP: &str = "\
 Exit codes:
   0  success
-  1  the policy has errors (or warnings with --deny-warnings), or a scenario failed
+  1  the policy has errors (or warnings with --deny-warnings), a scenario failed,
+     or `fmt --check` found a file to reformat
   2  usage, I/O or input error (missing file, invalid JSON, unknown role)
 
 Examples:
@@ -19,6 +21,7 @@ Examples:
       --role associate --now 2026-11-22T10:00:00-05:00
   extramile explain examples/store/store.policy --incident examples/store/incidents/broken_vase.json --role associate
   extramile test examples
+  extramile fmt --check examples/store/store.policy
   extramile new my-policy";
 
 /// Write, check, evaluate and test service-recovery policies.
@@ -72,6 +75,21 @@ enum Command {
         #[arg(long)]
         coverage: bool,
     },
+    /// Format policies in the canonical layout (comments kept, meaning unchanged).
+    #[command(
+        after_help = "Without --check or --write, prints the formatted policy (`-` reads standard input).\n\nExamples:\n  extramile fmt examples/store/store.policy\n  extramile fmt --check examples/*/*.policy\n  extramile fmt --write my.policy"
+    )]
+    Fmt {
+        /// Policy files, or `-` for standard input.
+        #[arg(required = true)]
+        policies: Vec<PathBuf>,
+        /// Change nothing; list files that are not formatted with a diff, and exit 1 if any.
+        #[arg(long, conflicts_with = "write")]
+        check: bool,
+        /// Rewrite files that are not formatted.
+        #[arg(long)]
+        write: bool,
+    },
     /// Create a starter policy with two incidents and a passing scenario file.
     #[command(after_help = "Example:\n  extramile new my-policy && extramile test my-policy")]
     New {
@@ -109,6 +127,14 @@ fn main() -> ExitCode {
         Command::Eval(args) => commands::eval(&args, args.explain),
         Command::Explain(args) => commands::eval(&args, true),
         Command::Test { paths, coverage } => commands::test(&paths, coverage),
+        Command::Fmt { policies, check, write } => {
+            let mode = match (check, write) {
+                (true, _) => fmt::Mode::Check,
+                (_, true) => fmt::Mode::Write,
+                _ => fmt::Mode::Print,
+            };
+            fmt::fmt(&policies, mode)
+        }
         Command::New { dir } => commands::new(&dir),
     };
     match result {

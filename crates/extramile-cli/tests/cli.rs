@@ -124,7 +124,7 @@ fn test_runs_scenarios_like_cargo_test() {
     let (code, stdout, _) = run(&["test", "examples/store", "--coverage"]);
     assert_eq!(code, 0, "{stdout}");
     assert!(stdout.contains("test broken_vase_associate ... ok"));
-    assert!(stdout.trim_end().ends_with("4 passed, 0 failed"), "{stdout}");
+    assert!(stdout.trim_end().ends_with("6 passed, 0 failed"), "{stdout}");
 }
 
 #[test]
@@ -138,4 +138,76 @@ fn new_scaffolds_a_policy_whose_scenarios_pass() {
     assert!(stdout.trim_end().ends_with("2 passed, 0 failed"), "{stdout}");
     let (code, _, stderr) = run(&["new", dir.to_str().unwrap()]);
     assert_eq!(code, 2, "an existing folder is refused: {stderr}");
+}
+
+#[test]
+fn fmt_prints_checks_and_writes() {
+    let dir = std::env::temp_dir().join(format!("extramile-cli-fmt-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let messy = dir.join("messy.policy");
+    let source = "roles clerk<boss   # who\ngestures\n comp:amount\nrule r\n  when 1+1>1\n  clerk may comp up to $5\n";
+    std::fs::write(&messy, source).unwrap();
+    let path = messy.to_str().unwrap();
+
+    let (code, stdout, _) = run(&["fmt", path]);
+    assert_eq!(code, 0);
+    let tidy = "roles clerk < boss  # who\n\ngestures\n  comp: amount\n\nrule r\n  when 1 + 1 > 1\n  clerk may comp up to $5\n";
+    assert_eq!(stdout, tidy);
+
+    let (code, stdout, _) = run(&["fmt", "--check", path]);
+    assert_eq!(code, 1, "an unformatted file fails --check");
+    insta::assert_snapshot!("fmt_check_diff", stdout.replace(path, "messy.policy"));
+    assert_eq!(std::fs::read_to_string(&messy).unwrap(), source, "--check changes nothing");
+
+    let (code, stdout, _) = run(&["fmt", "--write", path]);
+    assert_eq!(code, 0);
+    assert_eq!(stdout.replace(path, "messy.policy"), "formatted messy.policy\n1 file reformatted, 0 files unchanged\n");
+    assert_eq!(std::fs::read_to_string(&messy).unwrap(), tidy);
+
+    let (code, stdout, _) = run(&["fmt", "--check", path]);
+    assert_eq!(code, 0);
+    assert_eq!(stdout, "0 files would be reformatted, 1 file already formatted\n");
+}
+
+#[test]
+fn fmt_reports_syntax_errors_and_exits_1() {
+    let dir = std::env::temp_dir().join(format!("extramile-cli-fmt-bad-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("bad.policy");
+    std::fs::write(&bad, "rule r\n  when (a\n").unwrap();
+    let (code, stdout, stderr) = run(&["fmt", "--check", bad.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("error[E0001]"), "{stderr}");
+    assert!(stderr.contains("bad.policy:2:"), "{stderr}");
+    assert!(stdout.contains("1 file with syntax errors"), "{stdout}");
+}
+
+#[test]
+fn examples_are_formatted() {
+    let (code, stdout, _) = run(&[
+        "fmt",
+        "--check",
+        "examples/store/store.policy",
+        "examples/hotel/hotel.policy",
+        "examples/ecommerce/ecommerce.policy",
+        "examples/saas/saas.policy",
+    ]);
+    assert_eq!((code, stdout.as_str()), (0, "0 files would be reformatted, 4 files already formatted\n"));
+}
+
+#[test]
+fn test_reports_a_failing_scenario_and_exits_1() {
+    let dir = std::env::temp_dir().join(format!("extramile-cli-test-fail-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let store = root().join(STORE);
+    let scenarios = format!(
+        "policy = {:?}\n\n[[scenario]]\nname = \"too_generous\"\nincident = {:?}\nrole = \"associate\"\nnow = \"{NOW}\"\n\n[scenario.expect]\noffers = [\"comp up to $80\"]\nforbidden = [\"replace\"]\n\n[[scenario]]\nname = \"right\"\nincident = {:?}\nrole = \"associate\"\nnow = \"{NOW}\"\n\n[scenario.expect]\noffers = [\"comp up to $50\"]\n",
+        store.display().to_string(),
+        root().join(VASE).display().to_string(),
+        root().join(VASE).display().to_string(),
+    );
+    std::fs::write(dir.join("scenarios.toml"), scenarios).unwrap();
+    let (code, stdout, _) = run(&["test", dir.to_str().unwrap()]);
+    assert_eq!(code, 1, "{stdout}");
+    insta::assert_snapshot!("test_failure", stdout.replace(dir.to_str().unwrap(), "DIR"));
 }

@@ -4,6 +4,7 @@
 mod analysis;
 mod expr;
 
+use crate::eval::facts::FactLimits;
 use crate::ir::{self, FactSlot, Gesture, Program};
 use crate::money::Currency;
 use crate::script::{ScriptLimits, Scripts};
@@ -23,6 +24,13 @@ pub(crate) struct Checker<'a> {
     role_spans: Vec<Span>,
     pub(crate) facts: Vec<FactSlot>,
     pub(crate) slots: HashMap<String, usize>,
+    role_index: HashMap<String, usize>,
+    gesture_index: HashMap<String, usize>,
+    /// How many more `did you mean` searches this check may run: each compares a word with
+    /// every candidate, so a hostile policy of many unknown names would take quadratic time.
+    suggestions_left: std::cell::Cell<usize>,
+    /// Every proper prefix of a declared path (`order` for `order.total`), with a fact under it.
+    fact_prefixes: HashMap<String, usize>,
     gestures: Vec<Gesture>,
     gesture_spans: Vec<Span>,
     pub(crate) scripts: Scripts,
@@ -30,7 +38,12 @@ pub(crate) struct Checker<'a> {
 
 /// Checks `file` (parsed from `source`); returns the program if there were no errors, and
 /// every diagnostic (warnings too) either way.
-pub fn check(file: &ast::PolicyFile, source: &str, limits: ScriptLimits) -> (Option<Program>, Vec<Diagnostic>) {
+pub fn check(
+    file: &ast::PolicyFile,
+    source: &str,
+    limits: ScriptLimits,
+    fact_limits: FactLimits,
+) -> (Option<Program>, Vec<Diagnostic>) {
     let blocks: Vec<(&str, Span)> = file
         .items
         .iter()
@@ -49,6 +62,10 @@ pub fn check(file: &ast::PolicyFile, source: &str, limits: ScriptLimits) -> (Opt
         role_spans: Vec::new(),
         facts: Vec::new(),
         slots: HashMap::new(),
+        role_index: HashMap::new(),
+        gesture_index: HashMap::new(),
+        suggestions_left: std::cell::Cell::new(MAX_SUGGESTIONS),
+        fact_prefixes: HashMap::new(),
         gestures: Vec::new(),
         gesture_spans: Vec::new(),
         scripts,
@@ -58,7 +75,12 @@ pub fn check(file: &ast::PolicyFile, source: &str, limits: ScriptLimits) -> (Opt
     let mut forbids = Vec::new();
     let mut limits_ir = Vec::new();
     let mut rule_names: HashMap<String, Span> = HashMap::new();
+    let mut previous_rule: Option<&ast::Rule> = None;
     for item in &file.items {
+        if let (Item::Never(never), Some(rule)) = (item, previous_rule) {
+            checker.warn_indented_never(never, rule);
+        }
+        previous_rule = if let Item::Rule(rule) = item { Some(rule) } else { None };
         match item {
             Item::Rule(rule) => {
                 if let Some(first) = rule_names.get(&rule.name.name) {
@@ -103,6 +125,7 @@ pub fn check(file: &ast::PolicyFile, source: &str, limits: ScriptLimits) -> (Opt
                 limits: limits_ir,
                 index,
                 scripts,
+                fact_limits,
                 source_lines: source_map,
                 source: Arc::from(source),
             })
@@ -112,10 +135,21 @@ pub fn check(file: &ast::PolicyFile, source: &str, limits: ScriptLimits) -> (Opt
     (program, diagnostics)
 }
 
+/// How many `did you mean` searches one check runs at most.
+const MAX_SUGGESTIONS: usize = 100;
+/// Words longer than this get no suggestion.
+const MAX_SUGGESTED_WORD: usize = 64;
+
 /// The closest of `candidates` to `word` by edit distance, if close enough to suggest.
 pub(crate) fn closest<'c>(word: &str, candidates: impl Iterator<Item = &'c str>) -> Option<&'c str> {
-    let limit = (word.chars().count() / 3).max(2);
+    let length = word.chars().count();
+    if length > MAX_SUGGESTED_WORD {
+        return None;
+    }
+    let limit = (length / 3).max(2);
     candidates
+        .filter(|c| c.len().abs_diff(word.len()) <= limit * 4)
+        .take(1_000)
         .map(|c| (edit_distance(word, c), c))
         .filter(|(d, _)| *d <= limit)
         .min_by_key(|(d, c)| (*d, *c))
@@ -137,8 +171,42 @@ fn edit_distance(a: &str, b: &str) -> usize {
 }
 
 impl Checker<'_> {
+    /// [`closest`], within this check's budget of suggestions.
+    pub(crate) fn closest<'c>(&self, word: &str, candidates: impl Iterator<Item = &'c str>) -> Option<&'c str> {
+        let left = self.suggestions_left.get();
+        self.suggestions_left.set(left.saturating_sub(1));
+        if left == 0 {
+            return None;
+        }
+        closest(word, candidates)
+    }
+
     pub(crate) fn error(&mut self, code: &'static str, message: impl Into<String>, span: Span) {
         self.diagnostics.push(Diagnostic::error(code, message, span));
+    }
+
+    /// A `never ... when` indented under a rule reads as part of the rule, but it ends the
+    /// rule and applies to every incident: say so.
+    fn warn_indented_never(&mut self, never: &ast::Never, rule: &ast::Rule) {
+        let column = self.source_map.line_column(self.source, never.span.start).column;
+        if column > 1 {
+            let keyword = Span { start: never.span.start, end: never.span.start.saturating_add(5) };
+            self.diagnostics.push(
+                Diagnostic::warning(
+                    "W0204",
+                    format!(
+                        "this `never ... when` is not part of rule `{}`: it applies to every incident",
+                        rule.name.name
+                    ),
+                    keyword,
+                )
+                .with_label(rule.name.span, "the rule ends before it")
+                .with_help(
+                    "inside a rule write `never GESTURE because \"...\"` (the rule's conditions apply); \
+                     a top-level `never ... when` starts at the beginning of its line",
+                ),
+            );
+        }
     }
 
     pub(crate) fn line(&self, span: Span) -> u32 {
@@ -186,10 +254,11 @@ impl Checker<'_> {
                     }
                     roles_seen = Some(span);
                     for role in roles {
-                        if let Some(idx) = self.roles.iter().position(|r| *r == role.name) {
+                        if let Some(&idx) = self.role_index.get(&role.name) {
                             let first = self.role_spans[idx];
                             self.duplicate(&format!("role `{}`", role.name), role.span, first);
                         } else {
+                            self.role_index.insert(role.name.clone(), self.roles.len());
                             self.roles.push(role.name.clone());
                             self.role_spans.push(role.span);
                         }
@@ -202,10 +271,11 @@ impl Checker<'_> {
                 }
                 Item::Gestures(decls, _) => {
                     for decl in decls {
-                        if let Some(idx) = self.gestures.iter().position(|g| g.name == decl.name.name) {
+                        if let Some(&idx) = self.gesture_index.get(&decl.name.name) {
                             let first = self.gesture_spans[idx];
                             self.duplicate(&format!("gesture `{}`", decl.name.name), decl.name.span, first);
                         } else {
+                            self.gesture_index.insert(decl.name.name.clone(), self.gestures.len());
                             self.gestures
                                 .push(Gesture { name: decl.name.name.clone(), kind: decl.kind.map(|(k, _)| k) });
                             self.gesture_spans.push(decl.name.span);
@@ -249,12 +319,12 @@ impl Checker<'_> {
             ));
             return;
         }
-        // A fact cannot be both a value and an object holding other facts.
-        let nested = self
-            .facts
-            .iter()
-            .find(|f| f.path.starts_with(&format!("{path}.")) || path.starts_with(&format!("{}.", f.path)));
-        if let Some(other) = nested {
+        // A fact cannot be both a value and an object holding other facts. (Looked up by
+        // prefix, not by comparing with every fact: a policy may declare thousands.)
+        let prefixes: Vec<usize> = path.match_indices('.').map(|(i, _)| i).collect();
+        let holder = prefixes.iter().find_map(|&i| path.get(..i).and_then(|p| self.slots.get(p)));
+        let nested = holder.or_else(|| self.fact_prefixes.get(&path));
+        if let Some(other) = nested.and_then(|&idx| self.facts.get(idx)) {
             let message = format!("fact `{path}` overlaps fact `{}`: one cannot hold the other", other.path);
             self.error("E0113", message, decl.path.span);
             return;
@@ -273,6 +343,11 @@ impl Checker<'_> {
         if let (Some(allowed), Some(Value::Text(text))) = (&one_of, &default) {
             if !allowed.iter().any(|a| a.as_str() == &**text) {
                 self.error("E0116", format!("the default \"{text}\" is not one of the allowed values"), decl.span);
+            }
+        }
+        for i in prefixes {
+            if let Some(prefix) = path.get(..i) {
+                self.fact_prefixes.entry(prefix.to_string()).or_insert(self.facts.len());
             }
         }
         self.slots.insert(path.clone(), self.facts.len());
@@ -308,12 +383,11 @@ impl Checker<'_> {
 
     pub(crate) fn unknown_fact(&mut self, path: &str, span: Span) {
         let mut d = Diagnostic::error("E0101", format!("unknown fact `{path}`"), span);
-        let paths: Vec<&str> = self.facts.iter().map(|f| f.path.as_str()).collect();
-        let prefix = format!("{path}.");
-        if let Some(best) = closest(path, paths.iter().copied()) {
+        let child = self.fact_prefixes.get(path).and_then(|&idx| self.facts.get(idx));
+        if let Some(best) = self.closest(path, self.facts.iter().map(|f| f.path.as_str())) {
             d = d.with_help(format!("did you mean `{best}`?"));
-        } else if let Some(child) = paths.iter().find(|p| p.starts_with(&prefix)) {
-            d = d.with_help(format!("`{path}` holds other facts; did you mean `{child}`?"));
+        } else if let Some(child) = child {
+            d = d.with_help(format!("`{path}` holds other facts; did you mean `{}`?", child.path));
         } else {
             d = d.with_help("declare it under `facts`, such as `order.total: money`");
         }
@@ -321,13 +395,13 @@ impl Checker<'_> {
     }
 
     fn role(&mut self, ident: &ast::Ident) -> Option<usize> {
-        if let Some(idx) = self.roles.iter().position(|r| *r == ident.name) {
+        if let Some(&idx) = self.role_index.get(&ident.name) {
             return Some(idx);
         }
         let mut d = Diagnostic::error("E0102", format!("unknown role `{}`", ident.name), ident.span);
-        if let Some(best) = closest(&ident.name, self.roles.iter().map(String::as_str)) {
+        if let Some(best) = self.closest(&ident.name, self.roles.iter().map(String::as_str)) {
             d = d.with_help(format!("did you mean `{best}`?"));
-        } else if !self.roles.is_empty() {
+        } else if !self.roles.is_empty() && self.roles.len() <= 20 {
             d = d.with_help(format!("the roles are {}", self.roles.join(" < ")));
         }
         if let Some(first) = self.role_spans.first() {
@@ -338,11 +412,11 @@ impl Checker<'_> {
     }
 
     fn gesture(&mut self, ident: &ast::Ident) -> Option<usize> {
-        if let Some(idx) = self.gestures.iter().position(|g| g.name == ident.name) {
+        if let Some(&idx) = self.gesture_index.get(&ident.name) {
             return Some(idx);
         }
         let mut d = Diagnostic::error("E0103", format!("unknown gesture `{}`", ident.name), ident.span);
-        if let Some(best) = closest(&ident.name, self.gestures.iter().map(|g| g.name.as_str())) {
+        if let Some(best) = self.closest(&ident.name, self.gestures.iter().map(|g| g.name.as_str())) {
             d = d.with_help(format!("did you mean `{best}`?"));
         } else {
             d = d.with_help(format!("declare it under `gestures`, such as `{}: amount`", ident.name));

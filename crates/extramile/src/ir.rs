@@ -39,6 +39,8 @@ pub struct Program {
     pub index: RuleIndex,
     /// Compiled Rhai helpers.
     pub scripts: Scripts,
+    /// Limits on the incident facts.
+    pub fact_limits: crate::eval::facts::FactLimits,
     /// Line of each byte offset's start, for messages.
     pub source_lines: crate::syntax::span::SourceMap,
     /// The source text, for trace clauses.

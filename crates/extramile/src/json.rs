@@ -2,14 +2,18 @@
 //! The CLI and the WASM build use exactly these types; `docs/json.md` documents them.
 
 use chrono::{DateTime, FixedOffset};
+use serde::de::{DeserializeSeed, Deserializer, Error as _, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::fmt;
 
 /// An evaluation request as JSON: `{"facts": {...}, "role": "...", "now": "...", "options": {...}}`.
 /// Unknown fields are rejected.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EvaluationRequest {
-    /// The incident's facts.
+    /// The incident's facts. A key given twice in one object is refused, naming its path.
+    #[serde(deserialize_with = "strict_facts")]
     pub facts: serde_json::Value,
     /// The acting employee's role.
     pub role: String,
@@ -54,4 +58,123 @@ pub enum RequestError {
         /// What is wrong, with the line and column where serde found it.
         message: String,
     },
+}
+
+/// Incident facts read strictly from JSON: like `serde_json::Value`, except that a key
+/// given twice in one object is an error naming its path (`duplicate key `total` in
+/// `order``), where serde_json would silently keep the last. A money engine must not
+/// guess which of two amounts the caller meant. The CLI reads incidents with it.
+///
+/// ```
+/// let err = serde_json::from_str::<extramile::json::StrictFacts>(r#"{"order": {"total": 5, "total": 500}}"#)
+///     .unwrap_err();
+/// assert!(err.to_string().starts_with("duplicate key `total` in `order`"));
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct StrictFacts(pub Value);
+
+impl<'de> Deserialize<'de> for StrictFacts {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<StrictFacts, D::Error> {
+        StrictSeed { path: String::new() }.deserialize(deserializer).map(StrictFacts)
+    }
+}
+
+/// `deserialize_with` for a facts field: see [`StrictFacts`].
+pub fn strict_facts<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Value, D::Error> {
+    StrictFacts::deserialize(deserializer).map(|facts| facts.0)
+}
+
+/// Parses incident facts from JSON text strictly (see [`StrictFacts`]).
+pub fn parse_facts(text: &str) -> Result<Value, RequestError> {
+    serde_json::from_str::<StrictFacts>(text)
+        .map(|facts| facts.0)
+        .map_err(|err| RequestError::InvalidRequest { message: format!("facts: {err}") })
+}
+
+/// Deserializes one JSON value, knowing its path for messages.
+struct StrictSeed {
+    path: String,
+}
+
+impl StrictSeed {
+    fn child(&self, key: &str) -> StrictSeed {
+        if self.path.is_empty() {
+            StrictSeed { path: key.to_string() }
+        } else {
+            StrictSeed { path: format!("{}.{key}", self.path) }
+        }
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for StrictSeed {
+    type Value = Value;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for StrictSeed {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_string()))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        self.deserialize(deserializer)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element_seed(StrictSeed { path: format!("{}[{}]", self.path, items.len()) })? {
+            items.push(item);
+        }
+        Ok(Value::Array(items))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut object = Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if object.contains_key(&key) {
+                let place = if self.path.is_empty() { "the facts".to_string() } else { format!("`{}`", self.path) };
+                return Err(A::Error::custom(format!("duplicate key `{key}` in {place}")));
+            }
+            let value = map.next_value_seed(self.child(&key))?;
+            object.insert(key, value);
+        }
+        Ok(Value::Object(object))
+    }
 }

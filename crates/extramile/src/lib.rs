@@ -66,3 +66,15 @@ pub use crate::policy::{LoadOptions, Policy, Request};
 pub use crate::syntax::diagnostic::{Diagnostic, Diagnostics, Severity};
 pub use crate::syntax::span::Span;
 pub use rust_decimal::Decimal;
+
+/// Formats a policy in the canonical layout (comments kept, meaning unchanged), or returns
+/// its syntax error. Only syntax is needed: a policy with check errors still formats.
+///
+/// ```
+/// let tidy = extramile::format_source("roles  clerk<boss\ngestures\n  comp:amount\n")?;
+/// assert_eq!(tidy, "roles clerk < boss\n\ngestures\n  comp: amount\n");
+/// # Ok::<(), extramile::Diagnostics>(())
+/// ```
+pub fn format_source(source: &str) -> Result<String, Diagnostics> {
+    syntax::format::format(source).map_err(|error| Diagnostics::new("policy", source, vec![error]))
+}

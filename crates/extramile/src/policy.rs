@@ -3,6 +3,7 @@
 use crate::check;
 use crate::decision::Decision;
 use crate::eval;
+use crate::eval::facts::FactLimits;
 use crate::ir::Program;
 use crate::json::{EvaluationRequest, RequestError};
 use crate::script::ScriptLimits;
@@ -68,18 +69,37 @@ impl Request {
     }
 }
 
-/// Options for loading a policy.
+/// Options for loading a policy: the resource limits that keep a hostile policy or
+/// incident from crashing, hanging or exhausting the host. Every limit hit is a clear
+/// diagnostic (when loading) or error (when evaluating), never a panic. The defaults are
+/// generous for hand-written policies and safe on a 1 MiB stack; `docs/embedding.md`
+/// lists them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LoadOptions {
-    /// Largest accepted source, in bytes.
+    /// Largest accepted source, in bytes (default 4 MiB). Larger is `E0006`, checked
+    /// before parsing.
     pub max_source_bytes: usize,
+    /// Deepest accepted expression (default 100): open brackets plus operators in one
+    /// expression, which bounds the depth of its syntax tree and so the recursion of the
+    /// parser, checker and evaluator. Deeper is `E0007`, checked before parsing.
+    pub max_expression_depth: usize,
+    /// Most rules in one policy (default 10,000). More is `E0008`.
+    pub max_rules: usize,
+    /// Limits on the incident facts, applied by every evaluation of the policy.
+    pub fact_limits: FactLimits,
     /// Limits for Rhai helpers.
     pub script_limits: ScriptLimits,
 }
 
 impl Default for LoadOptions {
     fn default() -> LoadOptions {
-        LoadOptions { max_source_bytes: 4 * 1024 * 1024, script_limits: ScriptLimits::default() }
+        LoadOptions {
+            max_source_bytes: 4 * 1024 * 1024,
+            max_expression_depth: crate::syntax::depth::DEFAULT_MAX_EXPRESSION_DEPTH,
+            max_rules: 10_000,
+            fact_limits: FactLimits::default(),
+            script_limits: ScriptLimits::default(),
+        }
     }
 }
 
@@ -107,10 +127,38 @@ impl Policy {
         }
     }
 
+    /// Like [`Policy::parse_with`], from bytes as read from a file: text that is not UTF-8
+    /// is an `E0009` diagnostic at the first invalid byte.
+    ///
+    /// ```
+    /// let err = extramile::Policy::parse_bytes("bad.policy", b"currency USD\nroles cl\xFFerk\n", Default::default()).unwrap_err();
+    /// assert!(err.to_string().contains("error[E0009]: the policy is not valid UTF-8"));
+    /// assert!(err.to_string().contains("bad.policy:2:9"));
+    /// ```
+    pub fn parse_bytes(origin: &str, source: &[u8], options: LoadOptions) -> Result<Policy, Diagnostics> {
+        match decode(origin, source) {
+            Ok(text) => Policy::parse_with(origin, text, options),
+            Err(diagnostics) => Err(diagnostics),
+        }
+    }
+
     /// Every diagnostic of `source`, errors and warnings, without keeping the policy.
     pub fn check(origin: &str, source: &str) -> Diagnostics {
-        let (_, diagnostics) = compile(source, LoadOptions::default());
+        Policy::check_with(origin, source, LoadOptions::default())
+    }
+
+    /// Like [`Policy::check`], with explicit options.
+    pub fn check_with(origin: &str, source: &str, options: LoadOptions) -> Diagnostics {
+        let (_, diagnostics) = compile(source, options);
         Diagnostics::new(origin, source, diagnostics)
+    }
+
+    /// Like [`Policy::check`], from bytes: text that is not UTF-8 is an `E0009` diagnostic.
+    pub fn check_bytes(origin: &str, source: &[u8]) -> Diagnostics {
+        match decode(origin, source) {
+            Ok(text) => Policy::check(origin, text),
+            Err(diagnostics) => diagnostics,
+        }
     }
 
     /// The warnings found while loading.
@@ -144,13 +192,19 @@ impl Policy {
         if !facts.is_object() {
             return Err(RequestError::FactsNotObject { found: json_kind(facts).to_string() });
         }
+        let max_depth = self.program.fact_limits.max_depth;
+        if let Err(path) = eval::facts::check_depth(facts, max_depth) {
+            return Err(RequestError::InvalidRequest {
+                message: format!("facts: `{path}` is nested more than {max_depth} levels deep"),
+            });
+        }
         Ok(eval::evaluate(&self.program, facts, role, request.now, request.trace))
     }
 
-    /// Like [`Policy::evaluate`], with the facts as a JSON string.
+    /// Like [`Policy::evaluate`], with the facts as a JSON string. A key given twice in
+    /// one object is refused (see [`crate::json::StrictFacts`]).
     pub fn evaluate_str(&self, facts: &str, request: &Request) -> Result<Decision, RequestError> {
-        let facts: serde_json::Value = serde_json::from_str(facts)
-            .map_err(|err| RequestError::InvalidRequest { message: format!("facts: {err}") })?;
+        let facts = crate::json::parse_facts(facts)?;
         self.evaluate(&facts, request)
     }
 
@@ -195,9 +249,49 @@ fn compile(source: &str, options: LoadOptions) -> (Option<Program>, Vec<Diagnost
             format!("the policy is {} bytes, more than the limit of {}", source.len(), options.max_source_bytes);
         return (None, vec![Diagnostic::error("E0006", message, crate::Span { start: 0, end: 0 })]);
     }
-    match parser::parse(source) {
-        Ok(file) => check::check(&file, source, options.script_limits),
-        Err(diagnostic) => (None, vec![diagnostic]),
+    let file = match parser::parse_with_depth(source, options.max_expression_depth) {
+        Ok(file) => file,
+        Err(diagnostic) => return (None, vec![diagnostic]),
+    };
+    let mut rules = file.items.iter().filter_map(|item| match item {
+        crate::syntax::ast::Item::Rule(rule) => Some(rule),
+        _ => None,
+    });
+    if let Some(over) = rules.nth(options.max_rules) {
+        let message = format!("the policy has more than {} rules", options.max_rules);
+        let diagnostic = Diagnostic::error("E0008", message, over.name.span)
+            .with_help("split the policy, or raise `LoadOptions::max_rules`");
+        return (None, vec![diagnostic]);
+    }
+    check::check(&file, source, options.script_limits, options.fact_limits)
+}
+
+/// The text of `source`, or an `E0009` diagnostic at its first byte that is not UTF-8
+/// (rendered against the text with invalid bytes replaced).
+fn decode<'s>(origin: &str, source: &'s [u8]) -> Result<&'s str, Diagnostics> {
+    match std::str::from_utf8(source) {
+        Ok(text) => Ok(text),
+        Err(err) => {
+            let offset = err.valid_up_to();
+            let shown = String::from_utf8_lossy(source);
+            let bad: Vec<String> = source
+                .get(offset..offset + err.error_len().unwrap_or(source.len() - offset).min(4))
+                .unwrap_or(&[])
+                .iter()
+                .map(|b| format!("\\x{b:02X}"))
+                .collect();
+            let diagnostic = Diagnostic::error(
+                "E0009",
+                format!("the policy is not valid UTF-8: invalid bytes `{}`", bad.join("")),
+                crate::Span::new(offset, offset + char::REPLACEMENT_CHARACTER.len_utf8()),
+            )
+            .with_help(if source.starts_with(&[0xFF, 0xFE]) || source.starts_with(&[0xFE, 0xFF]) {
+                "the file looks like UTF-16; save the policy as UTF-8"
+            } else {
+                "save the policy as UTF-8"
+            });
+            Err(Diagnostics::new(origin, shown.into_owned(), vec![diagnostic]))
+        }
     }
 }
 

@@ -8,6 +8,7 @@ use crate::syntax::span::Span;
 use crate::value::Value;
 use rhai::{Dynamic, Engine, EvalAltResult, Scope, AST};
 use rust_decimal::Decimal;
+use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
@@ -57,6 +58,7 @@ pub struct Scripts {
     engine: Engine,
     blocks: Vec<AST>,
     functions: Vec<ScriptFunction>,
+    by_name: HashMap<(String, usize), usize>,
 }
 
 impl fmt::Debug for Scripts {
@@ -88,19 +90,22 @@ impl Scripts {
         let mut diagnostics = Vec::new();
         let mut asts = Vec::new();
         let mut functions: Vec<ScriptFunction> = Vec::new();
+        let mut by_name: HashMap<(String, usize), usize> = HashMap::new();
         for (source, body_span) in blocks {
             match engine.compile(*source) {
                 Ok(ast) => {
                     let block = asts.len();
                     for f in ast.iter_functions() {
                         let arity = f.params.len();
-                        if functions.iter().any(|g| g.name == f.name && g.arity == arity) {
+                        let key = (f.name.to_string(), arity);
+                        if by_name.contains_key(&key) {
                             diagnostics.push(Diagnostic::error(
                                 "E0113",
                                 format!("script function `{}` with {arity} arguments is defined twice", f.name),
                                 *body_span,
                             ));
                         }
+                        by_name.entry(key).or_insert(functions.len());
                         functions.push(ScriptFunction { name: f.name.to_string(), arity, block });
                     }
                     asts.push(ast);
@@ -114,12 +119,17 @@ impl Scripts {
                 }
             }
         }
-        (Scripts { engine, blocks: asts, functions }, diagnostics)
+        (Scripts { engine, blocks: asts, functions, by_name }, diagnostics)
     }
 
     /// No scripts at all.
     pub fn empty() -> Scripts {
-        Scripts { engine: sandboxed_engine(ScriptLimits::default()), blocks: Vec::new(), functions: Vec::new() }
+        Scripts {
+            engine: sandboxed_engine(ScriptLimits::default()),
+            blocks: Vec::new(),
+            functions: Vec::new(),
+            by_name: HashMap::new(),
+        }
     }
 
     /// The functions defined, in source order.
@@ -129,7 +139,7 @@ impl Scripts {
 
     /// The index of function `name` taking `arity` arguments.
     pub fn find(&self, name: &str, arity: usize) -> Option<usize> {
-        self.functions.iter().position(|f| f.name == name && f.arity == arity)
+        self.by_name.get(&(name.to_string(), arity)).copied()
     }
 
     /// Calls function `index` with `args`.

@@ -1,6 +1,8 @@
 //! Syntax: grammar, AST, spans and diagnostics. Knows nothing about evaluation.
 
 pub mod ast;
+pub mod depth;
 pub mod diagnostic;
+pub mod format;
 pub mod parser;
 pub mod span;

@@ -13,7 +13,7 @@ fn scenario_files(dir: &Path, out: &mut Vec<PathBuf>) {
         } else if path
             .file_name()
             .and_then(|n| n.to_str())
-            .is_some_and(|n| n.starts_with("scenarios") && n.ends_with(".toml"))
+            .is_some_and(|n| n.starts_with("scenarios") && (n.ends_with(".toml") || n.ends_with(".json")))
         {
             out.push(path);
         }
@@ -25,6 +25,7 @@ fn every_example_scenario_passes() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
     let mut files = Vec::new();
     scenario_files(&root, &mut files);
+    assert!(files.iter().any(|f| f.extension().is_some_and(|e| e == "json")), "no JSON scenario file in examples/");
     assert!(files.len() >= 4, "expected scenario files for at least four example policies, found {}", files.len());
     let mut failures = Vec::new();
     let mut count = 0;

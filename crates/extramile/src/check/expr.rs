@@ -1,7 +1,7 @@
 //! Types and lowers expressions: resolves fact paths to slots, checks types and currencies,
 //! folds constants.
 
-use crate::check::{closest, Checker};
+use crate::check::Checker;
 use crate::eval::expr::Env;
 use crate::ir::{self, ArithOp, CompareOp, ExprKind};
 use crate::syntax::ast::{self, BinaryOp, CurrencyMark, Literal, UnaryOp};
@@ -222,6 +222,10 @@ impl Checker<'_> {
             }
             "abs" if arity == 1 => {
                 let Some((value, ty)) = lowered.into_iter().next() else { return placeholder(span) };
+                if !matches!(ty, Ty::Number | Ty::Money | Ty::Duration | Ty::Any) {
+                    self.error("E0104", format!("`abs` needs a number, money or a duration, found {ty}"), span);
+                    return placeholder(span);
+                }
                 let (expr, ty) = builtin(ExprKind::Abs(Box::new(value)), ty);
                 (self.fold(expr), ty)
             }
@@ -250,7 +254,7 @@ impl Checker<'_> {
                         let mut names: Vec<&str> = BUILTINS.to_vec();
                         names.extend(self.scripts.functions().iter().map(|f| f.name.as_str()));
                         let mut d = Diagnostic::error("E0111", format!("unknown function `{}`", name.name), name.span);
-                        if let Some(best) = closest(&name.name, names.iter().copied()) {
+                        if let Some(best) = self.closest(&name.name, names.iter().copied()) {
                             d = d.with_help(format!("did you mean `{best}`?"));
                         } else {
                             d = d.with_help(
@@ -419,13 +423,16 @@ impl Checker<'_> {
             return;
         }
         let path = self.facts[slot].path.clone();
-        let quoted: Vec<String> = allowed.iter().map(|a| format!("\"{a}\"")).collect();
+        let mut quoted: Vec<String> = allowed.iter().take(20).map(|a| format!("\"{a}\"")).collect();
+        if allowed.len() > 20 {
+            quoted.push(format!("and {} more", allowed.len() - 20));
+        }
         let mut d = Diagnostic::error(
             "E0116",
             format!("`{path}` is never \"{text}\": it is one of {}", quoted.join(", ")),
             span,
         );
-        if let Some(best) = closest(text, allowed.iter().map(String::as_str)) {
+        if let Some(best) = self.closest(text, allowed.iter().map(String::as_str)) {
             d = d.with_help(format!("did you mean \"{best}\"?"));
         }
         self.diagnostics.push(d);
@@ -442,7 +449,12 @@ impl Checker<'_> {
         match env.eval(&expr) {
             Ok(value) => ir::Expr { kind: ExprKind::Const(value), span: expr.span },
             Err(err) => {
-                self.error("E0120", format!("this is always an error: {}", err.message), err.span);
+                // An error inside this expression was already reported: do not report it twice.
+                let inside =
+                    |d: &Diagnostic| d.is_error() && d.span.start >= expr.span.start && d.span.end <= expr.span.end;
+                if !self.diagnostics.iter().any(inside) {
+                    self.error("E0120", format!("this is always an error: {}", err.message), err.span);
+                }
                 expr
             }
         }

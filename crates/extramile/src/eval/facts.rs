@@ -21,26 +21,87 @@ pub struct FactError {
     pub message: String,
 }
 
-/// Reads every declared fact of `program` from `facts`.
-pub fn read_facts(program: &Program, facts: &Json) -> Vec<Result<Value, FactError>> {
-    program.facts.iter().map(|slot| read_slot(slot, facts, program.currency)).collect()
+/// Limits on the incident facts, set with [`crate::LoadOptions::fact_limits`]. A text or
+/// list over its limit is an error of that fact (the rules that read it fail safe); facts
+/// nested deeper than `max_depth` refuse the whole request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FactLimits {
+    /// Longest text in a fact, in bytes (default 65,536).
+    pub max_text_bytes: usize,
+    /// Most elements in a list fact, at each level (default 10,000).
+    pub max_list_len: usize,
+    /// Deepest nesting of objects and arrays in the facts document (default 32; the facts
+    /// object itself is level 1). serde_json refuses documents nested deeper than 128
+    /// while parsing, whatever this limit.
+    pub max_depth: usize,
 }
 
-fn read_slot(slot: &FactSlot, facts: &Json, currency: Currency) -> Result<Value, FactError> {
+impl Default for FactLimits {
+    fn default() -> FactLimits {
+        FactLimits { max_text_bytes: 64 * 1024, max_list_len: 10_000, max_depth: 32 }
+    }
+}
+
+/// Checks that `facts` nests no deeper than `max_depth`; otherwise returns the path of the
+/// first value that goes too deep (such as `order.items[3].options`).
+pub fn check_depth(facts: &Json, max_depth: usize) -> Result<(), String> {
+    fn walk(value: &Json, depth: usize, max_depth: usize, path: &mut String) -> Result<(), String> {
+        let children: Box<dyn Iterator<Item = (String, &Json)>> = match value {
+            Json::Object(map) => Box::new(map.iter().map(|(k, v)| (k.clone(), v))),
+            Json::Array(items) => Box::new(items.iter().enumerate().map(|(i, v)| (format!("[{i}]"), v))),
+            _ => return Ok(()),
+        };
+        if depth > max_depth {
+            return Err(path.clone());
+        }
+        for (key, child) in children {
+            let len = path.len();
+            if !key.starts_with('[') && !path.is_empty() {
+                path.push('.');
+            }
+            path.push_str(&key);
+            walk(child, depth + 1, max_depth, path)?;
+            path.truncate(len);
+        }
+        Ok(())
+    }
+    walk(facts, 1, max_depth, &mut String::new())
+}
+
+/// Reads every declared fact of `program` from `facts`.
+pub fn read_facts(program: &Program, facts: &Json) -> Vec<Result<Value, FactError>> {
+    let limits = program.fact_limits;
+    program.facts.iter().map(|slot| read_slot(slot, facts, program.currency, limits)).collect()
+}
+
+fn read_slot(slot: &FactSlot, facts: &Json, currency: Currency, limits: FactLimits) -> Result<Value, FactError> {
     let mut node = Some(facts);
-    for segment in &slot.segments {
+    // Where the path stopped at something that is not an object, for the message.
+    let mut not_object: Option<(usize, &Json)> = None;
+    for (depth, segment) in slot.segments.iter().enumerate() {
+        if let Some(parent) = node.filter(|n| !n.is_object() && !n.is_null() && depth > 0) {
+            not_object = not_object.or(Some((depth, parent)));
+        }
         node = node.and_then(|n| n.get(segment));
     }
     match node {
         None | Some(Json::Null) => slot.default.clone().ok_or_else(|| FactError {
             path: slot.path.clone(),
-            message: match node {
-                None => format!("fact `{}` is missing: expected {}", slot.path, describe(&slot.ty, &slot.one_of)),
-                Some(_) => format!("fact `{}` is null: expected {}", slot.path, describe(&slot.ty, &slot.one_of)),
+            message: match (node, not_object) {
+                (None, Some((depth, parent))) => format!(
+                    "fact `{}` is missing: `{}` is {}, not an object",
+                    slot.path,
+                    slot.segments.get(..depth).map(|s| s.join(".")).unwrap_or_default(),
+                    kind_of(parent)
+                ),
+                (None, None) => {
+                    format!("fact `{}` is missing: expected {}", slot.path, describe(&slot.ty, &slot.one_of))
+                }
+                (Some(_), _) => format!("fact `{}` is null: expected {}", slot.path, describe(&slot.ty, &slot.one_of)),
             },
         }),
         Some(json) => {
-            let value = convert(&slot.ty, json, &slot.path, currency)?;
+            let value = convert(&slot.ty, json, &slot.path, currency, limits)?;
             if let (Some(allowed), Value::Text(text)) = (&slot.one_of, &value) {
                 if !allowed.iter().any(|a| a.as_str() == &**text) {
                     return Err(FactError {
@@ -72,6 +133,17 @@ fn describe(ty: &Ty, one_of: &Option<Vec<String>>) -> String {
     }
 }
 
+fn kind_of(json: &Json) -> &'static str {
+    match json {
+        Json::Null => "null",
+        Json::Bool(_) => "a boolean",
+        Json::Number(_) => "a number",
+        Json::String(_) => "a text",
+        Json::Array(_) => "a list",
+        Json::Object(_) => "an object",
+    }
+}
+
 fn mismatch(path: &str, ty: &Ty, json: &Json) -> FactError {
     let found = match json {
         Json::Null => "null".to_string(),
@@ -84,8 +156,21 @@ fn mismatch(path: &str, ty: &Ty, json: &Json) -> FactError {
     FactError { path: path.to_string(), message: format!("fact `{path}` is {found}: expected {}", describe(ty, &None)) }
 }
 
-fn convert(ty: &Ty, json: &Json, path: &str, currency: Currency) -> Result<Value, FactError> {
+fn convert(ty: &Ty, json: &Json, path: &str, currency: Currency, limits: FactLimits) -> Result<Value, FactError> {
     let fail = || mismatch(path, ty, json);
+    let too_large = |what: String| FactError {
+        path: path.to_string(),
+        message: format!("fact `{path}` is {what}: more than the limit of {}", limit_of(json, limits)),
+    };
+    match json {
+        Json::String(s) if s.len() > limits.max_text_bytes => {
+            return Err(too_large(format!("a text of {} bytes", s.len())))
+        }
+        Json::Array(items) if items.len() > limits.max_list_len => {
+            return Err(too_large(format!("a list of {} elements", items.len())))
+        }
+        _ => {}
+    }
     match ty {
         Ty::Text | Ty::Any => json.as_str().map(|s| Value::Text(Arc::from(s))).ok_or_else(fail),
         Ty::Bool => json.as_bool().map(Value::Bool).ok_or_else(fail),
@@ -104,10 +189,17 @@ fn convert(ty: &Ty, json: &Json, path: &str, currency: Currency) -> Result<Value
             let values = items
                 .iter()
                 .enumerate()
-                .map(|(i, item)| convert(elem, item, &format!("{path}[{i}]"), currency))
+                .map(|(i, item)| convert(elem, item, &format!("{path}[{i}]"), currency, limits))
                 .collect::<Result<Vec<_>, _>>()?;
             Ok(Value::List(Arc::from(values)))
         }
+    }
+}
+
+fn limit_of(json: &Json, limits: FactLimits) -> usize {
+    match json {
+        Json::Array(_) => limits.max_list_len,
+        _ => limits.max_text_bytes,
     }
 }
 

@@ -164,6 +164,14 @@ impl Diagnostics {
     fn clamp(&self, span: Span) -> std::ops::Range<usize> {
         let len = self.source.len();
         let mut start = (span.start as usize).min(len);
+        // At the end of the file, point just after the last text instead of past it: the
+        // renderer draws nothing for an empty span at the very end.
+        if start == len {
+            let text_end = self.source.trim_end_matches(['\n', '\r']).len();
+            if text_end < len {
+                return text_end..text_end + 1;
+            }
+        }
         while start > 0 && !self.source.is_char_boundary(start) {
             start -= 1;
         }

@@ -5,6 +5,7 @@
 //! panicking.
 
 use crate::syntax::ast::{self, *};
+use crate::syntax::depth;
 use crate::syntax::diagnostic::Diagnostic;
 use crate::syntax::span::Span;
 use chrono::{DateTime, NaiveDate};
@@ -25,8 +26,17 @@ use generated::{PolicyParser, Rule};
 
 type ParseResult<T> = Result<T, Diagnostic>;
 
-/// Parses `source` into an AST, or returns the syntax error.
+/// Parses `source` into an AST, or returns the syntax error. Expressions may nest up to
+/// [`depth::DEFAULT_MAX_EXPRESSION_DEPTH`] levels.
 pub fn parse(source: &str) -> Result<PolicyFile, Diagnostic> {
+    parse_with_depth(source, depth::DEFAULT_MAX_EXPRESSION_DEPTH)
+}
+
+/// Like [`parse`], with expressions nesting up to `max_depth` levels (brackets plus
+/// operators, see [`depth::check_depth`]); deeper ones are an `E0007` diagnostic, checked
+/// before the recursive parser runs.
+pub fn parse_with_depth(source: &str, max_depth: usize) -> Result<PolicyFile, Diagnostic> {
+    depth::check_depth(source, max_depth)?;
     let mut pairs = PolicyParser::parse(Rule::file, source).map_err(|err| syntax_error(source, err))?;
     let file = pairs.next().ok_or_else(|| internal("empty parse", Span::default()))?;
     let mut items = Vec::new();
@@ -40,8 +50,23 @@ pub fn parse(source: &str) -> Result<PolicyFile, Diagnostic> {
 }
 
 fn span_of(pair: &Pair<'_, Rule>) -> Span {
+    Span::new(pair.as_span().start(), content_end(pair))
+}
+
+/// Where a pair's code ends. pest lets a rule that ends in an optional or repeated part
+/// keep the spaces and comment it skipped before finding that part absent; they are not
+/// the rule's code.
+fn content_end(pair: &Pair<'_, Rule>) -> usize {
     let span = pair.as_span();
-    Span::new(span.start(), span.end())
+    let Some(last) = pair.clone().into_inner().last() else { return span.end() };
+    let after = last.as_span().end();
+    let rest = pair.as_str().get(after.saturating_sub(span.start())..).unwrap_or("");
+    let rest = rest.trim_start_matches([' ', '\t']);
+    if rest.is_empty() || rest.starts_with('#') {
+        content_end(&last)
+    } else {
+        span.end()
+    }
 }
 
 fn internal(what: &str, span: Span) -> Diagnostic {
@@ -533,7 +558,7 @@ fn parse_primary(pair: Pair<'_, Rule>) -> ParseResult<Expr> {
         Rule::now => Ok(Expr { kind: ExprKind::Now, span }),
         Rule::today => Ok(Expr { kind: ExprKind::Today, span }),
         Rule::boolean => literal(Literal::Bool(pair.as_str() == "true")),
-        Rule::datetime => match DateTime::parse_from_rfc3339(pair.as_str()) {
+        Rule::datetime => match DateTime::parse_from_rfc3339(&with_seconds(pair.as_str())) {
             Ok(time) => literal(Literal::Time(time)),
             Err(err) => Err(invalid_literal("time", pair.as_str(), &err.to_string(), span)),
         },
@@ -575,6 +600,17 @@ fn parse_primary(pair: Pair<'_, Rule>) -> ParseResult<Expr> {
         }
         Rule::path => Ok(Expr { kind: ExprKind::Path(parse_path(pair)), span }),
         _ => Err(internal("unexpected operand", span)),
+    }
+}
+
+/// `2026-05-01T10:00Z` with the seconds RFC 3339 requires: `2026-05-01T10:00:00Z`.
+fn with_seconds(time: &str) -> std::borrow::Cow<'_, str> {
+    // The grammar guarantees `YYYY-MM-DDTHH:MM` in the first 16 bytes.
+    match time.as_bytes().get(16) {
+        Some(b':') | None => std::borrow::Cow::Borrowed(time),
+        Some(_) => {
+            std::borrow::Cow::Owned(format!("{}:00{}", time.get(..16).unwrap_or(time), time.get(16..).unwrap_or("")))
+        }
     }
 }
 
@@ -620,6 +656,23 @@ fn syntax_error(source: &str, err: pest::error::Error<Rule>) -> Diagnostic {
         }
         pest::error::ErrorVariant::CustomError { message } => message.clone(),
     };
+    if let pest::error::ErrorVariant::ParsingError { positives, .. } = &err.variant {
+        if positives.contains(&Rule::script_close) {
+            if let Some(opened) = source.get(..offset).and_then(|s| s.rfind("\"\"\"")) {
+                return Diagnostic::error(
+                    "E0001",
+                    "unterminated script: this `\"\"\"` is never closed",
+                    Span::new(opened, opened + 3),
+                )
+                .with_help("end the script with `\"\"\"` on a line of its own");
+            }
+        }
+    }
+    if let Some(better) = explain_syntax_error(source, offset) {
+        return better;
+    }
+    // At the end of the file, point just after the last text rather than at a line of its own.
+    let offset = if offset >= source.len() { source.trim_end_matches(['\n', '\r']).len() } else { offset };
     let end = offset + source.get(offset..).and_then(|s| s.chars().next()).map_or(0, char::len_utf8);
     let mut diagnostic = Diagnostic::error("E0001", message, Span::new(offset, end));
     if let Some(help) = syntax_help(source, offset) {
@@ -628,11 +681,194 @@ fn syntax_error(source: &str, err: pest::error::Error<Rule>) -> Diagnostic {
     diagnostic
 }
 
+/// Where the statement holding `offset` starts: the start of its line, or of the line
+/// before when nothing but blanks precede `offset` on its line (the statement ended early).
+fn statement_start(source: &str, offset: usize) -> usize {
+    let line_start = |at: usize| source.get(..at).and_then(|s| s.rfind(['\n', '\r'])).map_or(0, |i| i + 1);
+    let start = line_start(offset);
+    let before = source.get(start..offset).unwrap_or("");
+    if before.trim().is_empty() && start > 0 {
+        let mut previous = start - 1;
+        // Skip blank lines and the other half of a CRLF.
+        while previous > 0 {
+            let line = line_start(previous);
+            if !source.get(line..previous).unwrap_or("").trim().is_empty() {
+                return line;
+            }
+            previous = line.saturating_sub(1);
+            if line == 0 {
+                break;
+            }
+        }
+        return 0;
+    }
+    start
+}
+
+/// Clearer words for the commonest syntax errors: an unterminated text, an unclosed or
+/// unmatched bracket, and a word from another language where a keyword belongs.
+fn explain_syntax_error(source: &str, offset: usize) -> Option<Diagnostic> {
+    let start = statement_start(source, offset);
+    let end = source.get(offset..).and_then(|s| s.find(['\n', '\r'])).map_or(source.len(), |i| offset + i);
+    let text = source.get(start..end)?;
+    let mut open: Vec<(usize, char)> = Vec::new();
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        let at = start + i;
+        match c {
+            '#' => break,
+            '"' => {
+                if text.get(i..).is_some_and(|t| t.starts_with("\"\"\"")) {
+                    return None; // a script block: Rhai's business
+                }
+                let mut closed = false;
+                while let Some((_, c)) = chars.next() {
+                    match c {
+                        '\\' => {
+                            chars.next();
+                        }
+                        '"' => {
+                            closed = true;
+                            break;
+                        }
+                        _ => {}
+                    }
+                }
+                if !closed {
+                    return Some(
+                        Diagnostic::error(
+                            "E0001",
+                            "unterminated text: this `\"` is not closed on its line",
+                            Span::new(at, at + 1),
+                        )
+                        .with_help(
+                            "texts end on the line they start; close it with `\"`, and write a quote inside as `\\\"`",
+                        ),
+                    );
+                }
+            }
+            '(' | '[' => open.push((at, c)),
+            ')' | ']' => {
+                let expected = if c == ')' { '(' } else { '[' };
+                match open.pop() {
+                    Some((_, opener)) if opener == expected => {}
+                    Some((opened, opener)) => {
+                        let closer = if opener == '(' { ')' } else { ']' };
+                        return Some(
+                            Diagnostic::error(
+                                "E0001",
+                                format!("`{c}` does not match the `{opener}` before it"),
+                                Span::new(at, at + 1),
+                            )
+                            .with_label(Span::new(opened, opened + 1), format!("this `{opener}` needs a `{closer}`")),
+                        );
+                    }
+                    None if at <= offset => {
+                        return Some(
+                            Diagnostic::error(
+                                "E0001",
+                                format!("unmatched `{c}`: no `{expected}` opens it"),
+                                Span::new(at, at + 1),
+                            )
+                            .with_help(format!("remove the `{c}`, or add the `{expected}` it closes")),
+                        );
+                    }
+                    None => {}
+                }
+            }
+            _ => {}
+        }
+    }
+    if let Some((opened, opener)) = open.pop() {
+        let closer = if opener == '(' { ')' } else { ']' };
+        return Some(
+            Diagnostic::error(
+                "E0001",
+                format!("unclosed `{opener}`: no `{closer}` closes it"),
+                Span::new(opened, opened + 1),
+            )
+            .with_help(format!("add the `{closer}` before the end of the statement")),
+        );
+    }
+    let line_start = source.get(..offset).and_then(|s| s.rfind(['\n', '\r'])).map_or(0, |i| i + 1);
+    unknown_keyword(source, line_start, offset)
+}
+
+/// Words that other policy languages use where ours has a keyword.
+const KEYWORD_SYNONYMS: &[(&str, &str)] = &[
+    ("forbid", "never"),
+    ("deny", "never"),
+    ("disallow", "never"),
+    ("prohibit", "never"),
+    ("if", "when"),
+    ("where", "when"),
+    ("unless", "when not"),
+    ("allow", "may"),
+    ("can", "may"),
+    ("permit", "may"),
+    ("cap", "limit"),
+    ("max", "limit"),
+    ("actions", "gestures"),
+    ("gesture", "gestures"),
+    ("fact", "facts"),
+    ("role", "roles"),
+    ("rules", "rule"),
+    ("rul", "rule"),
+    ("wen", "when"),
+    ("whn", "when"),
+    ("nevr", "never"),
+    ("limt", "limit"),
+    ("owes", "owe"),
+    ("recomend", "recommend"),
+    ("escalte", "escalate"),
+];
+
+/// `forbid comp when ...` or `clerk allow comp`: names the word and suggests the keyword.
+fn unknown_keyword(source: &str, start: usize, offset: usize) -> Option<Diagnostic> {
+    let line = source.get(start..)?;
+    let indent = line.len() - line.trim_start().len();
+    let words: Vec<(usize, &str)> = line
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .scan(0usize, |pos, word| {
+            let at = *pos;
+            *pos += word.len() + 1;
+            Some((at, word))
+        })
+        .filter(|(_, w)| !w.is_empty())
+        .take(2)
+        .collect();
+    let (first_at, first) = *words.first()?;
+    if first_at != indent {
+        return None;
+    }
+    // The first word of the statement, or the second when the first is a role (`clerk allow`).
+    let candidates = [(first_at, first), words.get(1).copied().unwrap_or((0, ""))];
+    for (index, (at, word)) in candidates.into_iter().enumerate() {
+        let Some((_, keyword)) = KEYWORD_SYNONYMS.iter().find(|(w, _)| *w == word) else { continue };
+        if index == 1 && *keyword != "may" {
+            continue;
+        }
+        let at = start + at;
+        if at > offset {
+            continue;
+        }
+        return Some(
+            Diagnostic::error("E0001", format!("unknown keyword `{word}`"), Span::new(at, at + word.len()))
+                .with_help(format!("did you mean `{keyword}`?")),
+        );
+    }
+    None
+}
+
 fn found_at(source: &str, offset: usize) -> String {
     let rest = source.get(offset..).unwrap_or("");
     match rest.chars().next() {
         None => "the end of the file".to_string(),
         Some('\n' | '\r') => "the end of the line".to_string(),
+        Some('\u{feff}') => "`U+FEFF` (a byte order mark: save the file as UTF-8 without one)".to_string(),
+        Some(c) if c != ' ' && c != '\t' && (c.is_control() || c.is_whitespace()) => {
+            format!("the invisible character U+{:04X}", u32::from(c))
+        }
         Some(c) if c.is_alphanumeric() || c == '_' => {
             let word: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
             format!("`{word}`")
@@ -787,5 +1023,23 @@ mod tests {
         assert_eq!(grant.alternatives.len(), 2);
         assert_eq!(grant.alternatives[1].gesture.name, "replace");
         assert_eq!(grant.alternatives[1].item.as_ref().unwrap().value, "a broken item");
+    }
+
+    #[test]
+    fn times_may_leave_out_the_seconds() {
+        let file = parse("rule r\n  when now > 2026-05-01T10:00Z and now < 2026-05-01T10:00+02:00\n").unwrap();
+        let Item::Rule(rule) = &file.items[0] else { panic!("expected a rule") };
+        let Statement::When(Expr { kind: ExprKind::Binary(_, left, right), .. }) = &rule.statements[0] else {
+            panic!("expected a condition")
+        };
+        let time = |e: &Expr| match &e.kind {
+            ExprKind::Binary(_, _, t) => match &t.kind {
+                ExprKind::Literal(Literal::Time(t)) => t.to_rfc3339(),
+                other => panic!("{other:?}"),
+            },
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(time(left), "2026-05-01T10:00:00+00:00");
+        assert_eq!(time(right), "2026-05-01T10:00:00+02:00");
     }
 }

@@ -1,0 +1,137 @@
+//! The hostile corpora of the core (`crates/extramile/tests/corpus/hostile` and
+//! `corpus/incidents`) through the built binary: the documented exit code, a clear message
+//! with a position, and never a panic or a backtrace.
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn run(args: &[&str]) -> (i32, String, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_extramile"))
+        .args(args)
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .env("RUST_BACKTRACE", "1")
+        .output()
+        .expect("the binary runs");
+    let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
+    let (stdout, stderr) = (text(&output.stdout), text(&output.stderr));
+    assert!(!stderr.contains("panicked") && !stderr.contains("stack backtrace"), "{args:?}: {stderr}");
+    assert!(!stderr.contains("has overflowed its stack"), "{args:?}: {stderr}");
+    (output.status.code().unwrap_or(-1), stdout, stderr)
+}
+
+fn files(dir: &str, extension: &str) -> Vec<String> {
+    let mut found: Vec<String> = std::fs::read_dir(root().join(dir))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == extension))
+        .map(|p| p.strip_prefix(root()).unwrap().display().to_string())
+        .collect();
+    found.sort();
+    found
+}
+
+const NOW: &str = "2026-11-22T10:00:00Z";
+
+#[test]
+fn hostile_policies_exit_1_with_positioned_diagnostics() {
+    let dir = std::env::temp_dir().join(format!("extramile-cli-hostile-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let incident = dir.join("incident.json");
+    std::fs::write(
+        &incident,
+        r#"{"order": {"total": 50, "placed": "2026-11-20T10:00:00Z"}, "customer": {"tier": "gold"}}"#,
+    )
+    .unwrap();
+    let policies = files("crates/extramile/tests/corpus/hostile", "policy");
+    assert!(policies.len() >= 60);
+    for policy in &policies {
+        let (code, stdout, _) = run(&["check", policy]);
+        let (fmt_code, fmt_stdout, fmt_stderr) = run(&["fmt", "--check", policy]);
+        // fmt sees syntax errors only: it reports them, or formats what parses.
+        assert!(fmt_code == 0 || fmt_code == 1, "{policy}: {fmt_stderr}");
+        assert!(fmt_code == 0 || fmt_stderr.contains("error[") || fmt_stdout.contains("would reformat"), "{policy}");
+        if code == 1 {
+            assert!(stdout.contains("error["), "{policy}: {stdout}");
+            assert!(stdout.contains(&format!("--> {policy}:")), "{policy} has a position: {stdout}");
+            let (code, _, stderr) =
+                run(&["eval", policy, "--incident", incident.to_str().unwrap(), "--role", "boss", "--now", NOW]);
+            assert_eq!(code, 1, "{policy}: eval refuses a policy with errors");
+            assert!(stderr.contains("error["), "{policy}: {stderr}");
+        } else {
+            // Runaway scripts load; evaluating them reports errors and offers nothing from them.
+            assert_eq!(code, 0, "{policy}: {stdout}");
+            let (code, stdout, stderr) = run(&[
+                "eval",
+                policy,
+                "--incident",
+                incident.to_str().unwrap(),
+                "--role",
+                "boss",
+                "--now",
+                NOW,
+                "--format",
+                "json",
+            ]);
+            assert_eq!(code, 0, "{policy}: {stderr}");
+            let decision: extramile::Decision = serde_json::from_str(&stdout).unwrap();
+            assert!(!decision.errors.is_empty(), "{policy}");
+            assert!(decision.offers.iter().flat_map(|o| &o.one_of).all(|g| g.gesture != "comp"), "{policy}");
+        }
+    }
+}
+
+#[test]
+fn malformed_incidents_report_the_fact_or_exit_2() {
+    let policy = "crates/extramile/tests/corpus/incidents/policy.policy";
+    for incident in files("crates/extramile/tests/corpus/incidents", "json") {
+        let (code, stdout, stderr) =
+            run(&["eval", policy, "--incident", &incident, "--role", "boss", "--now", NOW, "--format", "json"]);
+        let name = incident.rsplit('/').next().unwrap();
+        if name.starts_with("request_") {
+            assert_eq!(code, 2, "{incident}: {stdout}");
+            assert!(stderr.starts_with("error: incident 1") || stderr.starts_with("error: "), "{incident}: {stderr}");
+            assert_eq!(stderr.lines().count(), 1, "{incident}: one clear line: {stderr}");
+        } else {
+            assert_eq!(code, 0, "{incident}: {stderr}");
+            let decision: extramile::Decision = serde_json::from_str(&stdout).unwrap();
+            if name != "valid_baseline.json" {
+                assert!(decision.errors.iter().all(|p| p.fact.is_some()), "{incident}");
+                assert!(!decision.errors.is_empty(), "{incident}");
+            }
+        }
+    }
+}
+
+#[test]
+fn incidents_that_are_not_utf8_or_have_duplicate_keys_exit_2_with_a_clear_message() {
+    let dir = std::env::temp_dir().join(format!("extramile-cli-bad-json-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let policy = "crates/extramile/tests/corpus/incidents/policy.policy";
+    let latin1 = dir.join("latin1.json");
+    std::fs::write(&latin1, b"{\"customer\": {\"name\": \"Jos\xe9\"}}").unwrap();
+    let (code, _, stderr) =
+        run(&["eval", policy, "--incident", latin1.to_str().unwrap(), "--role", "boss", "--now", NOW]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("is not valid JSON: invalid unicode code point at line 1 column"), "{stderr}");
+    let duplicate = dir.join("duplicate.jsonl");
+    std::fs::write(&duplicate, "{\"order\": {\"total\": 5}}\n{\"order\": {\"total\": 5, \"total\": 500}}\n").unwrap();
+    let (code, _, stderr) =
+        run(&["eval", policy, "--incident", duplicate.to_str().unwrap(), "--role", "boss", "--now", NOW]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("incident 2 in"), "{stderr}");
+    assert!(stderr.contains("duplicate key `total` in `order` at line 2"), "{stderr}");
+}
+
+#[test]
+fn a_policy_that_is_not_utf8_gets_e0009_at_its_line_and_column() {
+    let (code, stdout, _) = run(&["check", "crates/extramile/tests/corpus/hostile/invalid_utf8_in_name.policy"]);
+    assert_eq!(code, 1);
+    assert!(stdout.contains("error[E0009]: the policy is not valid UTF-8: invalid bytes `\\xFF`"), "{stdout}");
+    assert!(stdout.contains("--> crates/extramile/tests/corpus/hostile/invalid_utf8_in_name.policy:2:9"), "{stdout}");
+}

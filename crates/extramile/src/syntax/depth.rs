@@ -1,0 +1,175 @@
+//! A cheap pre-scan that bounds how deeply expressions nest, before pest sees the text.
+//!
+//! The grammar, the Pratt parser, the checker and the evaluator all recurse on
+//! expressions, so a policy of 100,000 nested parentheses, `not`s or `+ 1`s would
+//! exhaust the stack. This scan runs in one linear pass over the bytes and bounds, per
+//! expression, the number of open brackets plus the number of operators: every level of
+//! the syntax tree needs a bracket or an operator, so this number bounds the tree's depth
+//! (it over-counts, never under-counts). Texts, comments and script bodies are skipped.
+//!
+//! An expression ends at a line break, unless the next line starts with `and` or `or`
+//! (which continue a condition). A comma starts a fresh count inside its brackets: list
+//! elements and call arguments are separate subtrees.
+
+use crate::syntax::diagnostic::Diagnostic;
+use crate::syntax::span::Span;
+
+/// The default of [`crate::LoadOptions::max_expression_depth`].
+pub const DEFAULT_MAX_EXPRESSION_DEPTH: usize = 100;
+
+/// Words that are operators: each may add a level to the syntax tree.
+const OPERATOR_WORDS: &[&[u8]] =
+    &[b"and", b"or", b"not", b"is", b"in", b"of", b"contains", b"since", b"until", b"between"];
+
+/// Checks that no expression of `source` is deeper than `max_depth`; otherwise returns
+/// an `E0007` diagnostic at the bracket or operator that went over.
+pub fn check_depth(source: &str, max_depth: usize) -> Result<(), Diagnostic> {
+    let bytes = source.as_bytes();
+    // Operators counted in each open bracket (the first entry is outside any bracket).
+    let mut frames: Vec<usize> = vec![0];
+    let mut total = 0usize;
+    let mut at_line_start = true;
+    let mut skip_line = false;
+    let mut i = 0usize;
+    while let Some(&byte) = bytes.get(i) {
+        let start = i;
+        i += 1;
+        match byte {
+            b'\n' | b'\r' => {
+                at_line_start = true;
+                skip_line = false;
+                continue;
+            }
+            b' ' | b'\t' => continue,
+            b'#' => {
+                while bytes.get(i).is_some_and(|b| *b != b'\n' && *b != b'\r') {
+                    i += 1;
+                }
+                continue;
+            }
+            _ => {}
+        }
+        let word_end = if byte.is_ascii_alphanumeric() || byte == b'_' {
+            let mut end = i;
+            while bytes.get(end).is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_') {
+                end += 1;
+            }
+            Some(end)
+        } else {
+            None
+        };
+        if at_line_start {
+            at_line_start = false;
+            let word = word_end.and_then(|end| bytes.get(start..end)).unwrap_or(&[]);
+            if word != b"and" && word != b"or" {
+                frames.clear();
+                frames.push(0);
+                total = 0;
+            }
+            // `roles a < b < c` uses `<` as a separator, not an operator.
+            skip_line = word == b"roles";
+        }
+        let mut operator = false;
+        match byte {
+            b'"' if bytes.get(i..i + 2) == Some(b"\"\"") => {
+                // A script body: skip to the closing triple quote.
+                i += 2;
+                while i < bytes.len() && bytes.get(i..i + 3) != Some(b"\"\"\"") {
+                    i += 1;
+                }
+                i = (i + 3).min(bytes.len());
+            }
+            b'"' => {
+                while let Some(&b) = bytes.get(i) {
+                    match b {
+                        b'\\' => i += 2,
+                        b'"' => {
+                            i += 1;
+                            break;
+                        }
+                        b'\n' | b'\r' => break,
+                        _ => i += 1,
+                    }
+                }
+            }
+            b'(' | b'[' => {
+                frames.push(0);
+                total += 1;
+                if total > max_depth {
+                    return Err(too_deep(start, max_depth, "brackets and operators nest"));
+                }
+            }
+            b')' | b']' => {
+                if frames.len() > 1 {
+                    let ops = frames.pop().unwrap_or(0);
+                    total = total.saturating_sub(ops + 1);
+                }
+            }
+            b',' => {
+                if let Some(ops) = frames.last_mut() {
+                    total = total.saturating_sub(*ops);
+                    *ops = 0;
+                }
+            }
+            b'<' | b'>' | b'=' | b'!' => {
+                if bytes.get(i) == Some(&b'=') {
+                    i += 1;
+                }
+                operator = !skip_line;
+            }
+            b'+' | b'-' | b'*' | b'/' => operator = !skip_line,
+            _ => {
+                if let Some(end) = word_end {
+                    operator = !skip_line && bytes.get(start..end).is_some_and(|w| OPERATOR_WORDS.contains(&w));
+                    i = end;
+                }
+            }
+        }
+        if operator {
+            if let Some(ops) = frames.last_mut() {
+                *ops += 1;
+            }
+            total += 1;
+            if total > max_depth {
+                return Err(too_deep(start, max_depth, "operators and brackets nest"));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn too_deep(offset: usize, max_depth: usize, what: &str) -> Diagnostic {
+    Diagnostic::error(
+        "E0007",
+        format!("this expression is too deep: its {what} more than {max_depth} levels"),
+        Span::new(offset, offset + 1),
+    )
+    .with_help(
+        "split the condition over several `when` lines, or use `in [...]` instead of a chain of `or`s; \
+         the limit is `LoadOptions::max_expression_depth`",
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_brackets_and_operators_per_expression() {
+        assert!(check_depth("when (((a)))", 3).is_ok());
+        assert!(check_depth("when ((((a))))", 3).is_err());
+        assert!(check_depth("when not not not a", 3).is_ok());
+        assert!(check_depth("when not not not not a", 3).is_err());
+        assert!(check_depth("when 1 + 1 + 1 > 2", 3).is_ok());
+        assert!(check_depth("when 1 + 1 + 1 + 1 > 2", 3).is_err());
+        // A new statement starts a new count; `and`/`or` lines continue it.
+        assert!(check_depth("when a + b\nwhen c + d\n", 1).is_ok());
+        assert!(check_depth("when a + b\n  and c\n", 1).is_err());
+        // List elements are counted separately.
+        assert!(check_depth("when x in [1 + 1, 2 + 2, 3 + 3]", 3).is_ok());
+        // Texts, comments, scripts and role ladders do not count.
+        assert!(check_depth("when \"((((((\" # ((((((\nscript \"\"\"(((((((\"\"\"\nroles a < b < c < d\n", 1).is_ok());
+        let err = check_depth("when ((((a))))", 3).err().map(|d| d.span.start);
+        assert_eq!(err, Some(8));
+    }
+}

@@ -1,0 +1,130 @@
+//! Resource limits: hostile policies and incidents get a clear diagnostic or error, never a
+//! stack overflow, a hang or a grant. Runs each case on a 2 MiB thread (the default for
+//! test threads, and more than the WASM build's stack), in debug builds too.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests fail loudly")]
+
+use extramile::{LoadOptions, Policy, Request};
+use serde_json::json;
+
+const HEADER: &str = "currency USD\nroles clerk < boss\nfacts\n  order.total: money\n  order.when: date\n  customer.flags: list of text, default []\n  customer.note: text, default \"\"\ngestures\n  comp: amount\n";
+
+fn on_small_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    std::thread::Builder::new().stack_size(2 << 20).spawn(f).unwrap().join().expect("no stack overflow")
+}
+
+fn policy_with_condition(condition: &str) -> String {
+    format!("{HEADER}rule r\n  when {condition}\n  clerk may comp up to $5\n")
+}
+
+/// Conditions of each recursive construct, `n` levels deep.
+fn deep(kind: &str, n: usize) -> String {
+    match kind {
+        "not" => format!("{}order.total > $1", "not ".repeat(n - 1)),
+        "neg" => format!("{}order.total > $1", "-".repeat(n - 1)),
+        "plus" => format!("order.total{} > $3", " + $1".repeat(n - 1)),
+        "and" => {
+            format!("order.total > $1{}", " and order.total > $1".repeat(n)).replacen(" and order.total > $1", "", 1)
+        }
+        "or" => format!("order.total < $1{}", " or order.total > $1".repeat(n / 2 - 1)).replace(" < ", " > "),
+        "of" => format!("{}order.total > $0", "100% of ".repeat(n - 1)),
+        "paren" => format!("{}order.total > $1{}", "(".repeat(n - 1), ")".repeat(n - 1)),
+        "list" => format!("\"a\" in {}\"a\"{}", "[".repeat(n), "]".repeat(n)),
+        "call" => format!("{}order.total{} > $1", "min(".repeat(n - 1), ")".repeat(n - 1)),
+        "since" => format!("{}order.when > 1", "days since ".repeat(n)),
+        _ => unreachable!(),
+    }
+}
+
+const KINDS: &[&str] = &["not", "neg", "plus", "and", "or", "of", "paren", "list", "call", "since"];
+
+#[test]
+fn huge_nesting_is_a_diagnostic_with_a_position_not_a_stack_overflow() {
+    for kind in KINDS {
+        for n in [1_000, 100_000] {
+            let source = policy_with_condition(&deep(kind, n));
+            let rendered = on_small_stack(move || Policy::check("deep.policy", &source).render(false));
+            assert!(rendered.contains("error[E0007]: this expression is too deep"), "{kind} x{n}: {rendered}");
+            assert!(rendered.contains("--> deep.policy:11:"), "{kind} x{n} has a line and column: {rendered}");
+        }
+    }
+}
+
+#[test]
+fn expressions_at_the_default_limit_load_and_evaluate_on_a_small_stack() {
+    let facts = json!({"order": {"total": 10, "when": "2026-01-01"}});
+    let limit = LoadOptions::default().max_expression_depth;
+    for kind in KINDS {
+        // The deepest form of this construct that the pre-scan accepts: whatever it
+        // accepts must be safe.
+        let accepted =
+            |n: usize| extramile::syntax::depth::check_depth(&policy_with_condition(&deep(kind, n)), limit).is_ok();
+        let n = (2..=limit + 1).rev().find(|n| accepted(*n)).unwrap();
+        assert!(n >= limit / 3, "{kind}: only {n} levels accepted");
+        let condition = deep(kind, n);
+        let source = policy_with_condition(&condition);
+        let facts = facts.clone();
+        let outcome = on_small_stack(move || match Policy::parse(&source) {
+            Ok(policy) => {
+                let now = "2026-11-22T10:00:00Z".parse().unwrap();
+                let decision = policy.evaluate(&facts, &Request::new("clerk", now).with_trace(true)).unwrap();
+                format!("loaded, {} offers", decision.offers.len())
+            }
+            Err(d) => d.render(false),
+        });
+        assert!(!outcome.contains("E0007"), "{kind} at the limit is accepted: {outcome}");
+        if !matches!(*kind, "list" | "since") {
+            assert!(outcome.starts_with("loaded"), "{kind} at the limit loads: {outcome}");
+        }
+    }
+}
+
+#[test]
+fn the_depth_limit_is_configurable() {
+    let source = policy_with_condition(&deep("paren", 20));
+    let options = LoadOptions { max_expression_depth: 10, ..LoadOptions::default() };
+    let err = Policy::parse_with("p", &source, options).unwrap_err();
+    assert_eq!(err.items()[0].code, "E0007");
+    assert!(Policy::parse(&source).is_ok());
+}
+
+#[test]
+fn too_many_rules_is_a_diagnostic() {
+    let mut source = HEADER.to_string();
+    for i in 0..11 {
+        source.push_str(&format!("rule r{i}\n  clerk may comp up to $5\n"));
+    }
+    let options = LoadOptions { max_rules: 10, ..LoadOptions::default() };
+    let err = Policy::parse_with("p", &source, options).unwrap_err();
+    let rendered = err.render(false);
+    assert!(rendered.contains("error[E0008]: the policy has more than 10 rules"), "{rendered}");
+    assert!(rendered.contains("--> p:30:6"), "{rendered}");
+}
+
+/// Checks `source` and returns how long it took.
+fn timed_check(source: &str) -> (std::time::Duration, extramile::Diagnostics) {
+    let start = std::time::Instant::now();
+    let diagnostics = Policy::check("big.policy", source);
+    (start.elapsed(), diagnostics)
+}
+
+#[test]
+fn many_declarations_and_unknown_names_check_in_linear_time() {
+    let n = 8_000;
+    let mut source = String::from("currency USD\nroles ");
+    source.push_str(&(0..n).map(|i| format!("role{}", i % (n / 2))).collect::<Vec<_>>().join(" < "));
+    source.push_str("\nfacts\n");
+    for i in 0..n {
+        source.push_str(&format!("  fact{i}.value: money\n  fact{i}: text\n"));
+    }
+    source.push_str("gestures\n");
+    for i in 0..n {
+        source.push_str(&format!("  g{i}: amount\n"));
+    }
+    source.push_str("rule r\n");
+    for i in 0..n {
+        source.push_str(&format!("  when unknown{i}.x > $1\n  nobody{i} may nothing{i} up to $1\n"));
+    }
+    let (elapsed, diagnostics) = timed_check(&source);
+    assert!(diagnostics.has_errors());
+    assert!(elapsed.as_secs() < 20, "took {elapsed:?}");
+}

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Copies the examples and the golden/hostile test corpora into fuzz/corpus/TARGET as seeds.
+# Idempotent; the seeded corpus folders are not committed (see .gitignore).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mkdir -p fuzz/corpus/{parse,check,evaluate,json_contract}
+policies=(examples/*/*.policy crates/extramile/tests/corpus/diagnostics/*.policy crates/extramile/tests/corpus/eval/*.policy)
+if compgen -G "crates/extramile/tests/corpus/hostile/*.policy" >/dev/null; then
+  policies+=(crates/extramile/tests/corpus/hostile/*.policy)
+fi
+for f in "${policies[@]}"; do
+  name=$(echo "$f" | tr '/' '_')
+  cp "$f" "fuzz/corpus/parse/$name"
+  cp "$f" "fuzz/corpus/check/$name"
+done
+# evaluate: one selector byte (policy, role, now) then the facts.
+for f in examples/*/incidents/*.json crates/extramile/tests/corpus/incidents/*.json; do
+  [ -e "$f" ] || continue
+  name=$(echo "$f" | tr '/' '_')
+  for selector in 0 1 2 3 5 130; do
+    { printf "\\$(printf '%03o' "$selector")"; cat "$f"; } > "fuzz/corpus/evaluate/${selector}_$name"
+  done
+done
+# json_contract: evaluation requests of the golden corpus.
+for f in crates/extramile/tests/corpus/eval/*.json; do
+  cp "$f" "fuzz/corpus/json_contract/$(basename "$f")"
+done
+echo "seeded: $(for t in parse check evaluate json_contract; do printf '%s=%s ' "$t" "$(ls fuzz/corpus/$t | wc -l)"; done)"
