@@ -133,7 +133,10 @@ pub fn evaluate_request(policy: &Policy, request: &str) -> Result<String, HostEr
     policy.evaluate_json(request).map_err(|err| HostError::request(&err))
 }
 
-// TODO(format): `format(source)` over `extramile::format_source` once it lands on main.
+/// Formats `source` in the canonical layout; a source with errors is an `invalid_policy`.
+pub fn format(source: &str) -> Result<String, HostError> {
+    extramile::format_source(source).map_err(|diagnostics| HostError::invalid_policy(&diagnostics))
+}
 
 /// The version of the engine (the crates share one version).
 pub fn version() -> &'static str {
@@ -197,6 +200,12 @@ mod tests {
         assert_eq!(bad_now.unwrap_err().kind(), "invalid_request");
         let unknown = evaluate(&policy, "{}", r#"{"role": "associate", "now": "2026-11-22T10:00:00Z", "trac": true}"#);
         assert!(unknown.unwrap_err().message().contains("unknown field `trac`"));
+    }
+
+    #[test]
+    fn format_is_the_core_formatter() {
+        assert_eq!(format(STORE).unwrap(), extramile::format_source(STORE).unwrap());
+        assert_eq!(format("rule\n").unwrap_err().kind(), "invalid_policy");
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! WebAssembly bindings for extramile: check, compile and evaluate policies from JavaScript.
+//! WebAssembly bindings for extramile: check, compile, evaluate and format policies from JavaScript.
 //!
 //! The glue is thin on purpose. Values cross the boundary as JSON text, produced and read
 //! by the core's own serde types (the contract of `docs/json.md`), so a decision in
@@ -64,6 +64,13 @@ pub fn check(#[wasm_bindgen(unchecked_param_type = "string")] source: JsValue) -
 #[wasm_bindgen]
 pub fn compile(#[wasm_bindgen(unchecked_param_type = "string")] source: JsValue) -> Result<CompiledPolicy, JsValue> {
     api::compile(&string_arg("source", &source)?).map(|policy| CompiledPolicy { policy }).map_err(throw)
+}
+
+/// Formats a policy source in the canonical layout (comments kept). Throws an
+/// `invalid_policy` error when the source does not parse.
+#[wasm_bindgen]
+pub fn format(#[wasm_bindgen(unchecked_param_type = "string")] source: JsValue) -> Result<String, JsValue> {
+    api::format(&string_arg("source", &source)?).map_err(throw)
 }
 
 /// The engine's version, such as `"0.1.0"`.

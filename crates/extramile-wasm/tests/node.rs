@@ -6,7 +6,7 @@
 #![cfg(target_arch = "wasm32")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests fail loudly")]
 
-use extramile_wasm::{check, compile, version, CompiledPolicy};
+use extramile_wasm::{check, compile, format, version, CompiledPolicy};
 use js_sys::{Array, Reflect, JSON};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::wasm_bindgen_test;
@@ -118,6 +118,14 @@ fn the_three_entry_points_agree_with_the_contract() {
 }
 
 #[wasm_bindgen_test]
+fn format_gives_the_canonical_layout_or_throws() {
+    let formatted = format(JsValue::from_str(STORE)).unwrap();
+    assert_eq!(format(JsValue::from_str(&formatted)).unwrap(), formatted, "formatting is idempotent");
+    thrown(format(JsValue::from_str("rule\n")), "invalid_policy");
+    thrown(format(JsValue::from_f64(3.0)), "invalid_argument");
+}
+
+#[wasm_bindgen_test]
 fn a_policy_with_errors_throws_its_diagnostics() {
     let error =
         thrown(compile(JsValue::from_str("currency USD\nroles clerk\nrule r\n  clerk may comp\n")), "invalid_policy");
@@ -191,6 +199,9 @@ fn garbage_sources_give_diagnostics_not_traps() {
         "policy \"unterminated".to_string(),
         format!("currency USD\nroles a\nrule r\n  when {}", "(".repeat(2000)),
         format!("currency USD\nroles a\nfacts\n  x: number\nrule r\n  when x > {}1\n", "1 + ".repeat(200)),
+        format!("currency USD\nroles a\nfacts\n  x: boolean\nrule r\n  when {}x\n", "not ".repeat(100_000)),
+        format!("currency USD\nroles a\nfacts\n  x: boolean\nrule r\n  when {}x\n", "x and ".repeat(50_000)),
+        format!("currency USD\nroles a\nfacts\n  x: number\nrule r\n  when x in {}1\n", "[".repeat(100_000)),
         "rule \u{1F600}\n".repeat(100),
         STORE.replace('\n', "\r\n"),
         STORE.chars().rev().collect(),
