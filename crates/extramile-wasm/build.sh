@@ -43,12 +43,18 @@ mkdir -p pkg
 # The features rustc's wasm32 target emits by default; wasm-opt must allow them.
 features=(--enable-bulk-memory --enable-mutable-globals --enable-sign-ext
   --enable-nontrapping-float-to-int --enable-reference-types --enable-multivalue)
-for target in web nodejs; do
-  out="pkg/${target%js}"
-  say "wasm-bindgen --target $target, then wasm-opt -Oz"
-  wasm-bindgen --target "$target" --out-dir "$out" "$wasm"
-  npx --no-install wasm-opt -Oz "${features[@]}" "$out/extramile_wasm_bg.wasm" -o "$out/extramile_wasm_bg.wasm"
-done
+say "wasm-bindgen --target web and --target nodejs"
+wasm-bindgen --target web --out-dir pkg/web "$wasm"
+wasm-bindgen --target nodejs --out-dir pkg/node "$wasm"
+say "wasm-opt -Oz (binaryen from npm)"
+npx --no-install wasm-opt -Oz "${features[@]}" pkg/web/extramile_wasm_bg.wasm -o pkg/web/extramile_wasm_bg.wasm.opt
+# wasm-bindgen emits the same module for both targets; optimise it once when it does.
+if cmp -s pkg/web/extramile_wasm_bg.wasm pkg/node/extramile_wasm_bg.wasm; then
+  cp pkg/web/extramile_wasm_bg.wasm.opt pkg/node/extramile_wasm_bg.wasm
+else
+  npx --no-install wasm-opt -Oz "${features[@]}" pkg/node/extramile_wasm_bg.wasm -o pkg/node/extramile_wasm_bg.wasm
+fi
+mv pkg/web/extramile_wasm_bg.wasm.opt pkg/web/extramile_wasm_bg.wasm
 # The web build is an ES module; tell Node and bundlers so.
 printf '{\n  "type": "module"\n}\n' > pkg/web/package.json
 sed "s/\"version\": \"0.0.0\"/\"version\": \"$version\"/" npm/package.json > pkg/package.json
