@@ -6,6 +6,9 @@
 # version of the `wasm-bindgen` crate in Cargo.lock, and the npm dev tools (binaryen's
 # wasm-opt). Prints the raw and gzip size of the optimised .wasm.
 # Uses $CARGO_TARGET_DIR when set (default: the workspace's target/).
+#
+#   bash crates/extramile-wasm/build.sh           install what is missing, then build pkg/
+#   bash crates/extramile-wasm/build.sh --tools   only install what is missing
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -32,6 +35,8 @@ if [ ! -x node_modules/.bin/wasm-opt ] || [ package-lock.json -nt node_modules/.
   say "npm ci"
   npm ci --no-audit --no-fund --loglevel=error
 fi
+
+[ "${1:-}" = "--tools" ] && exit 0
 
 say "cargo build (profile wasm-release: opt-level z, LTO, one codegen unit)"
 cargo build -p extramile-wasm --lib --target wasm32-unknown-unknown --profile wasm-release --locked
