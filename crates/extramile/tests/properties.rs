@@ -1,7 +1,14 @@
 //! Property tests on generated policies and incidents: determinism, order independence,
 //! monotonicity, role inheritance, caps, fail safe, exact money against a decimal reference,
 //! and the formatter's round trip. Case counts are modest so that the file runs in seconds.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests fail loudly")]
+#![allow(
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "tests fail loudly"
+)]
 
 use extramile::{Decimal, Policy, Request};
 use proptest::prelude::*;
