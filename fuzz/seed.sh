@@ -3,7 +3,7 @@
 # Idempotent; the seeded corpus folders are not committed (see .gitignore).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mkdir -p fuzz/corpus/{parse,check,evaluate,json_contract}
+mkdir -p fuzz/corpus/{parse,check,format,evaluate,json_contract}
 policies=(examples/*/*.policy crates/extramile/tests/corpus/diagnostics/*.policy crates/extramile/tests/corpus/eval/*.policy)
 if compgen -G "crates/extramile/tests/corpus/hostile/*.policy" >/dev/null; then
   policies+=(crates/extramile/tests/corpus/hostile/*.policy)
@@ -12,6 +12,7 @@ for f in "${policies[@]}"; do
   name=$(echo "$f" | tr '/' '_')
   cp "$f" "fuzz/corpus/parse/$name"
   cp "$f" "fuzz/corpus/check/$name"
+  cp "$f" "fuzz/corpus/format/$name"
 done
 # evaluate: one selector byte (policy, role, now) then the facts.
 for f in examples/*/incidents/*.json crates/extramile/tests/corpus/incidents/*.json; do
@@ -25,4 +26,4 @@ done
 for f in crates/extramile/tests/corpus/eval/*.json; do
   cp "$f" "fuzz/corpus/json_contract/$(basename "$f")"
 done
-echo "seeded: $(for t in parse check evaluate json_contract; do printf '%s=%s ' "$t" "$(ls fuzz/corpus/$t | wc -l)"; done)"
+echo "seeded: $(for t in parse check format evaluate json_contract; do printf '%s=%s ' "$t" "$(ls fuzz/corpus/$t | wc -l)"; done)"

@@ -1,6 +1,12 @@
 //! Drives the built `extramile` binary: each command, success and failure, human and JSON
 //! output, and the documented exit codes.
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
+#![allow(
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "tests fail loudly"
+)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

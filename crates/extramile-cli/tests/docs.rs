@@ -1,6 +1,13 @@
 //! Runs every `console` example of `docs/cli.md` and checks that the binary prints what the
 //! page shows (a line `...` stands for any number of lines).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests fail loudly")]
+#![allow(
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "tests fail loudly"
+)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -37,7 +44,9 @@ fn examples(page: &str) -> Vec<Example> {
 fn matches(expected: &[String], actual: &[&str]) -> bool {
     match expected.split_first() {
         None => actual.is_empty(),
-        Some((first, rest)) if first == "..." => (0..=actual.len()).any(|skip| matches(rest, &actual[skip..])),
+        Some((first, rest)) if first == "..." => {
+            (0..=actual.len()).any(|skip| actual.get(skip..).is_some_and(|tail| matches(rest, tail)))
+        }
         Some((first, rest)) => actual.split_first().is_some_and(|(line, more)| line == first && matches(rest, more)),
     }
 }

@@ -1,7 +1,13 @@
 //! The hostile corpora of the core (`crates/extramile/tests/corpus/hostile` and
 //! `corpus/incidents`) through the built binary: the documented exit code, a clear message
 //! with a position, and never a panic or a backtrace.
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
+#![allow(
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "tests fail loudly"
+)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

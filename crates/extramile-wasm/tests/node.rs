@@ -4,7 +4,14 @@
 //! Run with `CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner cargo test
 //! -p extramile-wasm --target wasm32-unknown-unknown` (`.ci/wasm` does).
 #![cfg(target_arch = "wasm32")]
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests fail loudly")]
+#![allow(
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "tests fail loudly"
+)]
 
 use extramile_wasm::{check, compile, format, version, CompiledPolicy};
 use js_sys::{Array, Reflect, JSON};

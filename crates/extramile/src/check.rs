@@ -161,9 +161,15 @@ fn edit_distance(a: &str, b: &str) -> usize {
     let mut previous: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.chars().enumerate() {
         let mut current = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = previous[j] + usize::from(ca != *cb);
-            current.push(substitution.min(previous[j + 1] + 1).min(current[j] + 1));
+        // `previous` has one more entry than `b`, so each window holds the diagonal and above.
+        for (window, cb) in previous.windows(2).zip(&b) {
+            let (diagonal, above) = match window {
+                [diagonal, above] => (*diagonal, *above),
+                _ => (usize::MAX - 1, usize::MAX - 1),
+            };
+            let left = current.last().copied().unwrap_or(usize::MAX - 1);
+            let substitution = diagonal + usize::from(ca != *cb);
+            current.push(substitution.min(above + 1).min(left + 1));
         }
         previous = current;
     }
@@ -255,7 +261,7 @@ impl Checker<'_> {
                     roles_seen = Some(span);
                     for role in roles {
                         if let Some(&idx) = self.role_index.get(&role.name) {
-                            let first = self.role_spans[idx];
+                            let first = self.role_spans.get(idx).copied().unwrap_or_default();
                             self.duplicate(&format!("role `{}`", role.name), role.span, first);
                         } else {
                             self.role_index.insert(role.name.clone(), self.roles.len());
@@ -272,7 +278,7 @@ impl Checker<'_> {
                 Item::Gestures(decls, _) => {
                     for decl in decls {
                         if let Some(&idx) = self.gesture_index.get(&decl.name.name) {
-                            let first = self.gesture_spans[idx];
+                            let first = self.gesture_spans.get(idx).copied().unwrap_or_default();
                             self.duplicate(&format!("gesture `{}`", decl.name.name), decl.name.span, first);
                         } else {
                             self.gesture_index.insert(decl.name.name.clone(), self.gestures.len());
@@ -311,7 +317,7 @@ impl Checker<'_> {
     fn declare_fact(&mut self, decl: &ast::FactDecl) {
         let path = decl.path.dotted();
         if let Some(&idx) = self.slots.get(&path) {
-            let first = self.facts[idx].path.clone();
+            let first = self.facts.get(idx).map_or_else(|| path.clone(), |fact| fact.path.clone());
             self.diagnostics.push(Diagnostic::error(
                 "E0113",
                 format!("fact `{first}` is declared twice"),

@@ -179,7 +179,7 @@ impl Run<'_> {
             self.fail(&rule.name, err);
         }
         if let Some(reads) = self.env.reads.take() {
-            let entry = self.trace_entry(idx, &outcome, &reads);
+            let entry = self.trace_entry(rule, &outcome, &reads);
             if let Some(traces) = &mut self.decision.trace {
                 traces.push(entry);
             }
@@ -187,8 +187,7 @@ impl Run<'_> {
         outcome
     }
 
-    fn trace_entry(&self, idx: usize, outcome: &RuleOutcome, reads: &[usize]) -> RuleTrace {
-        let rule = &self.program.rules[idx.min(self.program.rules.len().saturating_sub(1))];
+    fn trace_entry(&self, rule: &crate::ir::Rule, outcome: &RuleOutcome, reads: &[usize]) -> RuleTrace {
         let clause_text = |cond: usize| {
             rule.conditions
                 .get(cond)

@@ -264,7 +264,7 @@ fn parse_expected(text: &str) -> Result<Expected, String> {
     while let Some((word, tail)) = rest.split_first() {
         rest = tail;
         match *word {
-            "up" if rest.first() == Some(&"to") => rest = &rest[1..],
+            "up" if rest.first() == Some(&"to") => rest = rest.get(1..).unwrap_or_default(),
             "by" | "due" => {
                 let Some((value, tail)) = rest.split_first() else {
                     return Err(format!("`{word}` needs a value in `{text}`"));

@@ -1,6 +1,13 @@
 //! Every `extramile` code block in `docs/` and the README parses, and formats to a fixed
 //! point with the same tree: the documentation shows the language as it is.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests fail loudly")]
+#![allow(
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "tests fail loudly"
+)]
 
 use extramile::syntax::format::{fingerprint, format};
 use extramile::syntax::parser::parse;

@@ -1,6 +1,13 @@
 //! The formatter: idempotent, meaning-preserving, comments kept, on every policy we have.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests fail loudly")]
+#![allow(
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "tests fail loudly"
+)]
 
 use extramile::syntax::format::{fingerprint, format};
 use extramile::syntax::parser::parse;

@@ -1,4 +1,9 @@
-#![allow(clippy::panic, reason = "a golden test fails loudly")]
+#![allow(
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    clippy::panic,
+    reason = "a golden test fails loudly"
+)]
 //! Golden tests: rendered diagnostics of bad policies, and decisions for policy + request.
 //!
 //! - `corpus/diagnostics/NAME.policy` → snapshot of the rendered diagnostics.

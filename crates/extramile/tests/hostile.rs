@@ -8,7 +8,14 @@
 //! - `corpus/incidents/NAME.json`: malformed incidents against `corpus/incidents/policy.policy`.
 //!   Each gives an error naming the fact path (or refuses the request), and never an offer
 //!   that depends on the bad fact.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests fail loudly")]
+#![allow(
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "tests fail loudly"
+)]
 
 use extramile::{Policy, Request};
 use serde_json::json;

@@ -1,7 +1,14 @@
 //! Resource limits: hostile policies and incidents get a clear diagnostic or error, never a
 //! stack overflow, a hang or a grant. Runs each case on a 2 MiB thread (the default for
 //! test threads, and more than the WASM build's stack), in debug builds too.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests fail loudly")]
+#![allow(
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "tests fail loudly"
+)]
 
 use extramile::{LoadOptions, Policy, Request};
 use serde_json::json;

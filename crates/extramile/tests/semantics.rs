@@ -1,6 +1,13 @@
 //! One test per semantic rule of the product brief: fail safe, forbid overrides, limits cap,
 //! order independence, monotonicity, determinism, exact money, totality, most generous grant.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests fail loudly")]
+#![allow(
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "tests fail loudly"
+)]
 
 use extramile::decision::Decision;
 use extramile::{Policy, Request};

@@ -50,7 +50,7 @@ impl Checker<'_> {
             ast::ExprKind::Path(path) => {
                 let dotted = path.dotted();
                 match self.slots.get(&dotted) {
-                    Some(&slot) => (ExprKind::Fact(slot), self.facts[slot].ty.clone()),
+                    Some(&slot) => (ExprKind::Fact(slot), self.facts.get(slot).map_or(Ty::Any, |fact| fact.ty.clone())),
                     None => {
                         self.unknown_fact(&dotted, path.span);
                         return placeholder(span);
@@ -99,7 +99,7 @@ impl Checker<'_> {
                     ast::ExprKind::Literal(Literal::Duration(_, unit)),
                 ) = (&low_ty, &low.kind, &high.kind)
                 {
-                    if let Some(secs) = (*n * Decimal::from(unit.seconds())).to_i64() {
+                    if let Some(secs) = n.checked_mul(Decimal::from(unit.seconds())).and_then(|s| s.to_i64()) {
                         low_ir = ir::Expr { kind: ExprKind::Const(Value::Duration(secs)), span: low.span };
                     }
                 } else {
@@ -139,7 +139,8 @@ impl Checker<'_> {
             Literal::Bool(b) => (Value::Bool(*b), Ty::Bool),
             Literal::Date(d) => (Value::Date(*d), Ty::Date),
             Literal::Time(t) => (Value::Time(*t), Ty::Time),
-            Literal::Percent(p) => (Value::Number(*p / Decimal::ONE_HUNDRED), Ty::Number),
+            // Dividing by 100 only moves the decimal point: it cannot overflow.
+            Literal::Percent(p) => (Value::Number(p.checked_div(Decimal::ONE_HUNDRED).unwrap_or(*p)), Ty::Number),
             Literal::Duration(amount, unit) => {
                 let seconds = amount.checked_mul(Decimal::from(unit.seconds()));
                 match seconds.filter(|s| s.fract().is_zero()).and_then(|s| s.to_i64()) {
@@ -409,7 +410,7 @@ impl Checker<'_> {
                 }
             }
             (ExprKind::Const(Value::Text(text)), ExprKind::Fact(slot)) => {
-                if let Ty::List(_) = self.facts[*slot].ty {
+                if let Some(Ty::List(_)) = self.facts.get(*slot).map(|fact| &fact.ty) {
                     self.check_one_of_value(*slot, text, needle.span);
                 }
             }
@@ -418,11 +419,11 @@ impl Checker<'_> {
     }
 
     fn check_one_of_value(&mut self, slot: usize, text: &str, span: Span) {
-        let Some(allowed) = &self.facts[slot].one_of else { return };
+        let Some(allowed) = self.facts.get(slot).and_then(|fact| fact.one_of.as_ref()) else { return };
         if allowed.iter().any(|a| a == text) {
             return;
         }
-        let path = self.facts[slot].path.clone();
+        let Some(path) = self.facts.get(slot).map(|fact| fact.path.clone()) else { return };
         let mut quoted: Vec<String> = allowed.iter().take(20).map(|a| format!("\"{a}\"")).collect();
         if allowed.len() > 20 {
             quoted.push(format!("and {} more", allowed.len() - 20));

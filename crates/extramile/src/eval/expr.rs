@@ -88,8 +88,8 @@ impl Env<'_> {
                 arith(*op, lhs, rhs, self.currency, span)
             }
             ExprKind::Neg(inner) => match self.eval(inner)? {
-                Value::Number(n) => Ok(Value::Number(-n)),
-                Value::Money(n) => Ok(Value::Money(-n)),
+                Value::Number(n) => Decimal::ZERO.checked_sub(n).map(Value::Number).ok_or_else(|| overflow(span)),
+                Value::Money(n) => Decimal::ZERO.checked_sub(n).map(Value::Money).ok_or_else(|| overflow(span)),
                 Value::Duration(s) => s.checked_neg().map(Value::Duration).ok_or_else(|| overflow(span)),
                 other => Err(ExprError::new(format!("cannot negate {}", other.ty()), span)),
             },
