@@ -86,7 +86,8 @@ function renderDiagnostics(source, diagnostics) {
   policyView.dispatch(setDiagnostics(policyView.state, marks));
   const errors = diagnostics.filter((d) => d.severity === "error").length;
   const warnings = diagnostics.length - errors;
-  $("diagnostic-count").textContent = diagnostics.length ? `(${errors} errors, ${warnings} warnings)` : "(none)";
+  const count = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
+  $("diagnostic-count").textContent = diagnostics.length ? `(${count(errors, "error")}, ${count(warnings, "warning")})` : "(none)";
   return errors;
 }
 
