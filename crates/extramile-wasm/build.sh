@@ -38,7 +38,7 @@ fi
 
 [ "${1:-}" = "--tools" ] && exit 0
 
-say "cargo build (profile wasm-release: opt-level z, LTO, one codegen unit)"
+say "cargo build (profile wasm-release: opt-level 3, LTO, one codegen unit)"
 cargo build -p extramile-wasm --lib --target wasm32-unknown-unknown --profile wasm-release --locked
 wasm="$target_dir/wasm32-unknown-unknown/wasm-release/extramile_wasm.wasm"
 
@@ -51,13 +51,13 @@ features=(--enable-bulk-memory --enable-mutable-globals --enable-sign-ext
 say "wasm-bindgen --target web and --target nodejs"
 wasm-bindgen --target web --out-dir pkg/web "$wasm"
 wasm-bindgen --target nodejs --out-dir pkg/node "$wasm"
-say "wasm-opt -Oz (binaryen from npm)"
-npx --no-install wasm-opt -Oz "${features[@]}" pkg/web/extramile_wasm_bg.wasm -o pkg/web/extramile_wasm_bg.wasm.opt
+say "wasm-opt -O3 (binaryen from npm)"
+npx --no-install wasm-opt -O3 "${features[@]}" pkg/web/extramile_wasm_bg.wasm -o pkg/web/extramile_wasm_bg.wasm.opt
 # wasm-bindgen emits the same module for both targets; optimise it once when it does.
 if cmp -s pkg/web/extramile_wasm_bg.wasm pkg/node/extramile_wasm_bg.wasm; then
   cp pkg/web/extramile_wasm_bg.wasm.opt pkg/node/extramile_wasm_bg.wasm
 else
-  npx --no-install wasm-opt -Oz "${features[@]}" pkg/node/extramile_wasm_bg.wasm -o pkg/node/extramile_wasm_bg.wasm
+  npx --no-install wasm-opt -O3 "${features[@]}" pkg/node/extramile_wasm_bg.wasm -o pkg/node/extramile_wasm_bg.wasm
 fi
 mv pkg/web/extramile_wasm_bg.wasm.opt pkg/web/extramile_wasm_bg.wasm
 # The web build is an ES module; tell Node and bundlers so.
