@@ -357,7 +357,12 @@ impl Checker<'_> {
             }
         }
         self.slots.insert(path.clone(), self.facts.len());
-        self.facts.push(FactSlot { segments: decl.path.segments.clone(), path, ty, one_of, default });
+        let mut one_of_sorted: Vec<Arc<str>> = match (&ty, &one_of) {
+            (Ty::Text, Some(values)) => values.iter().map(|v| Arc::from(v.as_str())).collect(),
+            _ => Vec::new(),
+        };
+        one_of_sorted.sort_unstable();
+        self.facts.push(FactSlot { segments: decl.path.segments.clone(), path, ty, one_of, one_of_sorted, default });
     }
 
     fn fact_type(&mut self, ty: &ast::TypeExpr) -> (Ty, Option<Vec<String>>) {
@@ -455,6 +460,8 @@ impl Checker<'_> {
             title: rule.title.as_ref().map(|t| t.value.clone()),
             priority: 0,
             conditions: Vec::new(),
+            clauses: Vec::new(),
+            line: self.source_map.line_column(self.source, rule.span.start).line,
             grants: Vec::new(),
             owes: Vec::new(),
             recommends: Vec::new(),
@@ -516,6 +523,16 @@ impl Checker<'_> {
                     .with_help("add a grant, `owe`, `recommend`, `escalate` or `never` line"),
             );
         }
+        // The trace quotes the deciding condition as written: collapse it once, here.
+        lowered.clauses = lowered
+            .conditions
+            .iter()
+            .map(|c| {
+                self.source
+                    .get(c.span.range())
+                    .map_or_else(String::new, |s| s.split_whitespace().collect::<Vec<_>>().join(" "))
+            })
+            .collect();
         Some(lowered)
     }
 

@@ -188,12 +188,7 @@ impl Run<'_> {
     }
 
     fn trace_entry(&self, rule: &crate::ir::Rule, outcome: &RuleOutcome, reads: &[usize]) -> RuleTrace {
-        let clause_text = |cond: usize| {
-            rule.conditions
-                .get(cond)
-                .and_then(|c| self.program.source.get(c.span.range()))
-                .map(|s| s.split_whitespace().collect::<Vec<_>>().join(" "))
-        };
+        let clause_text = |cond: usize| rule.clauses.get(cond).cloned();
         let (kind, clause, error) = match outcome {
             RuleOutcome::Matched => (Outcome::Matched, None, None),
             RuleOutcome::NotMatched(cond) => (Outcome::NotMatched, clause_text(*cond), None),
@@ -210,8 +205,7 @@ impl Run<'_> {
                 Some(FactRead { fact: fact.path.clone(), value })
             })
             .collect();
-        let (line, _) = self.location(rule.span);
-        RuleTrace { rule: rule.name.clone(), outcome: kind, clause, error, reads, line, span: rule.span }
+        RuleTrace { rule: rule.name.clone(), outcome: kind, clause, error, reads, line: rule.line, span: rule.span }
     }
 
     fn block(&mut self, gesture: GestureId, rule: &str, reason: String) {
@@ -375,11 +369,13 @@ impl Run<'_> {
             }
         }
         let best = best?;
-        let rule_name = self.program.rules.get(best.rule).map_or_else(String::new, |r| r.name.clone());
         match (best.bound, self.caps.get(gesture).and_then(Option::as_ref)) {
             (Bound::Unbounded, Some((cap, limit))) => Some((Bound::UpTo(*cap), limit.clone())),
             (Bound::UpTo(amount), Some((cap, limit))) if *cap < amount => Some((Bound::UpTo(*cap), limit.clone())),
-            (bound, _) => Some((bound, rule_name)),
+            (bound, _) => {
+                let rule_name = self.program.rules.get(best.rule).map_or_else(String::new, |r| r.name.clone());
+                Some((bound, rule_name))
+            }
         }
     }
 

@@ -58,6 +58,9 @@ pub struct FactSlot {
     pub ty: Ty,
     /// For `one of`: the allowed values.
     pub one_of: Option<Vec<String>>,
+    /// For a `one of` text fact: the allowed values, sorted for binary search and shared
+    /// with every value read, so that reading one allocates nothing.
+    pub one_of_sorted: Vec<Arc<str>>,
     /// The value used when the fact is missing or null.
     pub default: Option<Value>,
 }
@@ -82,6 +85,10 @@ pub struct Rule {
     pub priority: i64,
     /// Conditions that must all hold, in source order (`when` lines split at top-level `and`).
     pub conditions: Vec<Expr>,
+    /// Each condition as written, whitespace collapsed, for the trace (computed at load).
+    pub clauses: Vec<String>,
+    /// The rule's first line, for the trace.
+    pub line: u32,
     /// Grants.
     pub grants: Vec<Grant>,
     /// Entitlements.

@@ -9,6 +9,7 @@ use crate::value::{Ty, Value};
 use chrono::{DateTime, NaiveDate};
 use rust_decimal::Decimal;
 use serde_json::Value as Json;
+use std::fmt::Write;
 use std::str::FromStr;
 use std::sync::Arc;
 
@@ -100,6 +101,17 @@ fn read_slot(slot: &FactSlot, facts: &Json, currency: Currency, limits: FactLimi
                 (Some(_), _) => format!("fact `{}` is null: expected {}", slot.path, describe(&slot.ty, &slot.one_of)),
             },
         }),
+        Some(Json::String(text)) if !slot.one_of_sorted.is_empty() => {
+            // A `one of` text: share the program's copy of the value instead of allocating.
+            let found = slot.one_of_sorted.binary_search_by(|allowed| (**allowed).cmp(text.as_str())).ok();
+            match found.and_then(|index| slot.one_of_sorted.get(index)) {
+                Some(allowed) => Ok(Value::Text(Arc::clone(allowed))),
+                None => Err(FactError {
+                    path: slot.path.clone(),
+                    message: format!("fact `{}` is `{text}`: expected {}", slot.path, describe(&slot.ty, &slot.one_of)),
+                }),
+            }
+        }
         Some(json) => {
             let value = convert(&slot.ty, json, &slot.path, currency, limits)?;
             if let (Some(allowed), Value::Text(text)) = (&slot.one_of, &value) {
@@ -212,8 +224,50 @@ fn decimal_of(n: &serde_json::Number) -> Option<Decimal> {
     if let Some(u) = n.as_u64() {
         return Some(Decimal::from(u));
     }
-    let text = n.to_string();
-    Decimal::from_str(&text).or_else(|_| Decimal::from_scientific(&text)).ok()
+    // The shortest round-trip text fits in 32 bytes; formatting it on the stack saves an
+    // allocation per money fact.
+    let mut buffer = StackText::default();
+    let text = match write!(buffer, "{n}") {
+        Ok(()) => buffer.as_str(),
+        Err(_) => None,
+    };
+    let owned;
+    let text = match text {
+        Some(text) => text,
+        None => {
+            owned = n.to_string();
+            owned.as_str()
+        }
+    };
+    Decimal::from_str(text).or_else(|_| Decimal::from_scientific(text)).ok()
+}
+
+/// A small text buffer on the stack; writing more than it holds fails.
+struct StackText {
+    bytes: [u8; 40],
+    len: usize,
+}
+
+impl Default for StackText {
+    fn default() -> StackText {
+        StackText { bytes: [0; 40], len: 0 }
+    }
+}
+
+impl StackText {
+    fn as_str(&self) -> Option<&str> {
+        std::str::from_utf8(self.bytes.get(..self.len)?).ok()
+    }
+}
+
+impl std::fmt::Write for StackText {
+    fn write_str(&mut self, text: &str) -> std::fmt::Result {
+        let end = self.len + text.len();
+        let slot = self.bytes.get_mut(self.len..end).ok_or(std::fmt::Error)?;
+        slot.copy_from_slice(text.as_bytes());
+        self.len = end;
+        Ok(())
+    }
 }
 
 fn read_money(json: &Json, path: &str, currency: Currency) -> Result<Value, FactError> {
