@@ -147,6 +147,8 @@ fn scaling(c: &mut Criterion) {
     let request = request(false).unwrap();
     let mut group = c.benchmark_group("scaling");
     for n_rules in RULE_COUNTS {
+        // Peers take milliseconds per evaluation of the large policies: fewer samples.
+        group.sample_size(if n_rules >= 2_000 { 10 } else { 50 });
         let policy = load(&generated::extramile_source(n_rules)).unwrap();
         let n_kinds = generated::n_kinds(n_rules);
         let incidents = corpus::incidents(corpus::SEED, CYCLE, n_kinds);

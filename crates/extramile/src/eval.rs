@@ -99,7 +99,8 @@ pub fn evaluate(
             trace: trace.then(Vec::new),
         },
         blocked: Vec::new(),
-        caps: vec![None; program.gestures.len()],
+        // Without limits nothing is capped: skip the table (a lookup in it finds nothing).
+        caps: if program.limits.is_empty() { Vec::new() } else { vec![None; program.gestures.len()] },
     };
     run.env.facts = &fact_values;
     let candidates = candidate_rules(program, &fact_values, trace);
@@ -119,7 +120,8 @@ fn candidate_rules(program: &Program, facts: &[Result<Value, facts::FactError>],
     if all {
         return (0..program.rules.len()).collect();
     }
-    let mut candidates = program.index.always.clone();
+    let mut candidates = Vec::with_capacity(program.index.always.len() + 16);
+    candidates.extend_from_slice(&program.index.always);
     for (slot, by_value) in &program.index.by_slot {
         match facts.get(*slot) {
             Some(Ok(Value::Text(text))) => {
@@ -298,7 +300,7 @@ impl Run<'_> {
 
     fn collect_grants(&mut self, outcomes: &[(usize, RuleOutcome)]) -> Vec<Granted> {
         let program = self.program;
-        let mut granted = Vec::new();
+        let mut granted = Vec::with_capacity(outcomes.len());
         for (idx, outcome) in outcomes {
             let (RuleOutcome::Matched, Some(rule)) = (outcome, program.rules.get(*idx)) else { continue };
             for (grant_idx, grant) in rule.grants.iter().enumerate() {
@@ -384,7 +386,7 @@ impl Run<'_> {
         let mut groups: Vec<(usize, usize)> =
             granted.iter().filter(|g| g.role <= role).map(|g| (g.rule, g.grant)).collect();
         groups.dedup();
-        let mut offers: Vec<(i64, usize, Offer)> = Vec::new();
+        let mut offers: Vec<(i64, usize, Offer)> = Vec::with_capacity(groups.len());
         for (rule_idx, grant_idx) in groups {
             let Some(rule) = program.rules.get(rule_idx) else { continue };
             let mut one_of = Vec::new();
