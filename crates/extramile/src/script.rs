@@ -55,7 +55,8 @@ pub struct ScriptFunction {
 
 /// The compiled script blocks of a policy.
 pub struct Scripts {
-    engine: Engine,
+    /// The sandbox; `None` for a policy without scripts, which then pays nothing for it.
+    engine: Option<Engine>,
     blocks: Vec<AST>,
     functions: Vec<ScriptFunction>,
     by_name: HashMap<(String, usize), usize>,
@@ -86,6 +87,9 @@ impl Scripts {
     /// Compiles each block (`source`, where its body starts in the policy); reports
     /// compile errors at their policy line and column.
     pub fn compile(blocks: &[(&str, Span)], policy_source: &str, limits: ScriptLimits) -> (Scripts, Vec<Diagnostic>) {
+        if blocks.is_empty() {
+            return (Scripts::empty(), Vec::new());
+        }
         let engine = sandboxed_engine(limits);
         let mut diagnostics = Vec::new();
         let mut asts = Vec::new();
@@ -119,13 +123,13 @@ impl Scripts {
                 }
             }
         }
-        (Scripts { engine, blocks: asts, functions, by_name }, diagnostics)
+        (Scripts { engine: Some(engine), blocks: asts, functions, by_name }, diagnostics)
     }
 
     /// No scripts at all.
     pub fn empty() -> Scripts {
         Scripts {
-            engine: sandboxed_engine(ScriptLimits::default()),
+            engine: None,
             blocks: Vec::new(),
             functions: Vec::new(),
             by_name: HashMap::new(),
@@ -150,10 +154,10 @@ impl Scripts {
             .blocks
             .get(function.block)
             .ok_or_else(|| ExprError::new("internal error: unknown script block", span))?;
+        let engine = self.engine.as_ref().ok_or_else(|| ExprError::new("internal error: no script engine", span))?;
         let args: Vec<Dynamic> = args.iter().map(to_dynamic).collect();
         let options = rhai::CallFnOptions::new().eval_ast(false).rewind_scope(true);
-        let result: Dynamic = self
-            .engine
+        let result: Dynamic = engine
             .call_fn_with_options(options, &mut Scope::new(), ast, &function.name, args)
             .map_err(|err| ExprError::new(describe_failure(&function.name, &err), span))?;
         from_dynamic(result).map_err(|why| ExprError::new(format!("script `{}` {why}", function.name), span))
