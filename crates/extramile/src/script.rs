@@ -128,12 +128,7 @@ impl Scripts {
 
     /// No scripts at all.
     pub fn empty() -> Scripts {
-        Scripts {
-            engine: None,
-            blocks: Vec::new(),
-            functions: Vec::new(),
-            by_name: HashMap::new(),
-        }
+        Scripts { engine: None, blocks: Vec::new(), functions: Vec::new(), by_name: HashMap::new() }
     }
 
     /// The functions defined, in source order.
