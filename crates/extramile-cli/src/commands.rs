@@ -13,6 +13,10 @@ pub(crate) fn color_stdout() -> bool {
     std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal()
 }
 
+pub(crate) fn color_stderr() -> bool {
+    std::env::var_os("NO_COLOR").is_none() && std::io::stderr().is_terminal()
+}
+
 fn read_bytes(path: &Path) -> Result<Vec<u8>, String> {
     std::fs::read(path).map_err(|err| format!("cannot read `{}`: {err}", path.display()))
 }
@@ -48,10 +52,7 @@ fn load_policy(path: &Path) -> Result<Policy, ExitCode> {
     })?;
     Policy::parse_bytes(&path.display().to_string(), &source, extramile::LoadOptions::default()).map_err(
         |diagnostics| {
-            eprint!(
-                "{}",
-                diagnostics.render(std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none())
-            );
+            eprint!("{}", diagnostics.render(color_stderr()));
             ExitCode::from(1)
         },
     )
@@ -90,7 +91,7 @@ pub(crate) fn eval(args: &EvalArgs, explain: bool) -> CommandResult {
             None => Box::new(file),
         }
     };
-    let source = std::fs::read_to_string(&args.policy).unwrap_or_default();
+    let source = policy.source();
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut count = 0usize;
@@ -105,16 +106,16 @@ pub(crate) fn eval(args: &EvalArgs, explain: bool) -> CommandResult {
         count += 1;
         // One incident prints pretty; several print one decision a line (JSON Lines).
         if let Some(previous) = pending.take() {
-            emit_above(progress.as_ref(), &mut out, &previous, args.format, explain, &source)?;
+            emit_above(progress.as_ref(), &mut out, &previous, args.format, explain, source)?;
         }
         if count > 1 {
-            emit_above(progress.as_ref(), &mut out, &decision, args.format, explain, &source)?;
+            emit_above(progress.as_ref(), &mut out, &decision, args.format, explain, source)?;
         } else {
             pending = Some(decision);
         }
     }
     if let Some(only) = pending {
-        emit(&mut out, &only, args.format, explain, &source, false)?;
+        emit(&mut out, &only, args.format, explain, source, false)?;
     }
     out.flush().map_err(|e| e.to_string())?;
     if let Some(bar) = progress {

@@ -1,7 +1,7 @@
 //! `extramile fmt`: print, check or rewrite policies in the canonical layout.
 
-use crate::commands::color_stdout;
-use std::io::{IsTerminal, Read};
+use crate::commands::{color_stderr, color_stdout};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -27,22 +27,15 @@ pub(crate) fn fmt(paths: &[PathBuf], mode: Mode) -> Result<ExitCode, String> {
             Err(err) => {
                 // Not UTF-8: the same E0009 diagnostic as `check`.
                 let diagnostics = extramile::Policy::check_bytes(&path.display().to_string(), err.as_bytes());
-                let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-                eprint!("{}", diagnostics.render(color));
+                eprint!("{}", diagnostics.render(color_stderr()));
                 broken += 1;
                 continue;
             }
         };
-        let formatted = match extramile::format_source(&source) {
+        let formatted = match extramile::format_named(&path.display().to_string(), &source) {
             Ok(formatted) => formatted,
             Err(diagnostics) => {
-                let named = extramile::Diagnostics::new(
-                    path.display().to_string(),
-                    source.clone(),
-                    diagnostics.items().to_vec(),
-                );
-                let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-                eprint!("{}", named.render(color));
+                eprint!("{}", diagnostics.render(color_stderr()));
                 broken += 1;
                 continue;
             }

@@ -9,26 +9,16 @@
     reason = "tests fail loudly"
 )]
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+use common::root;
 
+/// Runs the binary; a panic, a backtrace or a stack overflow fails the test.
 fn run(args: &[&str]) -> (i32, String, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_extramile"))
-        .args(args)
-        .current_dir(root())
-        .env("NO_COLOR", "1")
-        .env("RUST_BACKTRACE", "1")
-        .output()
-        .expect("the binary runs");
-    let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
-    let (stdout, stderr) = (text(&output.stdout), text(&output.stderr));
+    let (code, stdout, stderr) = common::run(args);
     assert!(!stderr.contains("panicked") && !stderr.contains("stack backtrace"), "{args:?}: {stderr}");
     assert!(!stderr.contains("has overflowed its stack"), "{args:?}: {stderr}");
-    (output.status.code().unwrap_or(-1), stdout, stderr)
+    (code, stdout, stderr)
 }
 
 fn files(dir: &str, extension: &str) -> Vec<String> {

@@ -160,16 +160,11 @@ fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut previous: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.chars().enumerate() {
-        let mut current = vec![i + 1];
-        // `previous` has one more entry than `b`, so each window holds the diagonal and above.
-        for (window, cb) in previous.windows(2).zip(&b) {
-            let (diagonal, above) = match window {
-                [diagonal, above] => (*diagonal, *above),
-                _ => (usize::MAX - 1, usize::MAX - 1),
-            };
-            let left = current.last().copied().unwrap_or(usize::MAX - 1);
-            let substitution = diagonal + usize::from(ca != *cb);
-            current.push(substitution.min(above + 1).min(left + 1));
+        let mut current = Vec::with_capacity(b.len() + 1);
+        current.push(i + 1);
+        for ((cb, diagonal), above) in b.iter().zip(&previous).zip(previous.iter().skip(1)) {
+            let left = current.last().copied().unwrap_or(i + 1);
+            current.push((diagonal + usize::from(ca != *cb)).min(above + 1).min(left + 1));
         }
         previous = current;
     }

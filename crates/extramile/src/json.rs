@@ -75,7 +75,7 @@ pub struct StrictFacts(pub Value);
 
 impl<'de> Deserialize<'de> for StrictFacts {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<StrictFacts, D::Error> {
-        StrictSeed { path: String::new() }.deserialize(deserializer).map(StrictFacts)
+        StrictSeed { at: Step::Root }.deserialize(deserializer).map(StrictFacts)
     }
 }
 
@@ -91,22 +91,38 @@ pub fn parse_facts(text: &str) -> Result<Value, RequestError> {
         .map_err(|err| RequestError::InvalidRequest { message: format!("facts: {err}") })
 }
 
-/// Deserializes one JSON value, knowing its path for messages.
-struct StrictSeed {
-    path: String,
+/// Where a value sits in the facts, as a chain of borrowed steps: the dotted path is only
+/// built when a message needs it, so parsing valid facts allocates nothing for it.
+#[derive(Clone, Copy)]
+enum Step<'a> {
+    /// The facts object itself.
+    Root,
+    /// A key of the object at the parent step.
+    Key(&'a str, &'a Step<'a>),
+    /// An element of the list at the parent step.
+    Index(usize, &'a Step<'a>),
 }
 
-impl StrictSeed {
-    fn child(&self, key: &str) -> StrictSeed {
-        if self.path.is_empty() {
-            StrictSeed { path: key.to_string() }
-        } else {
-            StrictSeed { path: format!("{}.{key}", self.path) }
+impl Step<'_> {
+    /// The path as messages write it: `order.items[2].price`.
+    fn path(&self) -> String {
+        match self {
+            Step::Root => String::new(),
+            Step::Key(key, parent) => match parent.path() {
+                path if path.is_empty() => (*key).to_string(),
+                path => format!("{path}.{key}"),
+            },
+            Step::Index(index, parent) => format!("{}[{index}]", parent.path()),
         }
     }
 }
 
-impl<'de> DeserializeSeed<'de> for StrictSeed {
+/// Deserializes one JSON value, knowing where it is for messages.
+struct StrictSeed<'a> {
+    at: Step<'a>,
+}
+
+impl<'de> DeserializeSeed<'de> for StrictSeed<'_> {
     type Value = Value;
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
@@ -114,7 +130,7 @@ impl<'de> DeserializeSeed<'de> for StrictSeed {
     }
 }
 
-impl<'de> Visitor<'de> for StrictSeed {
+impl<'de> Visitor<'de> for StrictSeed<'_> {
     type Value = Value;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -159,7 +175,7 @@ impl<'de> Visitor<'de> for StrictSeed {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
         let mut items = Vec::new();
-        while let Some(item) = seq.next_element_seed(StrictSeed { path: format!("{}[{}]", self.path, items.len()) })? {
+        while let Some(item) = seq.next_element_seed(StrictSeed { at: Step::Index(items.len(), &self.at) })? {
             items.push(item);
         }
         Ok(Value::Array(items))
@@ -169,10 +185,11 @@ impl<'de> Visitor<'de> for StrictSeed {
         let mut object = Map::new();
         while let Some(key) = map.next_key::<String>()? {
             if object.contains_key(&key) {
-                let place = if self.path.is_empty() { "the facts".to_string() } else { format!("`{}`", self.path) };
+                let path = self.at.path();
+                let place = if path.is_empty() { "the facts".to_string() } else { format!("`{path}`") };
                 return Err(A::Error::custom(format!("duplicate key `{key}` in {place}")));
             }
-            let value = map.next_value_seed(self.child(&key))?;
+            let value = map.next_value_seed(StrictSeed { at: Step::Key(&key, &self.at) })?;
             object.insert(key, value);
         }
         Ok(Value::Object(object))

@@ -76,5 +76,10 @@ pub use rust_decimal::Decimal;
 /// # Ok::<(), extramile::Diagnostics>(())
 /// ```
 pub fn format_source(source: &str) -> Result<String, Diagnostics> {
-    syntax::format::format(source).map_err(|error| Diagnostics::new("policy", source, vec![error]))
+    format_named("policy", source)
+}
+
+/// Like [`format_source`], naming the source (a file name) in the diagnostics.
+pub fn format_named(origin: &str, source: &str) -> Result<String, Diagnostics> {
+    syntax::format::format(source).map_err(|error| Diagnostics::new(origin, source, vec![error]))
 }

@@ -181,6 +181,11 @@ impl Policy {
         &self.program.roles
     }
 
+    /// The source text the policy was compiled from (its trace's lines point into it).
+    pub fn source(&self) -> &str {
+        &self.program.source
+    }
+
     /// The rule names, in source order.
     pub fn rule_names(&self) -> impl Iterator<Item = &str> {
         self.program.rules.iter().map(|r| r.name.as_str())

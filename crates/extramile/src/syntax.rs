@@ -5,4 +5,5 @@ pub mod depth;
 pub mod diagnostic;
 pub mod format;
 pub mod parser;
+pub mod scan;
 pub mod span;

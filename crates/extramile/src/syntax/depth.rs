@@ -12,6 +12,7 @@
 //! elements and call arguments are separate subtrees.
 
 use crate::syntax::diagnostic::Diagnostic;
+use crate::syntax::scan;
 use crate::syntax::span::Span;
 
 /// The default of [`crate::LoadOptions::max_expression_depth`].
@@ -42,9 +43,7 @@ pub fn check_depth(source: &str, max_depth: usize) -> Result<(), Diagnostic> {
             }
             b' ' | b'\t' => continue,
             b'#' => {
-                while bytes.get(i).is_some_and(|b| *b != b'\n' && *b != b'\r') {
-                    i += 1;
-                }
+                i = scan::line_end(bytes, start);
                 continue;
             }
             _ => {}
@@ -71,27 +70,8 @@ pub fn check_depth(source: &str, max_depth: usize) -> Result<(), Diagnostic> {
         }
         let mut operator = false;
         match byte {
-            b'"' if bytes.get(i..i + 2) == Some(b"\"\"") => {
-                // A script body: skip to the closing triple quote.
-                i += 2;
-                while i < bytes.len() && bytes.get(i..i + 3) != Some(b"\"\"\"") {
-                    i += 1;
-                }
-                i = (i + 3).min(bytes.len());
-            }
-            b'"' => {
-                while let Some(&b) = bytes.get(i) {
-                    match b {
-                        b'\\' => i += 2,
-                        b'"' => {
-                            i += 1;
-                            break;
-                        }
-                        b'\n' | b'\r' => break,
-                        _ => i += 1,
-                    }
-                }
-            }
+            b'"' if scan::opens_script(bytes, start) => i = scan::script_end(bytes, start),
+            b'"' => i = scan::text_end(bytes, start).0,
             b'(' | b'[' => {
                 frames.push(0);
                 total += 1;

@@ -133,30 +133,16 @@ impl Printer<'_> {
                 self.line("", &format!("roles {}", names.join(" < ")), end);
             }
             Item::Facts(decls, keyword) => {
-                self.line("", "facts", keyword.end);
-                for decl in decls {
-                    self.entry(decl.span.start as usize);
-                    self.fact(decl);
-                }
-                self.indented_trailer();
+                self.section("facts", keyword.end, decls, |d| d.span.start as usize, Self::fact);
             }
             Item::Gestures(decls, keyword) => {
-                self.line("", "gestures", keyword.end);
-                for decl in decls {
-                    self.entry(decl.span.start as usize);
-                    self.gesture(decl);
-                }
-                self.indented_trailer();
+                self.section("gestures", keyword.end, decls, |d| d.span.start as usize, Self::gesture);
             }
             Item::Rule(rule) => {
                 let title = rule.title.as_ref().map(|t| format!(" {}", expr::quoted(&t.value))).unwrap_or_default();
                 let end = rule.title.as_ref().map_or(rule.name.span.end, |t| t.span.end);
-                self.line("", &format!("rule {}{title}", rule.name.name), end);
-                for statement in &rule.statements {
-                    self.entry(statement_start(statement));
-                    self.statement(statement);
-                }
-                self.indented_trailer();
+                let header = format!("rule {}{title}", rule.name.name);
+                self.section(&header, end, &rule.statements, statement_start, Self::statement);
             }
             Item::Never(never) => self.never(never, ""),
             Item::Limit(limit) => self.limit(limit),
@@ -165,6 +151,24 @@ impl Printer<'_> {
                 self.line("", &text, script.span.end);
             }
         }
+    }
+
+    /// A header line (ending at source offset `header_end`), then its entries indented, each
+    /// with the comments above it, then the indented comments that close it.
+    fn section<T>(
+        &mut self,
+        header: &str,
+        header_end: u32,
+        entries: &[T],
+        start: impl Fn(&T) -> usize,
+        print: impl Fn(&mut Self, &T),
+    ) {
+        self.line("", header, header_end);
+        for entry in entries {
+            self.entry(start(entry));
+            print(self, entry);
+        }
+        self.indented_trailer();
     }
 
     /// Starts an indented entry of a section or rule: a blank line if the author left one,

@@ -7,6 +7,7 @@
 use crate::syntax::ast::{self, *};
 use crate::syntax::depth;
 use crate::syntax::diagnostic::Diagnostic;
+use crate::syntax::scan;
 use crate::syntax::span::Span;
 use chrono::{DateTime, NaiveDate};
 use pest::iterators::{Pair, Pairs};
@@ -710,30 +711,19 @@ fn statement_start(source: &str, offset: usize) -> usize {
 fn explain_syntax_error(source: &str, offset: usize) -> Option<Diagnostic> {
     let start = statement_start(source, offset);
     let end = source.get(offset..).and_then(|s| s.find(['\n', '\r'])).map_or(source.len(), |i| offset + i);
-    let text = source.get(start..end)?;
+    let bytes = source.as_bytes();
     let mut open: Vec<(usize, char)> = Vec::new();
-    let mut chars = text.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        let at = start + i;
+    let mut at = start;
+    while at < end {
+        let Some(&byte) = bytes.get(at) else { break };
+        let c = char::from(byte);
         match c {
             '#' => break,
             '"' => {
-                if text.get(i..).is_some_and(|t| t.starts_with("\"\"\"")) {
+                if scan::opens_script(bytes, at) {
                     return None; // a script block: Rhai's business
                 }
-                let mut closed = false;
-                while let Some((_, c)) = chars.next() {
-                    match c {
-                        '\\' => {
-                            chars.next();
-                        }
-                        '"' => {
-                            closed = true;
-                            break;
-                        }
-                        _ => {}
-                    }
-                }
+                let (text_end, closed) = scan::text_end(bytes, at);
                 if !closed {
                     return Some(
                         Diagnostic::error(
@@ -746,6 +736,8 @@ fn explain_syntax_error(source: &str, offset: usize) -> Option<Diagnostic> {
                         ),
                     );
                 }
+                at = text_end;
+                continue;
             }
             '(' | '[' => open.push((at, c)),
             ')' | ']' => {
@@ -778,6 +770,7 @@ fn explain_syntax_error(source: &str, offset: usize) -> Option<Diagnostic> {
             }
             _ => {}
         }
+        at += 1;
     }
     if let Some((opened, opener)) = open.pop() {
         let closer = if opener == '(' { ')' } else { ']' };

@@ -1,6 +1,7 @@
 //! Finding the comments of a parsed policy, which the AST does not keep.
 
 use crate::syntax::ast::{Item, PolicyFile};
+use crate::syntax::scan;
 use crate::syntax::span::Span;
 
 /// A `#` comment as written.
@@ -37,9 +38,9 @@ pub fn comments(source: &str, file: &PolicyFile) -> Vec<Comment> {
             continue;
         }
         match byte {
-            b'"' => at = string_end(bytes, at + 1),
+            b'"' => at = scan::text_end(bytes, at).0,
             b'#' => {
-                let end = line_end(bytes, at);
+                let end = scan::line_end(bytes, at);
                 let line_start = source.get(..at).and_then(|before| before.rfind('\n')).map_or(0, |i| i + 1);
                 let before = source.get(line_start..at).unwrap_or("");
                 let own_line = before.trim().is_empty();
@@ -55,27 +56,4 @@ pub fn comments(source: &str, file: &PolicyFile) -> Vec<Comment> {
         }
     }
     found
-}
-
-/// The offset just past the string whose contents start at `at`.
-fn string_end(bytes: &[u8], mut at: usize) -> usize {
-    while let Some(&byte) = bytes.get(at) {
-        match byte {
-            b'\\' => at += 2,
-            b'"' => return at + 1,
-            b'\n' | b'\r' => return at,
-            _ => at += 1,
-        }
-    }
-    at
-}
-
-fn line_end(bytes: &[u8], mut at: usize) -> usize {
-    while let Some(&byte) = bytes.get(at) {
-        if byte == b'\n' || byte == b'\r' {
-            break;
-        }
-        at += 1;
-    }
-    at
 }

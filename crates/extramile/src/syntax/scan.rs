@@ -1,0 +1,61 @@
+//! Byte-level scanning of texts, comments and script bodies, shared by the passes that read
+//! policy source around pest: the depth pre-scan, the syntax-error explainer and the
+//! formatter's comment finder. Every token they look for is ASCII, so byte offsets are
+//! always character boundaries.
+
+/// Where a text whose opening `"` is at `open` ends: just past its closing quote, or at the
+/// line break (or the end of the source) that leaves it unterminated; and whether it closed.
+/// `\` escapes the byte after it.
+pub fn text_end(bytes: &[u8], open: usize) -> (usize, bool) {
+    let mut at = open.saturating_add(1);
+    while let Some(&byte) = bytes.get(at) {
+        match byte {
+            b'\\' => at = at.saturating_add(2),
+            b'"' => return (at.saturating_add(1), true),
+            b'\n' | b'\r' => return (at, false),
+            _ => at = at.saturating_add(1),
+        }
+    }
+    (at.min(bytes.len()), false)
+}
+
+/// The offset of the first line break at or after `at`, or the end of the source: where a
+/// comment starting at `at` ends.
+pub fn line_end(bytes: &[u8], at: usize) -> usize {
+    bytes
+        .get(at..)
+        .and_then(|rest| rest.iter().position(|b| matches!(b, b'\n' | b'\r')))
+        .map_or(bytes.len(), |i| at + i)
+}
+
+/// Whether a script body's `"""` opens at `at`.
+pub fn opens_script(bytes: &[u8], at: usize) -> bool {
+    bytes.get(at..at.saturating_add(3)) == Some(b"\"\"\"")
+}
+
+/// Just past the `"""` that closes the script body whose opening `"""` is at `open`, or the
+/// end of the source.
+pub fn script_end(bytes: &[u8], open: usize) -> usize {
+    let body = open.saturating_add(3);
+    bytes
+        .get(body..)
+        .and_then(|rest| rest.windows(3).position(|w| w == b"\"\"\""))
+        .map_or(bytes.len(), |i| body + i + 3)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn texts_end_at_their_quote_or_their_line() {
+        assert_eq!(text_end(br#"x "a\"b" y"#, 2), (8, true));
+        assert_eq!(text_end(b"\"open\nnext", 0), (5, false));
+        assert_eq!(text_end(b"\"to the end", 0), (11, false));
+        assert_eq!(line_end(b"# c\r\nx", 0), 3);
+        assert_eq!(line_end(b"# c", 0), 3);
+        assert!(opens_script(b"script \"\"\"", 7));
+        assert_eq!(script_end(b"\"\"\" a \"\"\" b", 0), 9);
+        assert_eq!(script_end(b"\"\"\" never closed", 0), 16);
+    }
+}
