@@ -44,7 +44,7 @@ pub fn of_decision(decision: &Decision) -> Outcome {
     let mut outcome: Outcome = Vec::new();
     for offer in &decision.offers {
         for gesture in &offer.one_of {
-            outcome.push((gesture.gesture.clone(), gesture.up_to.map(amount_text)));
+            outcome.push((gesture.gesture.to_string(), gesture.up_to.map(amount_text)));
         }
     }
     for problem in &decision.errors {

@@ -32,7 +32,12 @@ impl Style {
     }
 }
 
-fn gesture_text(gesture: &str, item: &Option<String>, amount: Option<extramile::Decimal>, currency: &str) -> String {
+fn gesture_text(
+    gesture: &str,
+    item: &Option<extramile::Name>,
+    amount: Option<extramile::Decimal>,
+    currency: &str,
+) -> String {
     let mut text = gesture.to_string();
     if let Some(item) = item {
         let _ = write!(text, " ({item})");
@@ -112,7 +117,7 @@ pub(crate) fn decision(decision: &Decision, explain: bool, source: &str, color: 
             .recommended
             .iter()
             .map(|r| {
-                let mut text = r.gesture.clone();
+                let mut text = r.gesture.to_string();
                 if let Some(item) = &r.item {
                     let _ = write!(text, " ({item})");
                 }

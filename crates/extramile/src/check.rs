@@ -7,6 +7,7 @@ mod expr;
 use crate::eval::facts::FactLimits;
 use crate::ir::{self, FactSlot, Gesture, Program};
 use crate::money::Currency;
+use crate::name::Name;
 use crate::script::{ScriptLimits, Scripts};
 use crate::syntax::ast::{self, Item, ParamKind, Statement};
 use crate::syntax::diagnostic::Diagnostic;
@@ -115,8 +116,10 @@ pub fn check(
         (false, Some(currency)) => {
             let index = analysis::build_index(&rules, &facts);
             Some(Program {
-                name,
+                name: name.into(),
                 currency,
+                currency_code: Name::from(currency.code),
+                role_names: roles.iter().map(|role| Name::from(role.as_str())).collect(),
                 roles,
                 facts,
                 gestures,
@@ -277,8 +280,10 @@ impl Checker<'_> {
                             self.duplicate(&format!("gesture `{}`", decl.name.name), decl.name.span, first);
                         } else {
                             self.gesture_index.insert(decl.name.name.clone(), self.gestures.len());
-                            self.gestures
-                                .push(Gesture { name: decl.name.name.clone(), kind: decl.kind.map(|(k, _)| k) });
+                            self.gestures.push(Gesture {
+                                name: decl.name.name.as_str().into(),
+                                kind: decl.kind.map(|(k, _)| k),
+                            });
                             self.gesture_spans.push(decl.name.span);
                         }
                     }
@@ -312,7 +317,7 @@ impl Checker<'_> {
     fn declare_fact(&mut self, decl: &ast::FactDecl) {
         let path = decl.path.dotted();
         if let Some(&idx) = self.slots.get(&path) {
-            let first = self.facts.get(idx).map_or_else(|| path.clone(), |fact| fact.path.clone());
+            let first = self.facts.get(idx).map_or_else(|| path.clone(), |fact| fact.path.to_string());
             self.diagnostics.push(Diagnostic::error(
                 "E0113",
                 format!("fact `{first}` is declared twice"),
@@ -357,7 +362,14 @@ impl Checker<'_> {
             _ => Vec::new(),
         };
         one_of_sorted.sort_unstable();
-        self.facts.push(FactSlot { segments: decl.path.segments.clone(), path, ty, one_of, one_of_sorted, default });
+        self.facts.push(FactSlot {
+            segments: decl.path.segments.clone(),
+            path: path.into(),
+            ty,
+            one_of,
+            one_of_sorted,
+            default,
+        });
     }
 
     fn fact_type(&mut self, ty: &ast::TypeExpr) -> (Ty, Option<Vec<String>>) {
@@ -451,7 +463,7 @@ impl Checker<'_> {
 
     fn lower_rule(&mut self, rule: &ast::Rule) -> Option<ir::Rule> {
         let mut lowered = ir::Rule {
-            name: rule.name.name.clone(),
+            name: rule.name.name.as_str().into(),
             title: rule.title.as_ref().map(|t| t.value.clone()),
             priority: 0,
             conditions: Vec::new(),
@@ -502,7 +514,7 @@ impl Checker<'_> {
                     if let Some(role) = self.role(&esc.role) {
                         lowered
                             .escalations
-                            .push(ir::Escalate { role, reason: esc.reason.as_ref().map(|r| r.value.clone()) });
+                            .push(ir::Escalate { role, reason: esc.reason.as_ref().map(|r| r.value.as_str().into()) });
                     }
                 }
                 Statement::Never(never) => {
@@ -525,7 +537,7 @@ impl Checker<'_> {
             .map(|c| {
                 self.source
                     .get(c.span.range())
-                    .map_or_else(String::new, |s| s.split_whitespace().collect::<Vec<_>>().join(" "))
+                    .map_or_else(Name::default, |s| s.split_whitespace().collect::<Vec<_>>().join(" ").into())
             })
             .collect();
         Some(lowered)
@@ -564,7 +576,7 @@ impl Checker<'_> {
             }
             alternatives.push(ir::Alternative {
                 gesture,
-                item: alt.item.as_ref().map(|t| Arc::from(t.value.as_str())),
+                item: alt.item.as_ref().map(|t| Name::from(t.value.as_str())),
                 up_to,
             });
         }
@@ -593,7 +605,7 @@ impl Checker<'_> {
             }
             (None, _) => None,
         };
-        Some(ir::Owe { gesture, item: owe.item.as_ref().map(|t| Arc::from(t.value.as_str())), amount })
+        Some(ir::Owe { gesture, item: owe.item.as_ref().map(|t| Name::from(t.value.as_str())), amount })
     }
 
     fn lower_recommend(&mut self, rec: &ast::Recommend) -> Option<ir::Recommend> {
@@ -617,17 +629,17 @@ impl Checker<'_> {
             }
             None => None,
         };
-        Some(ir::Recommend { gesture, item: rec.item.as_ref().map(|t| Arc::from(t.value.as_str())), amount, due_in })
+        Some(ir::Recommend { gesture, item: rec.item.as_ref().map(|t| Name::from(t.value.as_str())), amount, due_in })
     }
 
     fn lower_never(&mut self, never: &ast::Never, name: String) -> ir::Forbid {
         let gestures = never.gestures.iter().filter_map(|g| self.gesture(g)).collect();
         let condition = never.condition.as_ref().map(|c| self.lower_expected(c, &Ty::Bool, "a condition"));
         ir::Forbid {
-            name,
+            name: name.into(),
             gestures,
             condition,
-            reason: never.reason.as_ref().map(|r| r.value.clone()),
+            reason: never.reason.as_ref().map(|r| r.value.as_str().into()),
             span: never.span,
         }
     }
@@ -647,7 +659,7 @@ impl Checker<'_> {
         let already_used =
             limit.already_used.as_ref().map(|e| self.lower_expected(e, &Ty::Money, "the amount already used"));
         ir::Limit {
-            name: format!("limit@{}", self.line(limit.span)),
+            name: format!("limit@{}", self.line(limit.span)).into(),
             gestures,
             amount,
             scope: limit.scope.as_ref().map(|s| s.value.clone()),

@@ -2,6 +2,7 @@
 //! and escalated, with errors, warnings and an optional trace. Serialises to the JSON
 //! contract of `docs/json.md`.
 
+use crate::name::Name;
 use crate::syntax::span::Span;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -12,13 +13,13 @@ use serde::{Deserialize, Serialize};
 #[serde(deny_unknown_fields)]
 pub struct Decision {
     /// The policy's name.
-    pub policy: String,
+    pub policy: Name,
     /// The acting role.
-    pub role: String,
+    pub role: Name,
     /// The time the decision was made for, RFC 3339.
     pub now: String,
     /// The policy's currency code.
-    pub currency: String,
+    pub currency: Name,
     /// What the acting role may do now. Each offer is a choice of one of its gestures.
     pub offers: Vec<Offer>,
     /// What lies beyond the acting role, with the lowest role that may approve it.
@@ -47,7 +48,7 @@ pub struct Offer {
     /// The gestures to choose from (one, where the rule named one).
     pub one_of: Vec<OfferedGesture>,
     /// The rule whose grant made this choice.
-    pub rule: String,
+    pub rule: Name,
     /// The rule's priority: higher comes first.
     pub priority: i64,
 }
@@ -57,17 +58,17 @@ pub struct Offer {
 #[serde(deny_unknown_fields)]
 pub struct OfferedGesture {
     /// The gesture's name.
-    pub gesture: String,
+    pub gesture: Name,
     /// The item words, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub item: Option<String>,
+    pub item: Option<Name>,
     /// The most that may be given; absent for gestures without an amount, or when no
     /// grant set an upper bound.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub up_to: Option<Decimal>,
     /// The rule or limit that set `up_to`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub limited_by: Option<String>,
+    pub limited_by: Option<Name>,
 }
 
 /// A gesture the acting role may not give alone.
@@ -75,17 +76,17 @@ pub struct OfferedGesture {
 #[serde(deny_unknown_fields)]
 pub struct Approval {
     /// The gesture's name.
-    pub gesture: String,
+    pub gesture: Name,
     /// The item words, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub item: Option<String>,
+    pub item: Option<Name>,
     /// The lowest role that may approve it at this amount.
-    pub approver: String,
+    pub approver: Name,
     /// Up to how much that role may approve.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub up_to: Option<Decimal>,
     /// The rule or limit that set the amount.
-    pub rule: String,
+    pub rule: Name,
 }
 
 /// An entitlement.
@@ -93,15 +94,15 @@ pub struct Approval {
 #[serde(deny_unknown_fields)]
 pub struct Owed {
     /// The gesture's name.
-    pub gesture: String,
+    pub gesture: Name,
     /// The item words, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub item: Option<String>,
+    pub item: Option<Name>,
     /// The exact amount owed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<Decimal>,
     /// The rule.
-    pub rule: String,
+    pub rule: Name,
 }
 
 /// A proactive extra.
@@ -109,10 +110,10 @@ pub struct Owed {
 #[serde(deny_unknown_fields)]
 pub struct Recommendation {
     /// The gesture's name.
-    pub gesture: String,
+    pub gesture: Name,
     /// The item words, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub item: Option<String>,
+    pub item: Option<Name>,
     /// The amount, if the rule gave one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<Decimal>,
@@ -120,7 +121,7 @@ pub struct Recommendation {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub due: Option<String>,
     /// The rule.
-    pub rule: String,
+    pub rule: Name,
     /// The rule's priority.
     pub priority: i64,
 }
@@ -130,11 +131,11 @@ pub struct Recommendation {
 #[serde(deny_unknown_fields)]
 pub struct Forbidden {
     /// The gesture's name.
-    pub gesture: String,
+    pub gesture: Name,
     /// The rule, forbid (`never@LINE`) or limit (`limit@LINE`) that blocked it.
-    pub rule: String,
+    pub rule: Name,
     /// Why.
-    pub reason: String,
+    pub reason: Name,
 }
 
 /// An escalation.
@@ -142,12 +143,12 @@ pub struct Forbidden {
 #[serde(deny_unknown_fields)]
 pub struct Escalation {
     /// The role to send the incident to.
-    pub to: String,
+    pub to: Name,
     /// The rule.
-    pub rule: String,
+    pub rule: Name,
     /// Why, if the rule said.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
+    pub reason: Option<Name>,
 }
 
 /// An error or warning met while evaluating.
@@ -155,7 +156,7 @@ pub struct Escalation {
 #[serde(deny_unknown_fields)]
 pub struct Problem {
     /// The rule, forbid or limit concerned.
-    pub rule: String,
+    pub rule: Name,
     /// The fact path concerned, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fact: Option<String>,
@@ -184,12 +185,12 @@ pub enum Outcome {
 #[serde(deny_unknown_fields)]
 pub struct RuleTrace {
     /// The rule's name.
-    pub rule: String,
+    pub rule: Name,
     /// Matched, not matched or error.
     pub outcome: Outcome,
     /// The condition that decided a non-match or an error, as written.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub clause: Option<String>,
+    pub clause: Option<Name>,
     /// The error, for outcome `error`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
@@ -206,7 +207,7 @@ pub struct RuleTrace {
 #[serde(deny_unknown_fields)]
 pub struct FactRead {
     /// The fact path.
-    pub fact: String,
+    pub fact: Name,
     /// Its value, or `null` if it had none.
     pub value: serde_json::Value,
 }

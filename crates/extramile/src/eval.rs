@@ -11,11 +11,12 @@ pub mod facts;
 use crate::decision::*;
 use crate::eval::expr::{Env, ExprError};
 use crate::ir::{Expr, GestureId, Program, RoleId};
+use crate::name::Name;
 use crate::syntax::span::Span;
 use crate::value::Value;
-use chrono::{DateTime, FixedOffset, SecondsFormat, TimeDelta};
+use chrono::{DateTime, FixedOffset, TimeDelta};
 use rust_decimal::Decimal;
-use std::sync::Arc;
+use std::cell::RefCell;
 
 /// How a rule's conditions came out, with the deciding condition's index.
 enum RuleOutcome {
@@ -58,7 +59,7 @@ struct Granted {
     grant: usize,
     role: RoleId,
     gesture: GestureId,
-    item: Option<Arc<str>>,
+    item: Option<Name>,
     bound: Bound,
 }
 
@@ -67,7 +68,32 @@ struct Run<'p> {
     env: Env<'p>,
     decision: Decision,
     blocked: Vec<GestureId>,
-    caps: Vec<Option<(Decimal, String)>>,
+    caps: Vec<Option<(Decimal, Name)>>,
+}
+
+/// Buffers an evaluation needs and drops at its end, kept per thread so that evaluating
+/// does not allocate them again for every incident.
+#[derive(Default)]
+struct Scratch {
+    facts: Vec<Result<Value, facts::FactError>>,
+    candidates: Vec<(usize, bool)>,
+    outcomes: Vec<(usize, RuleOutcome)>,
+    granted: Vec<Granted>,
+    groups: Vec<(usize, usize)>,
+}
+
+impl Scratch {
+    fn clear(&mut self) {
+        self.facts.clear();
+        self.candidates.clear();
+        self.outcomes.clear();
+        self.granted.clear();
+        self.groups.clear();
+    }
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
 }
 
 /// Evaluates `program` for the acting `role` at `now`.
@@ -78,16 +104,35 @@ pub fn evaluate(
     now: DateTime<FixedOffset>,
     trace: bool,
 ) -> Decision {
-    let fact_values = facts::read_facts(program, facts);
-    let role_name = program.roles.get(role).cloned().unwrap_or_default();
+    SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
+        Ok(mut scratch) => {
+            let decision = evaluate_with(&mut scratch, program, facts, role, now, trace);
+            scratch.clear();
+            decision
+        }
+        // Only reachable if evaluation re-entered itself on this thread: use fresh buffers.
+        Err(_) => evaluate_with(&mut Scratch::default(), program, facts, role, now, trace),
+    })
+}
+
+fn evaluate_with(
+    scratch: &mut Scratch,
+    program: &Program,
+    facts: &serde_json::Value,
+    role: RoleId,
+    now: DateTime<FixedOffset>,
+    trace: bool,
+) -> Decision {
+    facts::read_facts_into(program, facts, &mut scratch.facts);
+    let role_name = program.role_names.get(role).cloned().unwrap_or_default();
     let mut run = Run {
         program,
-        env: Env { program: Some(program), currency: program.currency, facts: &[], now, reads: None },
+        env: Env { program: Some(program), currency: program.currency, facts: &scratch.facts, now, reads: None },
         decision: Decision {
             policy: program.name.clone(),
             role: role_name,
-            now: now.to_rfc3339_opts(SecondsFormat::AutoSi, true),
-            currency: program.currency.code.to_string(),
+            now: crate::value::format_time(&now),
+            currency: program.currency_code.clone(),
             offers: Vec::new(),
             needs_approval: Vec::new(),
             owed: Vec::new(),
@@ -96,46 +141,58 @@ pub fn evaluate(
             escalations: Vec::new(),
             errors: Vec::new(),
             warnings: Vec::new(),
-            trace: trace.then(Vec::new),
+            trace: trace.then(|| Vec::with_capacity(program.rules.len())),
         },
         blocked: Vec::new(),
         // Without limits nothing is capped: skip the table (a lookup in it finds nothing).
         caps: if program.limits.is_empty() { Vec::new() } else { vec![None; program.gestures.len()] },
     };
-    run.env.facts = &fact_values;
-    let candidates = candidate_rules(program, &fact_values, trace);
-    let outcomes: Vec<(usize, RuleOutcome)> =
-        candidates.into_iter().map(|idx| (idx, run.rule_outcome(idx, trace))).collect();
-    run.apply_forbids(&outcomes);
+    candidate_rules(program, &scratch.facts, trace, &mut scratch.candidates);
+    let outcomes = &mut scratch.outcomes;
+    for &(idx, key_holds) in &scratch.candidates {
+        // Rules that did not match take no further part (the trace has them already).
+        match run.rule_outcome(idx, trace, key_holds) {
+            RuleOutcome::NotMatched(_) => {}
+            outcome => outcomes.push((idx, outcome)),
+        }
+    }
+    run.apply_forbids(outcomes);
     run.apply_limits();
-    let granted = run.collect_grants(&outcomes);
-    run.offers(&granted, role);
-    run.approvals(&granted, role);
-    run.owed_recommended_escalated(&outcomes);
+    run.collect_grants(outcomes, &mut scratch.granted);
+    run.offers(&scratch.granted, role, &mut scratch.groups);
+    run.approvals(&scratch.granted, role);
+    run.owed_recommended_escalated(outcomes);
     run.decision
 }
 
-/// Rules worth evaluating: all of them when tracing, otherwise those the index selects.
-fn candidate_rules(program: &Program, facts: &[Result<Value, facts::FactError>], all: bool) -> Vec<usize> {
+/// Rules worth evaluating, in source order: all of them when tracing, otherwise those the
+/// index selects. Each comes with whether its first condition is already known to hold:
+/// a rule found under the fact's value in the index has that value as its key.
+fn candidate_rules(
+    program: &Program,
+    facts: &[Result<Value, facts::FactError>],
+    all: bool,
+    out: &mut Vec<(usize, bool)>,
+) {
     if all {
-        return (0..program.rules.len()).collect();
+        out.extend((0..program.rules.len()).map(|idx| (idx, false)));
+        return;
     }
-    let mut candidates = Vec::with_capacity(program.index.always.len() + 16);
-    candidates.extend_from_slice(&program.index.always);
+    out.extend(program.index.always.iter().map(|&idx| (idx, false)));
     for (slot, by_value) in &program.index.by_slot {
         match facts.get(*slot) {
             Some(Ok(Value::Text(text))) => {
                 if let Some(rules) = by_value.get(text) {
-                    candidates.extend_from_slice(rules);
+                    out.extend(rules.iter().map(|&idx| (idx, true)));
                 }
             }
             // Without a usable value every keyed rule is evaluated, and reports the error.
-            _ => candidates.extend(by_value.values().flatten().copied()),
+            _ => out.extend(by_value.values().flatten().map(|&idx| (idx, false))),
         }
     }
-    candidates.sort_unstable();
-    candidates.dedup();
-    candidates
+    // A rule is keyed on one fact at most, so after sorting, equal indices are equal pairs.
+    out.sort_unstable();
+    out.dedup();
 }
 
 impl Run<'_> {
@@ -144,27 +201,27 @@ impl Run<'_> {
         (lc.line, lc.column)
     }
 
-    fn problem(&self, rule: &str, err: &ExprError) -> Problem {
+    fn problem(&self, rule: &Name, err: &ExprError) -> Problem {
         let (line, column) = self.location(err.span);
-        Problem { rule: rule.to_string(), fact: err.fact.clone(), message: err.message.clone(), line, column }
+        Problem { rule: rule.clone(), fact: err.fact.clone(), message: err.message.clone(), line, column }
     }
 
-    fn fail(&mut self, rule: &str, err: &ExprError) {
+    fn fail(&mut self, rule: &Name, err: &ExprError) {
         let problem = self.problem(rule, err);
         self.decision.errors.push(problem);
     }
 
-    fn gesture_name(&self, gesture: GestureId) -> String {
-        self.program.gestures.get(gesture).map_or_else(String::new, |g| g.name.clone())
+    fn gesture_name(&self, gesture: GestureId) -> Name {
+        self.program.gestures.get(gesture).map_or_else(Name::default, |g| g.name.clone())
     }
 
-    fn rule_outcome(&mut self, idx: usize, trace: bool) -> RuleOutcome {
+    fn rule_outcome(&mut self, idx: usize, trace: bool, key_holds: bool) -> RuleOutcome {
         let Some(rule) = self.program.rules.get(idx) else { return RuleOutcome::NotMatched(0) };
         if trace {
             self.env.reads = Some(Vec::new());
         }
         let mut outcome = RuleOutcome::Matched;
-        for (cond_idx, condition) in rule.conditions.iter().enumerate() {
+        for (cond_idx, condition) in rule.conditions.iter().enumerate().skip(usize::from(key_holds)) {
             match self.env.eval_bool(condition) {
                 Ok(true) => {}
                 Ok(false) => {
@@ -210,12 +267,12 @@ impl Run<'_> {
         RuleTrace { rule: rule.name.clone(), outcome: kind, clause, error, reads, line: rule.line, span: rule.span }
     }
 
-    fn block(&mut self, gesture: GestureId, rule: &str, reason: String) {
+    fn block(&mut self, gesture: GestureId, rule: &Name, reason: Name) {
         if !self.blocked.contains(&gesture) {
             self.blocked.push(gesture);
         }
         let name = self.gesture_name(gesture);
-        self.decision.forbidden.push(Forbidden { gesture: name, rule: rule.to_string(), reason });
+        self.decision.forbidden.push(Forbidden { gesture: name, rule: rule.clone(), reason });
     }
 
     fn apply_forbids(&mut self, outcomes: &[(usize, RuleOutcome)]) {
@@ -225,13 +282,14 @@ impl Run<'_> {
                 None => Ok(true),
                 Some(condition) => self.env.eval_bool(condition),
             };
-            let reason = forbid.reason.clone().unwrap_or_else(|| "forbidden by policy".to_string());
+            let reason = forbid.reason.clone().unwrap_or_else(|| Name::from("forbidden by policy"));
             match holds {
                 Ok(true) => forbid.gestures.iter().for_each(|g| self.block(*g, &forbid.name, reason.clone())),
                 Ok(false) => {}
                 Err(err) => {
                     self.fail(&forbid.name, &err);
-                    let why = format!("blocked because its condition could not be checked: {}", err.message);
+                    let why =
+                        Name::from(format!("blocked because its condition could not be checked: {}", err.message));
                     forbid.gestures.iter().for_each(|g| self.block(*g, &forbid.name, why.clone()));
                 }
             }
@@ -244,9 +302,9 @@ impl Run<'_> {
             }
             for forbid in &rule.forbids {
                 let reason = match (&forbid.reason, failed) {
-                    (_, true) => "blocked because the rule's condition could not be checked".to_string(),
+                    (_, true) => Name::from("blocked because the rule's condition could not be checked"),
                     (Some(reason), false) => reason.clone(),
-                    (None, false) => "forbidden by policy".to_string(),
+                    (None, false) => Name::from("forbidden by policy"),
                 };
                 forbid.gestures.iter().for_each(|g| self.block(*g, &rule.name, reason.clone()));
             }
@@ -276,12 +334,12 @@ impl Run<'_> {
             match remaining {
                 Err(err) => {
                     self.fail(&limit.name, &err);
-                    let why = format!("blocked because its limit could not be computed: {}", err.message);
+                    let why = Name::from(format!("blocked because its limit could not be computed: {}", err.message));
                     limit.gestures.iter().for_each(|g| self.block(*g, &limit.name, why.clone()));
                 }
                 Ok(remaining) if remaining <= Decimal::ZERO => {
                     let scope = limit.scope.as_deref().map_or(String::new(), |s| format!(" {s}"));
-                    let why = format!("limit{scope} reached");
+                    let why = Name::from(format!("limit{scope} reached"));
                     limit.gestures.iter().for_each(|g| self.block(*g, &limit.name, why.clone()));
                 }
                 Ok(remaining) => {
@@ -298,9 +356,8 @@ impl Run<'_> {
         }
     }
 
-    fn collect_grants(&mut self, outcomes: &[(usize, RuleOutcome)]) -> Vec<Granted> {
+    fn collect_grants(&mut self, outcomes: &[(usize, RuleOutcome)], granted: &mut Vec<Granted>) {
         let program = self.program;
-        let mut granted = Vec::with_capacity(outcomes.len());
         for (idx, outcome) in outcomes {
             let (RuleOutcome::Matched, Some(rule)) = (outcome, program.rules.get(*idx)) else { continue };
             for (grant_idx, grant) in rule.grants.iter().enumerate() {
@@ -349,7 +406,6 @@ impl Run<'_> {
                 }
             }
         }
-        granted
     }
 
     /// The most generous grant of `gesture` (with `item`) to roles up to `role`, capped by
@@ -358,9 +414,9 @@ impl Run<'_> {
         &self,
         granted: &[Granted],
         gesture: GestureId,
-        item: &Option<Arc<str>>,
+        item: &Option<Name>,
         role: RoleId,
-    ) -> Option<(Bound, String)> {
+    ) -> Option<(Bound, Name)> {
         if self.blocked.contains(&gesture) {
             return None;
         }
@@ -375,63 +431,45 @@ impl Run<'_> {
             (Bound::Unbounded, Some((cap, limit))) => Some((Bound::UpTo(*cap), limit.clone())),
             (Bound::UpTo(amount), Some((cap, limit))) if *cap < amount => Some((Bound::UpTo(*cap), limit.clone())),
             (bound, _) => {
-                let rule_name = self.program.rules.get(best.rule).map_or_else(String::new, |r| r.name.clone());
+                let rule_name = self.program.rules.get(best.rule).map_or_else(Name::default, |r| r.name.clone());
                 Some((bound, rule_name))
             }
         }
     }
 
-    fn offers(&mut self, granted: &[Granted], role: RoleId) {
+    fn offers(&mut self, granted: &[Granted], role: RoleId, groups: &mut Vec<(usize, usize)>) {
         let program = self.program;
-        let mut groups: Vec<(usize, usize)> =
-            granted.iter().filter(|g| g.role <= role).map(|g| (g.rule, g.grant)).collect();
+        groups.extend(granted.iter().filter(|g| g.role <= role).map(|g| (g.rule, g.grant)));
         groups.dedup();
-        let mut offers: Vec<(i64, usize, Offer)> = Vec::with_capacity(groups.len());
-        for (rule_idx, grant_idx) in groups {
+        let mut offers: Vec<Offer> = Vec::with_capacity(groups.len());
+        for &(rule_idx, grant_idx) in groups.iter() {
             let Some(rule) = program.rules.get(rule_idx) else { continue };
             let mut one_of = Vec::new();
             for g in granted.iter().filter(|g| g.rule == rule_idx && g.grant == grant_idx) {
                 let Some((bound, set_by)) = self.best(granted, g.gesture, &g.item, role) else { continue };
                 let gesture = self.gesture_name(g.gesture);
-                if one_of
-                    .iter()
-                    .any(|o: &OfferedGesture| o.gesture == gesture && o.item.as_deref() == g.item.as_deref())
-                {
+                if one_of.iter().any(|o: &OfferedGesture| o.gesture == gesture && o.item == g.item) {
                     continue;
                 }
                 let limited_by = (bound != Bound::Given).then_some(set_by);
-                one_of.push(OfferedGesture {
-                    gesture,
-                    item: g.item.as_deref().map(str::to_string),
-                    up_to: bound.amount(),
-                    limited_by,
-                });
+                one_of.push(OfferedGesture { gesture, item: g.item.clone(), up_to: bound.amount(), limited_by });
             }
             if one_of.is_empty() {
                 continue;
             }
-            if let Some(existing) = offers.iter_mut().find(|(_, _, o)| o.one_of == one_of) {
-                existing.0 = existing.0.max(rule.priority);
+            if let Some(existing) = offers.iter_mut().find(|o| o.one_of == one_of) {
+                existing.priority = existing.priority.max(rule.priority);
                 continue;
             }
-            offers.push((
-                rule.priority,
-                offers.len(),
-                Offer { one_of, rule: rule.name.clone(), priority: rule.priority },
-            ));
+            offers.push(Offer { one_of, rule: rule.name.clone(), priority: rule.priority });
         }
-        offers.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-        self.decision.offers = offers
-            .into_iter()
-            .map(|(priority, _, mut offer)| {
-                offer.priority = priority;
-                offer
-            })
-            .collect();
+        // A stable sort: equal priorities keep their source order.
+        offers.sort_by_key(|offer| std::cmp::Reverse(offer.priority));
+        self.decision.offers = offers;
     }
 
     fn approvals(&mut self, granted: &[Granted], role: RoleId) {
-        let mut keys: Vec<(GestureId, Option<Arc<str>>)> = Vec::new();
+        let mut keys: Vec<(GestureId, Option<Name>)> = Vec::new();
         for g in granted.iter().filter(|g| g.role > role) {
             if !keys.iter().any(|(gesture, item)| *gesture == g.gesture && *item == g.item) {
                 keys.push((g.gesture, g.item.clone()));
@@ -448,8 +486,8 @@ impl Run<'_> {
                 if extends {
                     self.decision.needs_approval.push(Approval {
                         gesture: self.gesture_name(gesture),
-                        item: item.as_deref().map(str::to_string),
-                        approver: self.program.roles.get(higher).cloned().unwrap_or_default(),
+                        item: item.clone(),
+                        approver: self.program.role_names.get(higher).cloned().unwrap_or_default(),
                         up_to: bound.amount(),
                         rule: set_by,
                     });
@@ -461,7 +499,7 @@ impl Run<'_> {
 
     fn owed_recommended_escalated(&mut self, outcomes: &[(usize, RuleOutcome)]) {
         let program = self.program;
-        let mut recommended: Vec<(i64, usize, Recommendation)> = Vec::new();
+        let mut recommended: Vec<Recommendation> = Vec::new();
         for (idx, outcome) in outcomes {
             let (RuleOutcome::Matched, Some(rule)) = (outcome, program.rules.get(*idx)) else { continue };
             for owe in &rule.owes {
@@ -479,12 +517,7 @@ impl Run<'_> {
                         column: self.location(rule.span).1,
                     });
                 }
-                self.decision.owed.push(Owed {
-                    gesture,
-                    item: owe.item.as_deref().map(str::to_string),
-                    amount,
-                    rule: rule.name.clone(),
-                });
+                self.decision.owed.push(Owed { gesture, item: owe.item.clone(), amount, rule: rule.name.clone() });
             }
             for rec in &rule.recommends {
                 if self.blocked.contains(&rec.gesture) {
@@ -495,7 +528,7 @@ impl Run<'_> {
                     None => None,
                     Some(due_in) => match self.env.eval(due_in) {
                         Ok(Value::Duration(secs)) => match self.env.now.checked_add_signed(TimeDelta::seconds(secs)) {
-                            Some(due) => Some(due.to_rfc3339_opts(SecondsFormat::AutoSi, true)),
+                            Some(due) => Some(crate::value::format_time(&due)),
                             None => {
                                 self.fail(&rule.name, &ExprError::new("the due time is out of range", due_in.span));
                                 continue;
@@ -519,27 +552,28 @@ impl Run<'_> {
                 };
                 let recommendation = Recommendation {
                     gesture: self.gesture_name(rec.gesture),
-                    item: rec.item.as_deref().map(str::to_string),
+                    item: rec.item.clone(),
                     amount,
                     due,
                     rule: rule.name.clone(),
                     priority: rule.priority,
                 };
-                recommended.push((rule.priority, recommended.len(), recommendation));
+                recommended.push(recommendation);
             }
             for esc in &rule.escalations {
                 self.decision.escalations.push(Escalation {
-                    to: program.roles.get(esc.role).cloned().unwrap_or_default(),
+                    to: program.role_names.get(esc.role).cloned().unwrap_or_default(),
                     rule: rule.name.clone(),
                     reason: esc.reason.clone(),
                 });
             }
         }
-        recommended.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-        self.decision.recommended = recommended.into_iter().map(|(_, _, r)| r).collect();
+        // A stable sort: equal priorities keep their source order.
+        recommended.sort_by_key(|r| std::cmp::Reverse(r.priority));
+        self.decision.recommended = recommended;
     }
 
-    fn optional_money(&mut self, expr: &Option<Expr>, rule: &str) -> Result<Option<Decimal>, ()> {
+    fn optional_money(&mut self, expr: &Option<Expr>, rule: &Name) -> Result<Option<Decimal>, ()> {
         let Some(expr) = expr else { return Ok(None) };
         match self.env.eval(expr) {
             Ok(Value::Money(amount)) => Ok(Some(amount)),

@@ -2,11 +2,13 @@
 //! and an index over rules keyed on a text fact.
 
 use crate::money::Currency;
+use crate::name::Name;
 use crate::script::Scripts;
 use crate::syntax::ast::{SinceDirection, TimeUnit};
 use crate::syntax::span::Span;
 use crate::value::{Ty, Value};
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
 /// Index of a fact slot in `Program::facts`.
@@ -20,11 +22,15 @@ pub type RoleId = usize;
 #[derive(Debug)]
 pub struct Program {
     /// The policy's name.
-    pub name: String,
+    pub name: Name,
     /// The policy's currency.
     pub currency: Currency,
+    /// The currency's code, shared with every decision.
+    pub currency_code: Name,
     /// The role ladder, lowest first.
     pub roles: Vec<String>,
+    /// The role ladder as shared names, for decisions.
+    pub role_names: Vec<Name>,
     /// Declared facts, one slot each.
     pub facts: Vec<FactSlot>,
     /// The gesture catalogue.
@@ -51,7 +57,7 @@ pub struct Program {
 #[derive(Debug)]
 pub struct FactSlot {
     /// The dotted path.
-    pub path: String,
+    pub path: Name,
     /// The path split at dots.
     pub segments: Vec<String>,
     /// The declared type.
@@ -69,7 +75,7 @@ pub struct FactSlot {
 #[derive(Debug)]
 pub struct Gesture {
     /// Its name.
-    pub name: String,
+    pub name: Name,
     /// What it takes.
     pub kind: Option<crate::syntax::ast::ParamKind>,
 }
@@ -78,7 +84,7 @@ pub struct Gesture {
 #[derive(Debug)]
 pub struct Rule {
     /// Its name.
-    pub name: String,
+    pub name: Name,
     /// Its title, if given.
     pub title: Option<String>,
     /// Higher ranks first.
@@ -86,7 +92,7 @@ pub struct Rule {
     /// Conditions that must all hold, in source order (`when` lines split at top-level `and`).
     pub conditions: Vec<Expr>,
     /// Each condition as written, whitespace collapsed, for the trace (computed at load).
-    pub clauses: Vec<String>,
+    pub clauses: Vec<Name>,
     /// The rule's first line, for the trace.
     pub line: u32,
     /// Grants.
@@ -120,7 +126,7 @@ pub struct Alternative {
     /// The gesture.
     pub gesture: GestureId,
     /// The item words.
-    pub item: Option<Arc<str>>,
+    pub item: Option<Name>,
     /// The `up to` amount; `None` means no upper bound.
     pub up_to: Option<Expr>,
 }
@@ -131,7 +137,7 @@ pub struct Owe {
     /// The gesture.
     pub gesture: GestureId,
     /// The item words.
-    pub item: Option<Arc<str>>,
+    pub item: Option<Name>,
     /// The exact amount.
     pub amount: Option<Expr>,
 }
@@ -142,7 +148,7 @@ pub struct Recommend {
     /// The gesture.
     pub gesture: GestureId,
     /// The item words.
-    pub item: Option<Arc<str>>,
+    pub item: Option<Name>,
     /// The amount.
     pub amount: Option<Expr>,
     /// Due after this duration from now.
@@ -155,20 +161,20 @@ pub struct Escalate {
     /// The role.
     pub role: RoleId,
     /// Why.
-    pub reason: Option<String>,
+    pub reason: Option<Name>,
 }
 
 /// A forbid.
 #[derive(Debug)]
 pub struct Forbid {
     /// The name the decision uses: the rule's, or `never@LINE`.
-    pub name: String,
+    pub name: Name,
     /// The gestures forbidden.
     pub gestures: Vec<GestureId>,
     /// The condition (none inside a rule: the rule's conditions apply).
     pub condition: Option<Expr>,
     /// Why.
-    pub reason: Option<String>,
+    pub reason: Option<Name>,
     /// The statement.
     pub span: Span,
 }
@@ -177,7 +183,7 @@ pub struct Forbid {
 #[derive(Debug)]
 pub struct Limit {
     /// `limit@LINE`.
-    pub name: String,
+    pub name: Name,
     /// The gestures capped.
     pub gestures: Vec<GestureId>,
     /// The cap.
@@ -191,7 +197,31 @@ pub struct Limit {
 }
 
 /// Rule indices by the text value of one fact.
-pub type RulesByValue = HashMap<Arc<str>, Vec<usize>>;
+pub type RulesByValue = HashMap<Arc<str>, Vec<usize>, BuildHasherDefault<TextHasher>>;
+
+/// FNV-1a: the index is looked up once per evaluation with a short text, where the
+/// default hasher's setup costs more than the lookup. The table is fixed at load, so a
+/// crafted incident cannot make it degrade.
+#[derive(Debug, Clone, Copy)]
+pub struct TextHasher(u64);
+
+impl Default for TextHasher {
+    fn default() -> TextHasher {
+        TextHasher(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Hasher for TextHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for byte in bytes {
+            self.0 = (self.0 ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
 
 /// Candidate rules by the value of one text fact, so that most rules are never looked at.
 #[derive(Debug, Default)]

@@ -54,6 +54,7 @@ pub mod eval;
 pub mod ir;
 pub mod json;
 pub mod money;
+mod name;
 mod policy;
 pub mod script;
 pub mod syntax;
@@ -62,6 +63,7 @@ pub mod value;
 
 pub use crate::decision::Decision;
 pub use crate::json::{EvaluationOptions, EvaluationRequest, RequestError};
+pub use crate::name::Name;
 pub use crate::policy::{LoadOptions, Policy, Request};
 pub use crate::syntax::diagnostic::{Diagnostic, Diagnostics, Severity};
 pub use crate::syntax::span::Span;

@@ -24,7 +24,7 @@
 //! `exact = true` the lists must also be complete.
 
 use crate::decision::{Decision, Outcome};
-use crate::{Diagnostics, Policy, Request};
+use crate::{Diagnostics, Name, Policy, Request};
 use chrono::{DateTime, FixedOffset};
 use rust_decimal::Decimal;
 use serde::Deserialize;
@@ -239,7 +239,7 @@ pub fn run_scenario(policy: &Policy, scenario: &Scenario, base: &Path) -> Scenar
                 .iter()
                 .flatten()
                 .filter(|t| t.outcome == Outcome::Matched)
-                .map(|t| t.rule.clone())
+                .map(|t| t.rule.to_string())
                 .collect();
             result.decision = Some(decision);
         }
@@ -302,9 +302,9 @@ fn amount_text(amount: Option<Decimal>) -> String {
 /// Checks `decision` against `expect`; returns what did not hold.
 pub fn check_expectations(decision: &Decision, expect: &Expectations) -> Vec<String> {
     let mut failures = Vec::new();
-    let offered: Vec<(String, Option<Decimal>)> =
+    let offered: Vec<(Name, Option<Decimal>)> =
         decision.offers.iter().flat_map(|o| o.one_of.iter().map(|g| (g.gesture.clone(), g.up_to))).collect();
-    let approvals: Vec<(String, Option<Decimal>, String)> =
+    let approvals: Vec<(Name, Option<Decimal>, Name)> =
         decision.needs_approval.iter().map(|a| (a.gesture.clone(), a.up_to, a.approver.clone())).collect();
     for text in &expect.offers {
         match parse_expected(text) {

@@ -118,11 +118,53 @@ impl Value {
             Value::Money(n) => serde_json::Value::String(n.to_string()),
             Value::Bool(b) => serde_json::Value::Bool(*b),
             Value::Date(d) => serde_json::Value::String(d.to_string()),
-            Value::Time(t) => serde_json::Value::String(t.to_rfc3339_opts(SecondsFormat::AutoSi, true)),
+            Value::Time(t) => serde_json::Value::String(format_time(t)),
             Value::Duration(secs) => serde_json::Value::String(format_duration(*secs)),
             Value::List(items) => serde_json::Value::Array(items.iter().map(Value::to_json).collect()),
         }
     }
+}
+
+/// A time as RFC 3339, as decisions write it: `2026-11-22T10:00:00Z`, `+02:00` for other
+/// offsets, and fractions of a second only when there are any. The same text as chrono's
+/// `to_rfc3339_opts(SecondsFormat::AutoSi, true)`, written directly in the common case
+/// (whole seconds, years 0 to 9999, offsets of whole minutes).
+pub fn format_time(time: &DateTime<FixedOffset>) -> String {
+    use chrono::{Datelike, Timelike};
+    let offset = time.offset().local_minus_utc();
+    let local = time.naive_local();
+    let (date, clock) = (local.date(), local.time());
+    let year = date.year();
+    if clock.nanosecond() != 0 || !(0..=9999).contains(&year) || offset % 60 != 0 {
+        return time.to_rfc3339_opts(SecondsFormat::AutoSi, true);
+    }
+    let mut bytes = Vec::with_capacity(25);
+    let push2 =
+        |bytes: &mut Vec<u8>, n: u32| bytes.extend_from_slice(&[b'0' + (n / 10 % 10) as u8, b'0' + (n % 10) as u8]);
+    let year = year.unsigned_abs();
+    push2(&mut bytes, year / 100);
+    push2(&mut bytes, year % 100);
+    let fields = [
+        (b'-', date.month()),
+        (b'-', date.day()),
+        (b'T', clock.hour()),
+        (b':', clock.minute()),
+        (b':', clock.second()),
+    ];
+    for (separator, n) in fields {
+        bytes.push(separator);
+        push2(&mut bytes, n);
+    }
+    if offset == 0 {
+        bytes.push(b'Z');
+    } else {
+        bytes.push(if offset < 0 { b'-' } else { b'+' });
+        let minutes = offset.unsigned_abs() / 60;
+        push2(&mut bytes, minutes / 60);
+        bytes.push(b':');
+        push2(&mut bytes, minutes % 60);
+    }
+    String::from_utf8(bytes).unwrap_or_else(|_| time.to_rfc3339_opts(SecondsFormat::AutoSi, true))
 }
 
 /// A duration in the largest whole unit that divides it: `3 days`, `90 minutes`.
@@ -138,5 +180,27 @@ pub fn format_duration(seconds: i64) -> String {
         format!("{seconds} second")
     } else {
         format!("{seconds} seconds")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{TimeZone, Timelike};
+
+    proptest::proptest! {
+        #[test]
+        fn times_are_written_as_chrono_writes_them(
+            seconds in -70_000_000_000_i64..300_000_000_000,
+            offset_minutes in -1_439_i32..1_440,
+            odd_seconds in 0_i32..60,
+            nanos in proptest::prop_oneof![proptest::strategy::Just(0_u32), 0_u32..1_000_000_000],
+        ) {
+            for offset in [offset_minutes * 60, offset_minutes * 60 + odd_seconds, 0] {
+                let Some(zone) = FixedOffset::east_opt(offset) else { continue };
+                let Some(time) = zone.timestamp_opt(seconds, 0).single().and_then(|t| t.with_nanosecond(nanos)) else { continue };
+                proptest::prop_assert_eq!(format_time(&time), time.to_rfc3339_opts(SecondsFormat::AutoSi, true));
+            }
+        }
     }
 }

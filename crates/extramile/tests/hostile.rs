@@ -83,7 +83,7 @@ fn gestures_reading(path: &str) -> Vec<String> {
 }
 
 fn offered(decision: &extramile::Decision) -> Vec<String> {
-    decision.offers.iter().flat_map(|o| &o.one_of).map(|g| g.gesture.clone()).collect()
+    decision.offers.iter().flat_map(|o| &o.one_of).map(|g| g.gesture.to_string()).collect()
 }
 
 #[test]

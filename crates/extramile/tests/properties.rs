@@ -211,7 +211,7 @@ fn offers(decision: &extramile::Decision) -> BTreeMap<String, Decimal> {
     let mut out = BTreeMap::new();
     for gesture in decision.offers.iter().flat_map(|o| &o.one_of) {
         let amount = gesture.up_to.unwrap_or(Decimal::MAX);
-        let entry = out.entry(gesture.gesture.clone()).or_insert(amount);
+        let entry = out.entry(gesture.gesture.to_string()).or_insert(amount);
         *entry = (*entry).max(amount);
     }
     out
@@ -320,7 +320,7 @@ proptest! {
         let a = decide(&load(&policy_text(&spec, &in_order(&spec))), &incident, role);
         let b = decide(&load(&policy_text(&spec, &order)), &incident, role);
         prop_assert_eq!(offers(&a), offers(&b));
-        let forbidden = |d: &extramile::Decision| { let mut f: Vec<String> = d.forbidden.iter().map(|f| f.gesture.clone()).collect(); f.sort(); f };
+        let forbidden = |d: &extramile::Decision| { let mut f: Vec<String> = d.forbidden.iter().map(|f| f.gesture.to_string()).collect(); f.sort(); f };
         prop_assert_eq!(forbidden(&a), forbidden(&b));
         prop_assert_eq!(a.errors.len(), b.errors.len());
     }

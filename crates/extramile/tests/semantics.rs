@@ -44,7 +44,7 @@ fn offered(decision: &Decision) -> Vec<(String, Option<String>)> {
     let mut offers: Vec<(String, Option<String>)> = decision
         .offers
         .iter()
-        .flat_map(|o| o.one_of.iter().map(|g| (g.gesture.clone(), g.up_to.map(|a| a.to_string()))))
+        .flat_map(|o| o.one_of.iter().map(|g| (g.gesture.to_string(), g.up_to.map(|a| a.to_string()))))
         .collect();
     offers.sort();
     offers.dedup();
@@ -130,7 +130,7 @@ fn higher_roles_inherit_and_approvals_name_the_lowest_approver() {
     );
     let d = decide(&p, json!({}), "associate");
     let ladder: Vec<(String, String)> =
-        d.needs_approval.iter().map(|a| (a.approver.clone(), a.up_to.unwrap().to_string())).collect();
+        d.needs_approval.iter().map(|a| (a.approver.to_string(), a.up_to.unwrap().to_string())).collect();
     assert_eq!(ladder, vec![("supervisor".into(), "200.00".into()), ("manager".into(), "500.00".into())]);
     let d = decide(&p, json!({}), "manager");
     assert_eq!(offered(&d), vec![("comp".to_string(), Some("500.00".to_string()))]);

@@ -21,7 +21,7 @@ pub(crate) fn build_index(rules: &[Rule], facts: &[FactSlot]) -> RuleIndex {
                 let position = match index.by_slot.iter().position(|(s, _)| *s == slot) {
                     Some(position) => position,
                     None => {
-                        index.by_slot.push((slot, HashMap::new()));
+                        index.by_slot.push((slot, crate::ir::RulesByValue::default()));
                         index.by_slot.len() - 1
                     }
                 };

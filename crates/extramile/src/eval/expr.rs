@@ -9,6 +9,7 @@ use crate::value::{Ty, Value};
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, TimeDelta};
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
+use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::sync::Arc;
 
@@ -45,7 +46,7 @@ pub struct Env<'a> {
     pub reads: Option<Vec<SlotId>>,
 }
 
-impl Env<'_> {
+impl<'a> Env<'a> {
     /// Evaluates `expr`.
     pub fn eval(&mut self, expr: &Expr) -> Result<Value> {
         let span = expr.span;
@@ -56,33 +57,13 @@ impl Env<'_> {
                 let values = items.iter().map(|e| self.eval(e)).collect::<Result<Vec<_>>>()?;
                 Ok(Value::List(Arc::from(values)))
             }
-            ExprKind::Not(inner) => Ok(Value::Bool(!self.eval_bool(inner)?)),
-            ExprKind::And(lhs, rhs) => Ok(Value::Bool(self.eval_bool(lhs)? && self.eval_bool(rhs)?)),
-            ExprKind::Or(lhs, rhs) => Ok(Value::Bool(self.eval_bool(lhs)? || self.eval_bool(rhs)?)),
-            ExprKind::Compare(op, lhs, rhs) => {
-                let (lhs, rhs) = (self.eval(lhs)?, self.eval(rhs)?);
-                compare(*op, &lhs, &rhs, span).map(Value::Bool)
-            }
-            ExprKind::In(needle, haystack, negated) => {
-                let needle = self.eval(needle)?;
-                let found = match self.eval(haystack)? {
-                    Value::List(items) => items.iter().any(|item| values_equal(item, &needle)),
-                    Value::Text(text) => match &needle {
-                        Value::Text(part) => text.contains(&**part),
-                        _ => return Err(ExprError::new("`in` needs a list or a text on its right", span)),
-                    },
-                    _ => return Err(ExprError::new("`in` needs a list on its right", span)),
-                };
-                Ok(Value::Bool(found != *negated))
-            }
-            ExprKind::Contains(haystack, needle) => {
-                let (haystack, needle) = (self.eval(haystack)?, self.eval(needle)?);
-                match (&haystack, &needle) {
-                    (Value::List(items), _) => Ok(Value::Bool(items.iter().any(|item| values_equal(item, &needle)))),
-                    (Value::Text(text), Value::Text(part)) => Ok(Value::Bool(text.contains(&**part))),
-                    _ => Err(ExprError::new("`contains` needs a list or a text on its left", span)),
-                }
-            }
+            ExprKind::Not(_)
+            | ExprKind::And(..)
+            | ExprKind::Or(..)
+            | ExprKind::Compare(..)
+            | ExprKind::In(..)
+            | ExprKind::Contains(..)
+            | ExprKind::Between(..) => self.eval_bool(expr).map(Value::Bool),
             ExprKind::Arith(op, lhs, rhs) => {
                 let (lhs, rhs) = (self.eval(lhs)?, self.eval(rhs)?);
                 arith(*op, lhs, rhs, self.currency, span)
@@ -93,13 +74,6 @@ impl Env<'_> {
                 Value::Duration(s) => s.checked_neg().map(Value::Duration).ok_or_else(|| overflow(span)),
                 other => Err(ExprError::new(format!("cannot negate {}", other.ty()), span)),
             },
-            ExprKind::Between(value, low, high, negated) => {
-                let value = self.eval(value)?;
-                let (low, high) = (self.eval(low)?, self.eval(high)?);
-                let inside =
-                    compare(CompareOp::Ge, &value, &low, span)? && compare(CompareOp::Le, &value, &high, span)?;
-                Ok(Value::Bool(inside != *negated))
-            }
             ExprKind::Min(args) => self.extreme(args, Ordering::Less, span),
             ExprKind::Max(args) => self.extreme(args, Ordering::Greater, span),
             ExprKind::Round(value, digits) => {
@@ -137,22 +111,79 @@ impl Env<'_> {
         }
     }
 
-    /// Evaluates `expr`, which must be true or false.
+    /// Evaluates `expr`, which must be true or false. Conditions are evaluated here, with
+    /// facts and constants borrowed rather than copied.
     pub fn eval_bool(&mut self, expr: &Expr) -> Result<bool> {
-        match self.eval(expr)? {
-            Value::Bool(b) => Ok(b),
-            other => Err(ExprError::new(format!("expected true or false, found {}", other.ty()), expr.span)),
+        let span = expr.span;
+        match &expr.kind {
+            ExprKind::Not(inner) => Ok(!self.eval_bool(inner)?),
+            ExprKind::And(lhs, rhs) => Ok(self.eval_bool(lhs)? && self.eval_bool(rhs)?),
+            ExprKind::Or(lhs, rhs) => Ok(self.eval_bool(lhs)? || self.eval_bool(rhs)?),
+            ExprKind::Compare(op, lhs, rhs) => {
+                let lhs = self.operand(lhs)?;
+                let rhs = self.operand(rhs)?;
+                compare(*op, &lhs, &rhs, span)
+            }
+            ExprKind::In(needle, haystack, negated) => {
+                let needle = self.operand(needle)?;
+                let found = match &*self.operand(haystack)? {
+                    Value::List(items) => items.iter().any(|item| values_equal(item, &needle)),
+                    Value::Text(text) => match &*needle {
+                        Value::Text(part) => text.contains(&**part),
+                        _ => return Err(ExprError::new("`in` needs a list or a text on its right", span)),
+                    },
+                    _ => return Err(ExprError::new("`in` needs a list on its right", span)),
+                };
+                Ok(found != *negated)
+            }
+            ExprKind::Contains(haystack, needle) => {
+                let haystack = self.operand(haystack)?;
+                let needle = self.operand(needle)?;
+                match (&*haystack, &*needle) {
+                    (Value::List(items), needle) => Ok(items.iter().any(|item| values_equal(item, needle))),
+                    (Value::Text(text), Value::Text(part)) => Ok(text.contains(&**part)),
+                    _ => Err(ExprError::new("`contains` needs a list or a text on its left", span)),
+                }
+            }
+            ExprKind::Between(value, low, high, negated) => {
+                let value = self.operand(value)?;
+                let low = self.operand(low)?;
+                let high = self.operand(high)?;
+                let inside =
+                    compare(CompareOp::Ge, &value, &low, span)? && compare(CompareOp::Le, &value, &high, span)?;
+                Ok(inside != *negated)
+            }
+            _ => match self.eval(expr)? {
+                Value::Bool(b) => Ok(b),
+                other => Err(ExprError::new(format!("expected true or false, found {}", other.ty()), span)),
+            },
+        }
+    }
+
+    /// Evaluates an operand: a fact or a constant is borrowed, anything else computed.
+    fn operand<'x>(&mut self, expr: &'x Expr) -> Result<Cow<'x, Value>>
+    where
+        'a: 'x,
+    {
+        match &expr.kind {
+            ExprKind::Const(value) => Ok(Cow::Borrowed(value)),
+            ExprKind::Fact(slot) => self.read_ref(*slot, expr.span).map(Cow::Borrowed),
+            _ => self.eval(expr).map(Cow::Owned),
         }
     }
 
     fn read(&mut self, slot: SlotId, span: Span) -> Result<Value> {
+        self.read_ref(slot, span).cloned()
+    }
+
+    fn read_ref(&mut self, slot: SlotId, span: Span) -> Result<&'a Value> {
         if let Some(reads) = &mut self.reads {
             if !reads.contains(&slot) {
                 reads.push(slot);
             }
         }
         match self.facts.get(slot) {
-            Some(Ok(value)) => Ok(value.clone()),
+            Some(Ok(value)) => Ok(value),
             Some(Err(err)) => Err(ExprError { message: err.message.clone(), fact: Some(err.path.clone()), span }),
             None => Err(ExprError::new("internal error: unknown fact slot", span)),
         }

@@ -44,35 +44,68 @@ impl Default for FactLimits {
 }
 
 /// Checks that `facts` nests no deeper than `max_depth`; otherwise returns the path of the
-/// first value that goes too deep (such as `order.items[3].options`).
+/// first value that goes too deep (such as `order.items[3].options`). The walk allocates
+/// nothing unless it fails.
 pub fn check_depth(facts: &Json, max_depth: usize) -> Result<(), String> {
-    fn walk(value: &Json, depth: usize, max_depth: usize, path: &mut String) -> Result<(), String> {
-        let children: Box<dyn Iterator<Item = (String, &Json)>> = match value {
-            Json::Object(map) => Box::new(map.iter().map(|(k, v)| (k.clone(), v))),
-            Json::Array(items) => Box::new(items.iter().enumerate().map(|(i, v)| (format!("[{i}]"), v))),
-            _ => return Ok(()),
-        };
+    /// The steps from the root to the first container nested too deep, innermost first.
+    fn too_deep<'j>(value: &'j Json, depth: usize, max_depth: usize) -> Option<Vec<Step<'j>>> {
+        let is_container = |child: &Json| matches!(child, Json::Object(_) | Json::Array(_));
         if depth > max_depth {
-            return Err(path.clone());
+            return Some(Vec::new());
         }
-        for (key, child) in children {
-            let len = path.len();
-            if !key.starts_with('[') && !path.is_empty() {
-                path.push('.');
+        // Leaves cannot be too deep: only containers are visited.
+        let found = match value {
+            Json::Object(map) => map
+                .iter()
+                .filter(|(_, child)| is_container(child))
+                .find_map(|(key, child)| too_deep(child, depth + 1, max_depth).map(|steps| (steps, Step::Key(key)))),
+            Json::Array(items) => {
+                items.iter().enumerate().filter(|(_, child)| is_container(child)).find_map(|(index, child)| {
+                    too_deep(child, depth + 1, max_depth).map(|steps| (steps, Step::Index(index)))
+                })
             }
-            path.push_str(&key);
-            walk(child, depth + 1, max_depth, path)?;
-            path.truncate(len);
-        }
-        Ok(())
+            _ => None,
+        };
+        found.map(|(mut steps, step)| {
+            steps.push(step);
+            steps
+        })
     }
-    walk(facts, 1, max_depth, &mut String::new())
+    enum Step<'j> {
+        Key(&'j str),
+        Index(usize),
+    }
+    if !matches!(facts, Json::Object(_) | Json::Array(_)) {
+        return Ok(());
+    }
+    let Some(steps) = too_deep(facts, 1, max_depth) else { return Ok(()) };
+    let mut path = String::new();
+    for step in steps.iter().rev() {
+        match step {
+            Step::Key(key) if path.is_empty() => path.push_str(key),
+            Step::Key(key) => {
+                path.push('.');
+                path.push_str(key);
+            }
+            Step::Index(index) => {
+                let _ = write!(path, "[{index}]");
+            }
+        }
+    }
+    Err(path)
 }
 
 /// Reads every declared fact of `program` from `facts`.
 pub fn read_facts(program: &Program, facts: &Json) -> Vec<Result<Value, FactError>> {
+    let mut values = Vec::with_capacity(program.facts.len());
+    read_facts_into(program, facts, &mut values);
+    values
+}
+
+/// Reads every declared fact of `program` from `facts` into `values`, by slot.
+pub fn read_facts_into(program: &Program, facts: &Json, values: &mut Vec<Result<Value, FactError>>) {
     let limits = program.fact_limits;
-    program.facts.iter().map(|slot| read_slot(slot, facts, program.currency, limits)).collect()
+    values.extend(program.facts.iter().map(|slot| read_slot(slot, facts, program.currency, limits)));
 }
 
 fn read_slot(slot: &FactSlot, facts: &Json, currency: Currency, limits: FactLimits) -> Result<Value, FactError> {
@@ -87,7 +120,7 @@ fn read_slot(slot: &FactSlot, facts: &Json, currency: Currency, limits: FactLimi
     }
     match node {
         None | Some(Json::Null) => slot.default.clone().ok_or_else(|| FactError {
-            path: slot.path.clone(),
+            path: slot.path.to_string(),
             message: match (node, not_object) {
                 (None, Some((depth, parent))) => format!(
                     "fact `{}` is missing: `{}` is {}, not an object",
@@ -107,7 +140,7 @@ fn read_slot(slot: &FactSlot, facts: &Json, currency: Currency, limits: FactLimi
             match found.and_then(|index| slot.one_of_sorted.get(index)) {
                 Some(allowed) => Ok(Value::Text(Arc::clone(allowed))),
                 None => Err(FactError {
-                    path: slot.path.clone(),
+                    path: slot.path.to_string(),
                     message: format!("fact `{}` is `{text}`: expected {}", slot.path, describe(&slot.ty, &slot.one_of)),
                 }),
             }
@@ -117,7 +150,7 @@ fn read_slot(slot: &FactSlot, facts: &Json, currency: Currency, limits: FactLimi
             if let (Some(allowed), Value::Text(text)) = (&slot.one_of, &value) {
                 if !allowed.iter().any(|a| a.as_str() == &**text) {
                     return Err(FactError {
-                        path: slot.path.clone(),
+                        path: slot.path.to_string(),
                         message: format!(
                             "fact `{}` is `{text}`: expected {}",
                             slot.path,
@@ -242,6 +275,35 @@ fn decimal_of(n: &serde_json::Number) -> Option<Decimal> {
     Decimal::from_str(text).or_else(|_| Decimal::from_scientific(text)).ok()
 }
 
+/// A JSON number read as money without going through its text: `12.5` is 1,250 cents
+/// when 1,250 / 100 is the very same binary number, which makes it the decimal the
+/// incident wrote. Below 2^52 minor units, two amounts of the currency lie further apart
+/// than the binary number's precision, so no other amount of at most the currency's
+/// decimals reads as the same number, and [`decimal_of`] gives the same amount. `None` for
+/// anything else (zero, huge amounts, more decimals than the currency has): the exact path
+/// through the text then decides.
+fn money_of(n: &serde_json::Number, currency: Currency) -> Option<Decimal> {
+    const PRECISE_BELOW: f64 = 4_503_599_627_370_496.0; // 2^52
+    if n.is_i64() || n.is_u64() {
+        return None;
+    }
+    let x = n.as_f64()?;
+    let scale = match currency.minor_units {
+        0 => 1.0,
+        1 => 10.0,
+        2 => 100.0,
+        3 => 1_000.0,
+        _ => return None,
+    };
+    let minor = (x * scale).round();
+    if x == 0.0 || minor.is_nan() || minor.abs() >= PRECISE_BELOW || minor / scale != x {
+        return None;
+    }
+    #[allow(clippy::cast_possible_truncation, reason = "an integer below 2^53 in magnitude, checked above")]
+    let minor = minor as i64;
+    Some(Decimal::new(minor, currency.minor_units))
+}
+
 /// A small text buffer on the stack; writing more than it holds fails.
 struct StackText {
     bytes: [u8; 40],
@@ -273,7 +335,7 @@ impl std::fmt::Write for StackText {
 fn read_money(json: &Json, path: &str, currency: Currency) -> Result<Value, FactError> {
     let fail = |why: String| FactError { path: path.to_string(), message: format!("fact `{path}` {why}") };
     let (amount, code) = match json {
-        Json::Number(n) => (decimal_of(n), None),
+        Json::Number(n) => (money_of(n, currency).or_else(|| decimal_of(n)), None),
         Json::String(s) => parse_money_text(s.trim(), currency),
         Json::Object(map) => {
             let amount = match map.get("amount") {
@@ -387,5 +449,35 @@ mod tests {
         assert_eq!(parse_duration("three days"), None);
         assert_eq!(parse_duration("P1Y"), None);
         assert_eq!(parse_duration("PT5"), None);
+    }
+
+    fn number(x: f64) -> serde_json::Number {
+        serde_json::Number::from_f64(x).unwrap_or_else(|| serde_json::Number::from(0))
+    }
+
+    #[test]
+    fn money_without_text_agrees_with_the_exact_path() {
+        let usd = Currency::from_code("USD").unwrap_or(Currency::all()[0]);
+        for (x, expected) in [(12.5, Some("12.50")), (0.29, Some("0.29")), (-7.01, Some("-7.01")), (0.001, None)] {
+            assert_eq!(money_of(&number(x), usd).map(|d| d.to_string()).as_deref(), expected, "{x}");
+        }
+        assert_eq!(money_of(&number(0.0), usd), None, "zero takes the exact path");
+        assert_eq!(money_of(&number(1e20), usd), None, "huge amounts take the exact path");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn money_of_is_the_text_read_rounded(cents in -10_000_000_000_i64..10_000_000_000, digits in 0_u32..4, noise in proptest::prelude::any::<f64>()) {
+            for currency in Currency::all() {
+                for x in [Decimal::new(cents, digits).to_string().parse::<f64>().unwrap_or(0.0), noise] {
+                    let n = number(x);
+                    if let Some(fast) = money_of(&n, *currency) {
+                        let exact = decimal_of(&n).map(|d| currency.round(d));
+                        proptest::prop_assert_eq!(Some(fast), exact, "{} in {}", x, currency.code);
+                        proptest::prop_assert_eq!(fast.to_string(), currency.round(fast).to_string());
+                    }
+                }
+            }
+        }
     }
 }
