@@ -6,6 +6,7 @@ use crate::name::Name;
 use crate::syntax::span::Span;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// The answer for one incident. Amounts are exact decimals in `currency`, printed with
 /// the currency's minor-unit digits (`"50.00"`).
@@ -208,6 +209,6 @@ pub struct RuleTrace {
 pub struct FactRead {
     /// The fact path.
     pub fact: Name,
-    /// Its value, or `null` if it had none.
-    pub value: serde_json::Value,
+    /// Its value, or `null` if it had none: shared by every rule that read the fact.
+    pub value: Arc<serde_json::Value>,
 }

@@ -10,13 +10,14 @@ pub mod facts;
 
 use crate::decision::*;
 use crate::eval::expr::{Env, ExprError};
-use crate::ir::{Expr, GestureId, Program, RoleId};
+use crate::ir::{Expr, GestureId, Program, RoleId, SlotId};
 use crate::name::Name;
 use crate::syntax::span::Span;
 use crate::value::Value;
 use chrono::{DateTime, FixedOffset, TimeDelta};
 use rust_decimal::Decimal;
 use std::cell::RefCell;
+use std::sync::Arc;
 
 /// How a rule's conditions came out, with the deciding condition's index.
 enum RuleOutcome {
@@ -66,6 +67,10 @@ struct Granted {
 struct Run<'p> {
     program: &'p Program,
     env: Env<'p>,
+    /// When tracing: each fact's value as JSON, made once for all the rules that read it.
+    fact_json: Vec<Option<Arc<serde_json::Value>>>,
+    /// When tracing: the slots the current rule read.
+    reads: Vec<SlotId>,
     decision: Decision,
     blocked: Vec<GestureId>,
     caps: Vec<Option<(Decimal, Name)>>,
@@ -128,6 +133,8 @@ fn evaluate_with(
     let mut run = Run {
         program,
         env: Env { program: Some(program), currency: program.currency, facts: &scratch.facts, now, reads: None },
+        fact_json: if trace { vec![None; program.facts.len()] } else { Vec::new() },
+        reads: Vec::new(),
         decision: Decision {
             policy: program.name.clone(),
             role: role_name,
@@ -218,7 +225,8 @@ impl Run<'_> {
     fn rule_outcome(&mut self, idx: usize, trace: bool, key_holds: bool) -> RuleOutcome {
         let Some(rule) = self.program.rules.get(idx) else { return RuleOutcome::NotMatched(0) };
         if trace {
-            self.env.reads = Some(Vec::new());
+            self.reads.clear();
+            self.env.reads = Some(std::mem::take(&mut self.reads));
         }
         let mut outcome = RuleOutcome::Matched;
         for (cond_idx, condition) in rule.conditions.iter().enumerate().skip(usize::from(key_holds)) {
@@ -238,7 +246,8 @@ impl Run<'_> {
             self.fail(&rule.name, err);
         }
         if let Some(reads) = self.env.reads.take() {
-            let entry = self.trace_entry(rule, &outcome, &reads);
+            self.reads = reads;
+            let entry = self.trace_entry(rule, &outcome);
             if let Some(traces) = &mut self.decision.trace {
                 traces.push(entry);
             }
@@ -246,24 +255,25 @@ impl Run<'_> {
         outcome
     }
 
-    fn trace_entry(&self, rule: &crate::ir::Rule, outcome: &RuleOutcome, reads: &[usize]) -> RuleTrace {
+    fn trace_entry(&mut self, rule: &crate::ir::Rule, outcome: &RuleOutcome) -> RuleTrace {
         let clause_text = |cond: usize| rule.clauses.get(cond).cloned();
         let (kind, clause, error) = match outcome {
             RuleOutcome::Matched => (Outcome::Matched, None, None),
             RuleOutcome::NotMatched(cond) => (Outcome::NotMatched, clause_text(*cond), None),
             RuleOutcome::Failed(cond, err) => (Outcome::Error, clause_text(*cond), Some(err.message.clone())),
         };
-        let reads = reads
-            .iter()
-            .filter_map(|slot| {
-                let fact = self.program.facts.get(*slot)?;
-                let value = match self.env.facts.get(*slot) {
+        let mut reads = Vec::with_capacity(self.reads.len());
+        for &slot in &self.reads {
+            let Some(fact) = self.program.facts.get(slot) else { continue };
+            let Some(cached) = self.fact_json.get_mut(slot) else { continue };
+            let value = cached.get_or_insert_with(|| {
+                Arc::new(match self.env.facts.get(slot) {
                     Some(Ok(value)) => value.to_json(),
                     _ => serde_json::Value::Null,
-                };
-                Some(FactRead { fact: fact.path.clone(), value })
-            })
-            .collect();
+                })
+            });
+            reads.push(FactRead { fact: fact.path.clone(), value: Arc::clone(value) });
+        }
         RuleTrace { rule: rule.name.clone(), outcome: kind, clause, error, reads, line: rule.line, span: rule.span }
     }
 
