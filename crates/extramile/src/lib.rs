@@ -49,6 +49,8 @@
 #![deny(missing_docs)]
 
 mod check;
+extern crate alloc;
+
 pub mod decision;
 pub mod eval;
 pub mod ir;
