@@ -228,7 +228,11 @@ impl Policy {
             &request.facts,
             &Request { role: request.role, now: request.now, trace: request.options.trace },
         )?;
-        serde_json::to_string(&decision).map_err(|err| RequestError::InvalidRequest { message: err.to_string() })
+        // Sized for a typical decision, so that writing it does not grow the buffer.
+        let mut out = Vec::with_capacity(1024);
+        serde_json::to_writer(&mut out, &decision)
+            .map_err(|err| RequestError::InvalidRequest { message: err.to_string() })?;
+        String::from_utf8(out).map_err(|err| RequestError::InvalidRequest { message: err.to_string() })
     }
 
     fn role_index(&self, role: &str) -> Result<usize, RequestError> {
