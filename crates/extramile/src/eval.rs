@@ -81,7 +81,7 @@ struct Run<'p> {
 #[derive(Default)]
 struct Scratch {
     facts: Vec<Result<Value, facts::FactError>>,
-    candidates: Vec<(usize, bool)>,
+    candidates: Vec<(usize, Key)>,
     outcomes: Vec<(usize, RuleOutcome)>,
     granted: Vec<Granted>,
     groups: Vec<(usize, usize)>,
@@ -156,9 +156,9 @@ fn evaluate_with(
     };
     candidate_rules(program, &scratch.facts, trace, &mut scratch.candidates);
     let outcomes = &mut scratch.outcomes;
-    for &(idx, key_holds) in &scratch.candidates {
+    for &(idx, key) in &scratch.candidates {
         // Rules that did not match take no further part (the trace has them already).
-        match run.rule_outcome(idx, trace, key_holds) {
+        match run.rule_outcome(idx, trace, key) {
             RuleOutcome::NotMatched(_) => {}
             outcome => outcomes.push((idx, outcome)),
         }
@@ -172,34 +172,60 @@ fn evaluate_with(
     run.decision
 }
 
-/// Rules worth evaluating, in source order: all of them when tracing, otherwise those the
-/// index selects. Each comes with whether its first condition is already known to hold:
-/// a rule found under the fact's value in the index has that value as its key.
+/// What the index already tells about a rule's first condition, the key condition
+/// `fact is "value"` (or `fact in [...]`) on the fact in the slot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Key {
+    /// Nothing: the rule is not keyed, or its fact has no usable value.
+    Unknown,
+    /// The rule was found under the fact's value: the key condition holds.
+    Holds(SlotId),
+    /// The rule is keyed on other values (only evaluated when tracing).
+    Fails(SlotId),
+}
+
+/// Rules worth evaluating, in source order, with what the index tells about their key
+/// condition: all of them when tracing, otherwise those the index selects.
 fn candidate_rules(
     program: &Program,
     facts: &[Result<Value, facts::FactError>],
     all: bool,
-    out: &mut Vec<(usize, bool)>,
+    out: &mut Vec<(usize, Key)>,
 ) {
     if all {
-        out.extend((0..program.rules.len()).map(|idx| (idx, false)));
-        return;
+        out.extend((0..program.rules.len()).map(|idx| (idx, Key::Unknown)));
+    } else {
+        out.extend(program.index.always.iter().map(|&idx| (idx, Key::Unknown)));
     }
-    out.extend(program.index.always.iter().map(|&idx| (idx, false)));
     for (slot, by_value) in &program.index.by_slot {
-        match facts.get(*slot) {
-            Some(Ok(Value::Text(text))) => {
-                if let Some(rules) = by_value.get(text) {
-                    out.extend(rules.iter().map(|&idx| (idx, true)));
+        let text = match facts.get(*slot) {
+            Some(Ok(Value::Text(text))) => text,
+            // Without a usable value every keyed rule is evaluated, and reports the error.
+            _ => {
+                if !all {
+                    out.extend(by_value.values().flatten().map(|&idx| (idx, Key::Unknown)));
+                }
+                continue;
+            }
+        };
+        let found = by_value.get(text).map_or(&[][..], Vec::as_slice);
+        if all {
+            // Every rule is listed already: mark what the index knows of the keyed ones.
+            for &idx in by_value.values().flatten() {
+                let key = if found.contains(&idx) { Key::Holds(*slot) } else { Key::Fails(*slot) };
+                if let Some(entry) = out.get_mut(idx) {
+                    entry.1 = key;
                 }
             }
-            // Without a usable value every keyed rule is evaluated, and reports the error.
-            _ => out.extend(by_value.values().flatten().map(|&idx| (idx, false))),
+        } else {
+            out.extend(found.iter().map(|&idx| (idx, Key::Holds(*slot))));
         }
     }
-    // A rule is keyed on one fact at most, so after sorting, equal indices are equal pairs.
-    out.sort_unstable();
-    out.dedup();
+    if !all {
+        // A rule is keyed on one fact at most, so after sorting, equal indices are equal pairs.
+        out.sort_unstable();
+        out.dedup();
+    }
 }
 
 impl Run<'_> {
@@ -222,14 +248,26 @@ impl Run<'_> {
         self.program.gestures.get(gesture).map_or_else(Name::default, |g| g.name.clone())
     }
 
-    fn rule_outcome(&mut self, idx: usize, trace: bool, key_holds: bool) -> RuleOutcome {
+    fn rule_outcome(&mut self, idx: usize, trace: bool, key: Key) -> RuleOutcome {
         let Some(rule) = self.program.rules.get(idx) else { return RuleOutcome::NotMatched(0) };
         if trace {
             self.reads.clear();
+            // The key condition reads its fact, as evaluating it would.
+            if let Key::Holds(slot) | Key::Fails(slot) = key {
+                self.reads.push(slot);
+            }
             self.env.reads = Some(std::mem::take(&mut self.reads));
         }
         let mut outcome = RuleOutcome::Matched;
-        for (cond_idx, condition) in rule.conditions.iter().enumerate().skip(usize::from(key_holds)) {
+        let known = match key {
+            Key::Unknown => 0,
+            Key::Holds(_) => 1,
+            Key::Fails(_) => {
+                outcome = RuleOutcome::NotMatched(0);
+                rule.conditions.len()
+            }
+        };
+        for (cond_idx, condition) in rule.conditions.iter().enumerate().skip(known) {
             match self.env.eval_bool(condition) {
                 Ok(true) => {}
                 Ok(false) => {

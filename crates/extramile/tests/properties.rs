@@ -307,6 +307,24 @@ proptest! {
     }
 
     #[test]
+    fn tracing_changes_nothing_but_the_trace(spec in spec(), incident in incident(), role in 0..3usize) {
+        // Without the trace, the rule index skips rules and key conditions; with it, every
+        // rule is evaluated. Both must decide the same, and the trace must list every rule.
+        let policy = load(&policy_text(&spec, &in_order(&spec)));
+        let plain = decide(&policy, &incident, role);
+        let request = Request::new(ROLES[role], now()).with_trace(true);
+        let mut traced = policy.evaluate(&facts(&incident), &request).unwrap();
+        let trace = traced.trace.take().unwrap();
+        prop_assert_eq!(trace.len(), policy.rule_names().count());
+        for (entry, name) in trace.iter().zip(policy.rule_names()) {
+            prop_assert_eq!(entry.rule.as_str(), name);
+            let not_matched = entry.outcome == extramile::decision::Outcome::NotMatched;
+            prop_assert_eq!(not_matched, entry.clause.is_some() && entry.error.is_none());
+        }
+        prop_assert_eq!(traced, plain);
+    }
+
+    #[test]
     fn shuffled_rules_give_the_same_offers(spec in spec(), incident in incident(), role in 0..3usize, seed in any::<u64>()) {
         let mut order = in_order(&spec);
         // A seeded Fisher-Yates shuffle.
