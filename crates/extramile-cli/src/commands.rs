@@ -72,7 +72,7 @@ pub(crate) fn eval(args: &EvalArgs, explain: bool) -> CommandResult {
             now
         }
     };
-    if !policy.roles().contains(&args.role) {
+    if !policy.roles().iter().any(|role| *role == args.role) {
         return Err(format!("unknown role `{}`: the roles are {}", args.role, policy.roles().join(" < ")));
     }
     let request = Request::new(args.role.clone(), now).with_trace(explain);

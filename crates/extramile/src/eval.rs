@@ -69,8 +69,6 @@ struct Run<'p> {
     env: Env<'p>,
     /// When tracing: each fact's value as JSON, made once for all the rules that read it.
     fact_json: Vec<Option<Arc<serde_json::Value>>>,
-    /// When tracing: the slots the current rule read.
-    reads: Vec<SlotId>,
     decision: Decision,
     blocked: Vec<GestureId>,
     caps: Vec<Option<(Decimal, Name)>>,
@@ -128,13 +126,19 @@ fn evaluate_with(
     now: DateTime<FixedOffset>,
     trace: bool,
 ) -> Decision {
-    facts::read_facts_into(program, facts, &mut scratch.facts);
-    let role_name = program.role_names.get(role).cloned().unwrap_or_default();
+    facts::read_facts(program, facts, &mut scratch.facts);
+    let role_name = program.roles.get(role).cloned().unwrap_or_default();
     let mut run = Run {
         program,
-        env: Env { program: Some(program), currency: program.currency, facts: &scratch.facts, now, reads: None },
+        // When tracing, the environment records the slots each rule reads.
+        env: Env {
+            program: Some(program),
+            currency: program.currency,
+            facts: &scratch.facts,
+            now,
+            reads: trace.then(Vec::new),
+        },
         fact_json: if trace { vec![None; program.facts.len()] } else { Vec::new() },
-        reads: Vec::new(),
         decision: Decision {
             policy: program.name.clone(),
             role: role_name,
@@ -158,7 +162,7 @@ fn evaluate_with(
     let outcomes = &mut scratch.outcomes;
     for &(idx, key) in &scratch.candidates {
         // Rules that did not match take no further part (the trace has them already).
-        match run.rule_outcome(idx, trace, key) {
+        match run.rule_outcome(idx, key) {
             RuleOutcome::NotMatched(_) => {}
             outcome => outcomes.push((idx, outcome)),
         }
@@ -248,15 +252,15 @@ impl Run<'_> {
         self.program.gestures.get(gesture).map_or_else(Name::default, |g| g.name.clone())
     }
 
-    fn rule_outcome(&mut self, idx: usize, trace: bool, key: Key) -> RuleOutcome {
+    fn rule_outcome(&mut self, idx: usize, key: Key) -> RuleOutcome {
         let Some(rule) = self.program.rules.get(idx) else { return RuleOutcome::NotMatched(0) };
-        if trace {
-            self.reads.clear();
+        let tracing = self.env.reads.is_some();
+        if let Some(reads) = &mut self.env.reads {
+            reads.clear();
             // The key condition reads its fact, as evaluating it would.
             if let Key::Holds(slot) | Key::Fails(slot) = key {
-                self.reads.push(slot);
+                reads.push(slot);
             }
-            self.env.reads = Some(std::mem::take(&mut self.reads));
         }
         let mut outcome = RuleOutcome::Matched;
         let known = match key {
@@ -283,8 +287,7 @@ impl Run<'_> {
         if let RuleOutcome::Failed(_, err) = &outcome {
             self.fail(&rule.name, err);
         }
-        if let Some(reads) = self.env.reads.take() {
-            self.reads = reads;
+        if tracing {
             let entry = self.trace_entry(rule, &outcome);
             if let Some(traces) = &mut self.decision.trace {
                 traces.push(entry);
@@ -300,8 +303,9 @@ impl Run<'_> {
             RuleOutcome::NotMatched(cond) => (Outcome::NotMatched, clause_text(*cond), None),
             RuleOutcome::Failed(cond, err) => (Outcome::Error, clause_text(*cond), Some(err.message.clone())),
         };
-        let mut reads = Vec::with_capacity(self.reads.len());
-        for &slot in &self.reads {
+        let slots = self.env.reads.as_deref().unwrap_or_default();
+        let mut reads = Vec::with_capacity(slots.len());
+        for &slot in slots {
             let Some(fact) = self.program.facts.get(slot) else { continue };
             let Some(cached) = self.fact_json.get_mut(slot) else { continue };
             let value = cached.get_or_insert_with(|| {
@@ -535,7 +539,7 @@ impl Run<'_> {
                     self.decision.needs_approval.push(Approval {
                         gesture: self.gesture_name(gesture),
                         item: item.clone(),
-                        approver: self.program.role_names.get(higher).cloned().unwrap_or_default(),
+                        approver: self.program.roles.get(higher).cloned().unwrap_or_default(),
                         up_to: bound.amount(),
                         rule: set_by,
                     });
@@ -610,7 +614,7 @@ impl Run<'_> {
             }
             for esc in &rule.escalations {
                 self.decision.escalations.push(Escalation {
-                    to: program.role_names.get(esc.role).cloned().unwrap_or_default(),
+                    to: program.roles.get(esc.role).cloned().unwrap_or_default(),
                     rule: rule.name.clone(),
                     reason: esc.reason.clone(),
                 });

@@ -27,10 +27,8 @@ pub struct Program {
     pub currency: Currency,
     /// The currency's code, shared with every decision.
     pub currency_code: Name,
-    /// The role ladder, lowest first.
-    pub roles: Vec<String>,
-    /// The role ladder as shared names, for decisions.
-    pub role_names: Vec<Name>,
+    /// The role ladder, lowest first, shared with every decision.
+    pub roles: Vec<Name>,
     /// Declared facts, one slot each.
     pub facts: Vec<FactSlot>,
     /// The gesture catalogue.

@@ -6,6 +6,7 @@ use crate::eval;
 use crate::eval::facts::FactLimits;
 use crate::ir::Program;
 use crate::json::{EvaluationRequest, RequestError};
+use crate::name::Name;
 use crate::script::ScriptLimits;
 use crate::syntax::diagnostic::{Diagnostic, Diagnostics};
 use crate::syntax::parser;
@@ -177,7 +178,7 @@ impl Policy {
     }
 
     /// The role ladder, lowest first.
-    pub fn roles(&self) -> &[String] {
+    pub fn roles(&self) -> &[Name] {
         &self.program.roles
     }
 
@@ -236,11 +237,10 @@ impl Policy {
     }
 
     fn role_index(&self, role: &str) -> Result<usize, RequestError> {
-        self.program
-            .roles
-            .iter()
-            .position(|r| r == role)
-            .ok_or_else(|| RequestError::UnknownRole { role: role.to_string(), roles: self.program.roles.clone() })
+        self.program.roles.iter().position(|r| r == role).ok_or_else(|| RequestError::UnknownRole {
+            role: role.to_string(),
+            roles: self.program.roles.iter().map(Name::to_string).collect(),
+        })
     }
 }
 

@@ -95,15 +95,8 @@ pub fn check_depth(facts: &Json, max_depth: usize) -> Result<(), String> {
     Err(path)
 }
 
-/// Reads every declared fact of `program` from `facts`.
-pub fn read_facts(program: &Program, facts: &Json) -> Vec<Result<Value, FactError>> {
-    let mut values = Vec::with_capacity(program.facts.len());
-    read_facts_into(program, facts, &mut values);
-    values
-}
-
 /// Reads every declared fact of `program` from `facts` into `values`, by slot.
-pub fn read_facts_into(program: &Program, facts: &Json, values: &mut Vec<Result<Value, FactError>>) {
+pub fn read_facts(program: &Program, facts: &Json, values: &mut Vec<Result<Value, FactError>>) {
     let limits = program.fact_limits;
     values.extend(program.facts.iter().map(|slot| read_slot(slot, facts, program.currency, limits)));
 }
