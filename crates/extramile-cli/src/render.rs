@@ -196,7 +196,7 @@ fn explanation(decision: &Decision, source: &str, style: &Style) -> String {
         };
         let _ = writeln!(out, "  {mark} {} (line {}): {verdict}", trace.rule, trace.line);
         let _ = writeln!(out, "      {}", style.dim(&format!("{:>4} | {header}", trace.line)));
-        for read in &trace.reads {
+        for read in trace.reads.iter() {
             let value = if read.value.is_null() { "missing".to_string() } else { read.value.to_string() };
             let _ = writeln!(out, "      read {} = {value}", read.fact);
         }

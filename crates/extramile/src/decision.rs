@@ -195,8 +195,9 @@ pub struct RuleTrace {
     /// The error, for outcome `error`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
-    /// The facts the conditions read, with their values.
-    pub reads: Vec<FactRead>,
+    /// The facts the conditions read, with their values, in the order read. Rules that
+    /// read the same facts share one list.
+    pub reads: Arc<[FactRead]>,
     /// The rule's first line.
     pub line: u32,
     /// The rule's source span.

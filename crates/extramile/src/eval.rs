@@ -69,6 +69,10 @@ struct Run<'p> {
     env: Env<'p>,
     /// When tracing: each fact's value as JSON, made once for all the rules that read it.
     fact_json: Vec<Option<Arc<serde_json::Value>>>,
+    /// When tracing: read lists made so far, by the slots read (a range of `read_slots`),
+    /// for rules that read the same facts to share (most read only the fact they are keyed on).
+    read_lists: Vec<(std::ops::Range<usize>, Arc<[FactRead]>)>,
+    read_slots: Vec<SlotId>,
     decision: Decision,
     blocked: Vec<GestureId>,
     caps: Vec<Option<(Decimal, Name)>>,
@@ -139,6 +143,8 @@ fn evaluate_with(
             reads: trace.then(Vec::new),
         },
         fact_json: if trace { vec![None; program.facts.len()] } else { Vec::new() },
+        read_lists: if trace { Vec::with_capacity(MAX_SHARED_READ_LISTS) } else { Vec::new() },
+        read_slots: if trace { Vec::with_capacity(MAX_SHARED_READ_LISTS * 4) } else { Vec::new() },
         decision: Decision {
             policy: program.name.clone(),
             role: role_name,
@@ -174,6 +180,30 @@ fn evaluate_with(
     run.approvals(&scratch.granted, role);
     run.owed_recommended_escalated(outcomes);
     run.decision
+}
+
+/// Distinct read lists a trace keeps for rules to share; past this, lists are made afresh.
+const MAX_SHARED_READ_LISTS: usize = 16;
+
+/// The fact in `slot` and its value as JSON, made once per evaluation in `fact_json`.
+fn fact_read(
+    program: &Program,
+    facts: &[Result<Value, facts::FactError>],
+    fact_json: &mut [Option<Arc<serde_json::Value>>],
+    slot: SlotId,
+) -> FactRead {
+    let fact = program.facts.get(slot).map_or_else(Name::default, |fact| fact.path.clone());
+    let make = || {
+        Arc::new(match facts.get(slot) {
+            Some(Ok(value)) => value.to_json(),
+            _ => serde_json::Value::Null,
+        })
+    };
+    let value = match fact_json.get_mut(slot) {
+        Some(cached) => Arc::clone(cached.get_or_insert_with(make)),
+        None => make(),
+    };
+    FactRead { fact, value }
 }
 
 /// What the index already tells about a rule's first condition, the key condition
@@ -303,20 +333,26 @@ impl Run<'_> {
             RuleOutcome::NotMatched(cond) => (Outcome::NotMatched, clause_text(*cond), None),
             RuleOutcome::Failed(cond, err) => (Outcome::Error, clause_text(*cond), Some(err.message.clone())),
         };
-        let slots = self.env.reads.as_deref().unwrap_or_default();
-        let mut reads = Vec::with_capacity(slots.len());
-        for &slot in slots {
-            let Some(fact) = self.program.facts.get(slot) else { continue };
-            let Some(cached) = self.fact_json.get_mut(slot) else { continue };
-            let value = cached.get_or_insert_with(|| {
-                Arc::new(match self.env.facts.get(slot) {
-                    Some(Ok(value)) => value.to_json(),
-                    _ => serde_json::Value::Null,
-                })
-            });
-            reads.push(FactRead { fact: fact.path.clone(), value: Arc::clone(value) });
-        }
+        let reads = self.read_list();
         RuleTrace { rule: rule.name.clone(), outcome: kind, clause, error, reads, line: rule.line, span: rule.span }
+    }
+
+    /// The facts the rule just evaluated read, with their values: a list made earlier for
+    /// the same slots if there is one.
+    fn read_list(&mut self) -> Arc<[FactRead]> {
+        let slots = self.env.reads.as_deref().unwrap_or_default();
+        let shared = self.read_lists.iter().find(|(range, _)| self.read_slots.get(range.clone()) == Some(slots));
+        if let Some((_, reads)) = shared {
+            return Arc::clone(reads);
+        }
+        let (program, facts, fact_json) = (self.program, self.env.facts, &mut self.fact_json);
+        let reads: Arc<[FactRead]> = slots.iter().map(|&slot| fact_read(program, facts, fact_json, slot)).collect();
+        if self.read_lists.len() < MAX_SHARED_READ_LISTS {
+            let start = self.read_slots.len();
+            self.read_slots.extend_from_slice(slots);
+            self.read_lists.push((start..self.read_slots.len(), Arc::clone(&reads)));
+        }
+        reads
     }
 
     fn block(&mut self, gesture: GestureId, rule: &Name, reason: Name) {
