@@ -59,7 +59,7 @@ fn span_of(pair: &Pair<'_, Rule>) -> Span {
 /// the rule's code.
 fn content_end(pair: &Pair<'_, Rule>) -> usize {
     let span = pair.as_span();
-    let Some(last) = pair.clone().into_inner().last() else { return span.end() };
+    let Some(last) = pair.clone().into_inner().next_back() else { return span.end() };
     let after = last.as_span().end();
     let rest = pair.as_str().get(after.saturating_sub(span.start())..).unwrap_or("");
     let rest = rest.trim_start_matches([' ', '\t']);
