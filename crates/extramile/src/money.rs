@@ -62,6 +62,10 @@ impl Currency {
     /// Rounds `amount` to the minor unit, half away from zero, and fixes its scale so that
     /// it prints with exactly the minor-unit digits.
     pub fn round(self, amount: Decimal) -> Decimal {
+        // Already at the minor unit's scale (money read from facts or already rounded).
+        if amount.scale() == self.minor_units {
+            return amount;
+        }
         let mut rounded = amount.round_dp_with_strategy(self.minor_units, RoundingStrategy::MidpointAwayFromZero);
         rounded.rescale(self.minor_units);
         rounded
@@ -89,6 +93,8 @@ mod tests {
         assert_eq!(usd.round(dec("-0.125")).to_string(), "-0.13");
         assert_eq!(usd.round(dec("0.124")).to_string(), "0.12");
         assert_eq!(usd.round(dec("50")).to_string(), "50.00");
+        assert_eq!(usd.round(dec("12.50")).to_string(), "12.50");
+        assert_eq!(usd.round(dec("-3.05")).to_string(), "-3.05");
         let jpy = Currency::from_code("JPY").unwrap_or(CURRENCIES[0]);
         assert_eq!(jpy.round(dec("12.5")).to_string(), "13");
     }

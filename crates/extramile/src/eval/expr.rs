@@ -215,14 +215,27 @@ fn overflow(span: Span) -> ExprError {
 /// Whether two values are equal; numbers and money compare by amount, not by scale.
 pub fn values_equal(a: &Value, b: &Value) -> bool {
     match (a, b) {
-        (Value::Number(x), Value::Number(y)) | (Value::Money(x), Value::Money(y)) => x == y,
+        (Value::Number(x), Value::Number(y)) | (Value::Money(x), Value::Money(y)) => {
+            compare_decimals(x, y) == Ordering::Equal
+        }
         _ => a == b,
+    }
+}
+
+/// Orders two decimals by amount. Amounts of one scale, the common case (money is kept at
+/// the currency's scale, whole numbers at scale 0), compare by their integer mantissas,
+/// which is much cheaper than the general comparison that aligns the scales first.
+fn compare_decimals(x: &Decimal, y: &Decimal) -> Ordering {
+    if x.scale() == y.scale() {
+        x.mantissa().cmp(&y.mantissa())
+    } else {
+        x.cmp(y)
     }
 }
 
 fn order(a: &Value, b: &Value, span: Span) -> Result<Ordering> {
     match (a, b) {
-        (Value::Number(x), Value::Number(y)) | (Value::Money(x), Value::Money(y)) => Ok(x.cmp(y)),
+        (Value::Number(x), Value::Number(y)) | (Value::Money(x), Value::Money(y)) => Ok(compare_decimals(x, y)),
         (Value::Duration(x), Value::Duration(y)) => Ok(x.cmp(y)),
         (Value::Date(x), Value::Date(y)) => Ok(x.cmp(y)),
         (Value::Time(x), Value::Time(y)) => Ok(x.cmp(y)),
@@ -387,5 +400,24 @@ fn coerce(ty: &Ty, value: Value, currency: Currency, span: Span) -> Result<Value
         (Ty::Any, value) => Ok(value),
         (ty, value) if ty.accepts(&value.ty()) => Ok(value),
         (ty, value) => Err(ExprError::new(format!("script returned {}, expected {ty}", value.ty()), span)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The same-scale shortcut orders decimals exactly as the general comparison does.
+        #[test]
+        fn compare_decimals_agrees_with_the_general_comparison(
+            a in any::<i64>(), b in any::<i64>(), scale_a in 0_u32..8, scale_b in 0_u32..8, same in any::<bool>()
+        ) {
+            let x = Decimal::new(a, scale_a);
+            let y = Decimal::new(b, if same { scale_a } else { scale_b });
+            prop_assert_eq!(compare_decimals(&x, &y), x.cmp(&y));
+            prop_assert_eq!(values_equal(&Value::Money(x), &Value::Money(y)), x == y);
+        }
     }
 }
