@@ -7,6 +7,7 @@
 
 pub mod expr;
 pub mod facts;
+pub mod stream;
 
 use crate::decision::*;
 use crate::eval::expr::{Env, ExprError};
@@ -87,6 +88,7 @@ struct Scratch {
     outcomes: Vec<(usize, RuleOutcome)>,
     granted: Vec<Granted>,
     groups: Vec<(usize, usize)>,
+    stream: stream::Scratch,
 }
 
 impl Scratch {
@@ -96,6 +98,7 @@ impl Scratch {
         self.outcomes.clear();
         self.granted.clear();
         self.groups.clear();
+        self.stream.clear();
     }
 }
 
@@ -111,26 +114,52 @@ pub fn evaluate(
     now: DateTime<FixedOffset>,
     trace: bool,
 ) -> Decision {
-    SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
-        Ok(mut scratch) => {
-            let decision = evaluate_with(&mut scratch, program, facts, role, now, trace);
-            scratch.clear();
-            decision
-        }
-        // Only reachable if evaluation re-entered itself on this thread: use fresh buffers.
-        Err(_) => evaluate_with(&mut Scratch::default(), program, facts, role, now, trace),
+    with_scratch(|scratch| {
+        facts::read_facts(program, facts, &mut scratch.facts);
+        decide(scratch, program, role, now, trace)
     })
 }
 
-fn evaluate_with(
-    scratch: &mut Scratch,
+/// Evaluates an evaluation request given as JSON text (the contract of
+/// `Policy::evaluate_json`), reading the facts straight into the fact table. `None` when
+/// the request is out of the ordinary in any way: the caller then takes the general path,
+/// which gives the exact error or reads the unusual facts.
+pub fn evaluate_request(program: &Program, request: &str) -> Option<Decision> {
+    with_scratch(|scratch| {
+        let request = stream::read_request(program, request, &mut scratch.stream, &mut scratch.facts)?;
+        Some(decide(scratch, program, request.role, request.now, request.trace))
+    })
+}
+
+/// Like [`evaluate`], with the facts as JSON text, read as [`evaluate_request`] reads them.
+pub fn evaluate_facts_text(
     program: &Program,
-    facts: &serde_json::Value,
+    facts: &str,
     role: RoleId,
     now: DateTime<FixedOffset>,
     trace: bool,
-) -> Decision {
-    facts::read_facts(program, facts, &mut scratch.facts);
+) -> Option<Decision> {
+    with_scratch(|scratch| {
+        stream::read_facts(program, facts, &mut scratch.stream, &mut scratch.facts)?;
+        Some(decide(scratch, program, role, now, trace))
+    })
+}
+
+/// Runs `f` with this thread's scratch buffers, cleared afterwards.
+fn with_scratch<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
+    SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
+        Ok(mut scratch) => {
+            let result = f(&mut scratch);
+            scratch.clear();
+            result
+        }
+        // Only reachable if evaluation re-entered itself on this thread: use fresh buffers.
+        Err(_) => f(&mut Scratch::default()),
+    })
+}
+
+/// Decides, with the facts read into `scratch.facts`.
+fn decide(scratch: &mut Scratch, program: &Program, role: RoleId, now: DateTime<FixedOffset>, trace: bool) -> Decision {
     let role_name = program.roles.get(role).cloned().unwrap_or_default();
     let mut run = Run {
         program,

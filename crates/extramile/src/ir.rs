@@ -31,6 +31,8 @@ pub struct Program {
     pub roles: Vec<Name>,
     /// Declared facts, one slot each.
     pub facts: Vec<FactSlot>,
+    /// The facts' paths as a tree of object keys, for reading JSON text straight into slots.
+    pub fact_tree: crate::eval::stream::FactTree,
     /// The gesture catalogue.
     pub gestures: Vec<Gesture>,
     /// Rules in source order.

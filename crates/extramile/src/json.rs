@@ -118,8 +118,16 @@ impl Step<'_> {
 }
 
 /// Deserializes one JSON value, knowing where it is for messages.
-struct StrictSeed<'a> {
+pub(crate) struct StrictSeed<'a> {
     at: Step<'a>,
+}
+
+impl StrictSeed<'static> {
+    /// A seed for a value whose errors are not shown (the caller only needs to know that
+    /// the value is not acceptable), so its place in the facts is not tracked.
+    pub(crate) fn unplaced() -> StrictSeed<'static> {
+        StrictSeed { at: Step::Root }
+    }
 }
 
 impl<'de> DeserializeSeed<'de> for StrictSeed<'_> {

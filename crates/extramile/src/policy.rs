@@ -210,6 +210,13 @@ impl Policy {
     /// Like [`Policy::evaluate`], with the facts as a JSON string. A key given twice in
     /// one object is refused (see [`crate::json::StrictFacts`]).
     pub fn evaluate_str(&self, facts: &str, request: &Request) -> Result<Decision, RequestError> {
+        let role = self.role_index(&request.role);
+        // Read straight into the fact table; anything unusual takes the general path.
+        if let Ok(role) = role {
+            if let Some(decision) = eval::evaluate_facts_text(&self.program, facts, role, request.now, request.trace) {
+                return Ok(decision);
+            }
+        }
         let facts = crate::json::parse_facts(facts)?;
         self.evaluate(&facts, request)
     }
@@ -223,17 +230,24 @@ impl Policy {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn evaluate_json(&self, request: &str) -> Result<String, RequestError> {
-        let request: EvaluationRequest =
-            serde_json::from_str(request).map_err(|err| RequestError::InvalidRequest { message: err.to_string() })?;
-        let decision = self.evaluate(
-            &request.facts,
-            &Request { role: request.role, now: request.now, trace: request.options.trace },
-        )?;
+        // Read straight into the fact table; anything unusual takes the general path,
+        // which builds the JSON tree and gives the exact error.
+        let decision = match eval::evaluate_request(&self.program, request) {
+            Some(decision) => decision,
+            None => self.evaluate_json_tree(request)?,
+        };
         // Sized for a typical decision, so that writing it does not grow the buffer.
         let mut out = Vec::with_capacity(1024);
         serde_json::to_writer(&mut out, &decision)
             .map_err(|err| RequestError::InvalidRequest { message: err.to_string() })?;
         String::from_utf8(out).map_err(|err| RequestError::InvalidRequest { message: err.to_string() })
+    }
+
+    /// The general path of [`Policy::evaluate_json`]: the request parsed into a JSON tree.
+    fn evaluate_json_tree(&self, request: &str) -> Result<Decision, RequestError> {
+        let request: EvaluationRequest =
+            serde_json::from_str(request).map_err(|err| RequestError::InvalidRequest { message: err.to_string() })?;
+        self.evaluate(&request.facts, &Request { role: request.role, now: request.now, trace: request.options.trace })
     }
 
     fn role_index(&self, role: &str) -> Result<usize, RequestError> {

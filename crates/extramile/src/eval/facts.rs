@@ -111,6 +111,18 @@ fn read_slot(slot: &FactSlot, facts: &Json, currency: Currency, limits: FactLimi
         }
         node = node.and_then(|n| n.get(segment));
     }
+    slot_value(slot, node, not_object, currency, limits)
+}
+
+/// The value of the fact in `slot`, given the JSON found at its path (`None` if nothing
+/// was) and, when the path ran into something other than an object, how far it got.
+pub fn slot_value(
+    slot: &FactSlot,
+    node: Option<&Json>,
+    not_object: Option<(usize, &Json)>,
+    currency: Currency,
+    limits: FactLimits,
+) -> Result<Value, FactError> {
     match node {
         None | Some(Json::Null) => slot.default.clone().ok_or_else(|| FactError {
             path: slot.path.to_string(),

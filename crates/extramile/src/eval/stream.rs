@@ -1,0 +1,415 @@
+//! Reads an evaluation request's JSON text straight into the fact table, without building
+//! a JSON tree of the incident, for requests that follow the contract.
+//!
+//! Anything out of the ordinary (a syntax error, a key given twice, an unknown field or
+//! role, a fact path running into something other than an object, facts nested too deep)
+//! makes the reader give up, and the general path, which builds the tree, decides with its
+//! exact messages. Both paths read each fact's JSON with the same function, so they agree
+//! by construction; `tests/streaming.rs` checks it on generated requests.
+
+use crate::eval::facts::{self, FactError};
+use crate::ir::{FactSlot, Program, RoleId, SlotId};
+use crate::json::{EvaluationOptions, StrictSeed};
+use crate::name::Name;
+use crate::value::Value;
+use chrono::{DateTime, FixedOffset};
+use serde::de::{DeserializeSeed, Deserializer, MapAccess, Visitor};
+use std::fmt;
+
+/// The declared fact paths as a tree of object keys, built when the policy is compiled.
+#[derive(Debug, Default)]
+pub struct FactTree {
+    root: FactObject,
+    /// How many objects the tree has below the root.
+    objects: usize,
+}
+
+/// The keys of one object that lead to facts, sorted for binary search.
+#[derive(Debug, Default)]
+struct FactObject {
+    keys: Vec<(Box<str>, FactNode)>,
+}
+
+#[derive(Debug)]
+enum FactNode {
+    /// The key holds a fact.
+    Fact(SlotId),
+    /// The key holds an object with facts inside; the number tells objects apart.
+    Object(FactObject, usize),
+    /// The key holds a fact and is also the parent of facts: left to the general path
+    /// (the checker refuses such overlaps, E0113, so this is only a safeguard).
+    Both,
+}
+
+impl FactTree {
+    /// The tree of the paths of `slots`.
+    pub fn new(slots: &[FactSlot]) -> FactTree {
+        let mut tree = FactTree::default();
+        for (slot, fact) in slots.iter().enumerate() {
+            tree.root.insert(&fact.segments, slot, &mut tree.objects);
+        }
+        tree
+    }
+}
+
+impl FactObject {
+    fn insert(&mut self, segments: &[String], slot: SlotId, objects: &mut usize) {
+        let Some((first, rest)) = segments.split_first() else { return };
+        let index = match self.find(first) {
+            Some(index) => index,
+            None => {
+                let node = if rest.is_empty() {
+                    FactNode::Fact(slot)
+                } else {
+                    *objects = objects.saturating_add(1);
+                    FactNode::Object(FactObject::default(), *objects)
+                };
+                let at = self.keys.partition_point(|(key, _)| **key < **first);
+                self.keys.insert(at, (first.as_str().into(), node));
+                if rest.is_empty() {
+                    return;
+                }
+                at
+            }
+        };
+        let Some((_, node)) = self.keys.get_mut(index) else { return };
+        match node {
+            FactNode::Object(object, _) if !rest.is_empty() => object.insert(rest, slot, objects),
+            FactNode::Both => {}
+            _ => *node = FactNode::Both,
+        }
+    }
+
+    fn find(&self, key: &str) -> Option<usize> {
+        self.keys.binary_search_by(|(k, _)| (**k).cmp(key)).ok()
+    }
+}
+
+/// Buffers the reader keeps per thread.
+#[derive(Debug, Default)]
+pub(crate) struct Scratch {
+    /// Whether each slot was given.
+    seen: Vec<bool>,
+    /// Whether each object of the tree was given (index 0 is unused).
+    visited: Vec<bool>,
+}
+
+impl Scratch {
+    /// Forgets the last request.
+    pub fn clear(&mut self) {
+        self.seen.clear();
+        self.visited.clear();
+    }
+}
+
+/// What a request asks for, besides its facts.
+pub(crate) struct Request {
+    /// The acting role.
+    pub role: RoleId,
+    /// The current time.
+    pub now: DateTime<FixedOffset>,
+    /// Whether to trace.
+    pub trace: bool,
+}
+
+/// Reads an evaluation request, filling `values` with the facts by slot; `None` if the
+/// request is out of the ordinary (see the module's documentation).
+pub(crate) fn read_request(
+    program: &Program,
+    text: &str,
+    scratch: &mut Scratch,
+    values: &mut Vec<Result<Value, FactError>>,
+) -> Option<Request> {
+    let mut reader = Reader::new(program, scratch, values);
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let request = RequestSeed { reader: &mut reader }.deserialize(&mut deserializer).ok()?;
+    deserializer.end().ok()?;
+    reader.finish();
+    Some(request)
+}
+
+/// Reads the facts object alone, like [`read_request`].
+pub(crate) fn read_facts(
+    program: &Program,
+    text: &str,
+    scratch: &mut Scratch,
+    values: &mut Vec<Result<Value, FactError>>,
+) -> Option<()> {
+    let mut reader = Reader::new(program, scratch, values);
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    ObjectSeed { reader: &mut reader, object: &program.fact_tree.root, level: 1 }
+        .deserialize(&mut deserializer)
+        .ok()?;
+    deserializer.end().ok()?;
+    reader.finish();
+    Some(())
+}
+
+struct Reader<'r> {
+    program: &'r Program,
+    scratch: &'r mut Scratch,
+    values: &'r mut Vec<Result<Value, FactError>>,
+}
+
+impl<'r> Reader<'r> {
+    fn new(
+        program: &'r Program,
+        scratch: &'r mut Scratch,
+        values: &'r mut Vec<Result<Value, FactError>>,
+    ) -> Reader<'r> {
+        let placeholder = || Err(FactError { path: String::new(), message: String::new() });
+        values.clear();
+        values.resize_with(program.facts.len(), placeholder);
+        scratch.seen.clear();
+        scratch.seen.resize(program.facts.len(), false);
+        scratch.visited.clear();
+        scratch.visited.resize(program.fact_tree.objects.saturating_add(1), false);
+        Reader { program, scratch, values }
+    }
+
+    /// Reads the fact in `slot` from `json`, as the general path does.
+    fn set(&mut self, slot: SlotId, json: &serde_json::Value) -> bool {
+        let (Some(fact), Some(seen), Some(value)) =
+            (self.program.facts.get(slot), self.scratch.seen.get_mut(slot), self.values.get_mut(slot))
+        else {
+            return false;
+        };
+        if *seen {
+            return false;
+        }
+        *seen = true;
+        *value = facts::slot_value(fact, Some(json), None, self.program.currency, self.program.fact_limits);
+        true
+    }
+
+    /// Gives the facts that were not in the request their default or their error.
+    fn finish(self) {
+        let program = self.program;
+        for ((fact, seen), value) in program.facts.iter().zip(&self.scratch.seen).zip(self.values.iter_mut()) {
+            if !*seen {
+                *value = facts::slot_value(fact, None, None, program.currency, program.fact_limits);
+            }
+        }
+    }
+
+    /// Whether `json`, found at `level`, nests no deeper than the limit allows.
+    fn within_depth(&self, json: &serde_json::Value, level: usize) -> bool {
+        let max_depth = self.program.fact_limits.max_depth;
+        level <= max_depth && facts::check_depth(json, max_depth.saturating_sub(level)).is_ok()
+    }
+}
+
+/// Gives up: the message is never shown, as the general path then decides.
+fn give_up<E: serde::de::Error>() -> E {
+    E::custom("left to the general path")
+}
+
+struct RequestSeed<'a, 'r> {
+    reader: &'a mut Reader<'r>,
+}
+
+impl<'de> DeserializeSeed<'de> for RequestSeed<'_, '_> {
+    type Value = Request;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Request, D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for RequestSeed<'_, '_> {
+    type Value = Request;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an evaluation request")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Request, A::Error> {
+        let (mut facts, mut role, mut now, mut options) = (false, None, None, None);
+        let roles = &self.reader.program.roles;
+        while let Some(field) = map.next_key_seed(FieldSeed)? {
+            match field {
+                Field::Facts if !facts => {
+                    let object = &self.reader.program.fact_tree.root;
+                    map.next_value_seed(ObjectSeed { reader: &mut *self.reader, object, level: 1 })?;
+                    facts = true;
+                }
+                Field::Role if role.is_none() => role = Some(map.next_value_seed(RoleSeed { roles })?),
+                Field::Now if now.is_none() => now = Some(map.next_value::<DateTime<FixedOffset>>()?),
+                Field::Options if options.is_none() => options = Some(map.next_value::<EvaluationOptions>()?),
+                _ => return Err(give_up()),
+            }
+        }
+        match (facts, role, now) {
+            (true, Some(role), Some(now)) => Ok(Request { role, now, trace: options.unwrap_or_default().trace }),
+            _ => Err(give_up()),
+        }
+    }
+}
+
+/// A field of the request.
+enum Field {
+    Facts,
+    Role,
+    Now,
+    Options,
+    Other,
+}
+
+struct FieldSeed;
+
+impl<'de> DeserializeSeed<'de> for FieldSeed {
+    type Value = Field;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Field, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl Visitor<'_> for FieldSeed {
+    type Value = Field;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a field name")
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Field, E> {
+        Ok(match v {
+            "facts" => Field::Facts,
+            "role" => Field::Role,
+            "now" => Field::Now,
+            "options" => Field::Options,
+            _ => Field::Other,
+        })
+    }
+}
+
+/// The role, as its place on the ladder.
+struct RoleSeed<'r> {
+    roles: &'r [Name],
+}
+
+impl<'de> DeserializeSeed<'de> for RoleSeed<'_> {
+    type Value = RoleId;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<RoleId, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl Visitor<'_> for RoleSeed<'_> {
+    type Value = RoleId;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a role")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<RoleId, E> {
+        self.roles.iter().position(|role| role == v).ok_or_else(give_up)
+    }
+}
+
+/// An object of the facts, at `level` (the facts object is level 1), whose keys that lead
+/// to facts are those of `object`.
+struct ObjectSeed<'a, 'r> {
+    reader: &'a mut Reader<'r>,
+    object: &'r FactObject,
+    level: usize,
+}
+
+impl<'de> DeserializeSeed<'de> for ObjectSeed<'_, '_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ObjectSeed<'_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object")
+    }
+
+    /// A null object below the facts holds nothing: the facts inside it are missing.
+    fn visit_unit<E: serde::de::Error>(self) -> Result<(), E> {
+        if self.level > 1 {
+            Ok(())
+        } else {
+            Err(give_up())
+        }
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        /// Past this many keys that lead to no fact in one object, the general path reads
+        /// the object (telling a key given twice from the others would grow quadratic).
+        const MAX_OTHER_KEYS: usize = 64;
+        if self.level > self.reader.program.fact_limits.max_depth {
+            return Err(give_up());
+        }
+        let mut other_keys: Vec<String> = Vec::new();
+        while let Some(key) = map.next_key_seed(KeySeed { object: self.object })? {
+            match key {
+                Key::Known(FactNode::Fact(slot)) => {
+                    let json = map.next_value_seed(StrictSeed::unplaced())?;
+                    if !self.reader.within_depth(&json, self.level) || !self.reader.set(*slot, &json) {
+                        return Err(give_up());
+                    }
+                }
+                Key::Known(FactNode::Object(object, id)) => {
+                    match self.reader.scratch.visited.get_mut(*id) {
+                        Some(visited) if !*visited => *visited = true,
+                        _ => return Err(give_up()),
+                    }
+                    let level = self.level.saturating_add(1);
+                    map.next_value_seed(ObjectSeed { reader: &mut *self.reader, object, level })?;
+                }
+                Key::Known(FactNode::Both) => return Err(give_up()),
+                Key::Other(key) => {
+                    if other_keys.len() >= MAX_OTHER_KEYS || other_keys.contains(&key) {
+                        return Err(give_up());
+                    }
+                    let json = map.next_value_seed(StrictSeed::unplaced())?;
+                    if !self.reader.within_depth(&json, self.level) {
+                        return Err(give_up());
+                    }
+                    other_keys.push(key);
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A key of a facts object: one that leads to facts, or another.
+enum Key<'r> {
+    Known(&'r FactNode),
+    Other(String),
+}
+
+struct KeySeed<'r> {
+    object: &'r FactObject,
+}
+
+impl<'de, 'r> DeserializeSeed<'de> for KeySeed<'r> {
+    type Value = Key<'r>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Key<'r>, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl<'r> Visitor<'_> for KeySeed<'r> {
+    type Value = Key<'r>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a key")
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Key<'r>, E> {
+        match self.object.find(v).and_then(|index| self.object.keys.get(index)) {
+            Some((_, node)) => Ok(Key::Known(node)),
+            None => Ok(Key::Other(v.to_string())),
+        }
+    }
+}
