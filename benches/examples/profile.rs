@@ -1,6 +1,7 @@
 //! A fixed workload to profile under callgrind, which counts instructions repeatably on a
 //! noisy machine: `valgrind --tool=callgrind target/release/examples/profile reference 2000`.
-//! Scenarios: `reference`, `explain`, `json`, `rules10000`, `load20`, `load10000`, `rust`.
+//! Scenarios: `reference`, `explain`, `json`, `rules10000`, `load20`, `load10000`, `rust`,
+//! `rust_json`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "a profiling harness stops on any failure")]
 
@@ -42,6 +43,12 @@ fn main() {
             let source = generated::extramile_source(if scenario == "load20" { 20 } else { 10_000 });
             for _ in 0..n {
                 black_box(load(black_box(&source)).unwrap());
+            }
+        }
+        "rust_json" => {
+            let requests: Vec<String> = incidents.iter().map(|i| request_json(&i.to_json())).collect();
+            for r in &requests {
+                black_box(native::decide_json(black_box(r)).unwrap());
             }
         }
         "rust" => {

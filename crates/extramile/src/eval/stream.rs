@@ -234,7 +234,7 @@ impl<'de> Visitor<'de> for RequestSeed<'_, '_> {
                     facts = true;
                 }
                 Field::Role if role.is_none() => role = Some(map.next_value_seed(RoleSeed { roles })?),
-                Field::Now if now.is_none() => now = Some(map.next_value::<DateTime<FixedOffset>>()?),
+                Field::Now if now.is_none() => now = Some(map.next_value_seed(NowSeed)?),
                 Field::Options if options.is_none() => options = Some(map.next_value::<EvaluationOptions>()?),
                 _ => return Err(give_up()),
             }
@@ -280,6 +280,30 @@ impl Visitor<'_> for FieldSeed {
             "options" => Field::Options,
             _ => Field::Other,
         })
+    }
+}
+
+/// The current time, read as chrono reads it (`DateTime<FixedOffset>`'s `Deserialize`),
+/// directly in the usual form.
+struct NowSeed;
+
+impl<'de> DeserializeSeed<'de> for NowSeed {
+    type Value = DateTime<FixedOffset>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl Visitor<'_> for NowSeed {
+    type Value = DateTime<FixedOffset>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an RFC 3339 time")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        crate::value::parse_time(v).or_else(|| v.parse().ok()).ok_or_else(give_up)
     }
 }
 
