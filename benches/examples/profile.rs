@@ -1,7 +1,7 @@
 //! A fixed workload to profile under callgrind, which counts instructions repeatably on a
 //! noisy machine: `valgrind --tool=callgrind target/release/examples/profile reference 2000`.
 //! Scenarios: `reference`, `explain`, `json`, `rules10000`, `load20`, `load10000`, `rust`,
-//! `rust_json`.
+//! `rust_json`; `sizes` prints the average request and response sizes instead.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "a profiling harness stops on any failure")]
 
@@ -50,6 +50,16 @@ fn main() {
             for r in &requests {
                 black_box(native::decide_json(black_box(r)).unwrap());
             }
+        }
+        "sizes" => {
+            // Not a workload: the average size of the JSON each side writes, for the report.
+            let policy = load(REFERENCE_POLICY).unwrap();
+            let requests: Vec<String> = incidents.iter().map(|i| request_json(&i.to_json())).collect();
+            let total = |f: &dyn Fn(&str) -> String| requests.iter().map(|r| f(r).len()).sum::<usize>() / n.max(1);
+            let ours = total(&|r| policy.evaluate_json(r).unwrap());
+            let rust = total(&|r| native::decide_json(r).unwrap());
+            let input = requests.iter().map(String::len).sum::<usize>() / n.max(1);
+            println!("request {input} bytes; response: extramile {ours} bytes, rust {rust} bytes");
         }
         "rust" => {
             let facts: Vec<serde_json::Value> = incidents.iter().map(Incident::to_json).collect();
