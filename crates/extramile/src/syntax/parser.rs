@@ -203,7 +203,9 @@ fn parse_fact_decl(pair: Pair<'_, Rule>) -> ParseResult<FactDecl> {
     let path = parse_path(inner.next().ok_or_else(|| internal("fact path", span))?);
     let ty = parse_type(inner.next().ok_or_else(|| internal("fact type", span))?)?;
     let default = inner.next().map(parse_expr).transpose()?;
-    Ok(FactDecl { path, ty, default, span })
+    // The declaration ends at its last part, not at the line break pest includes.
+    let end = default.as_ref().map_or(ty.span().end, |d| d.span.end);
+    Ok(FactDecl { path, ty, default, span: Span { start: span.start, end } })
 }
 
 fn parse_type(pair: Pair<'_, Rule>) -> ParseResult<TypeExpr> {
@@ -246,7 +248,9 @@ fn parse_gesture_decl(pair: Pair<'_, Rule>) -> ParseResult<GestureDecl> {
         };
         (kind, span_of(&p))
     });
-    Ok(GestureDecl { name, kind, span })
+    // The declaration ends at its last part, not at the line break pest includes.
+    let end = kind.map_or(name.span.end, |(_, k)| k.end);
+    Ok(GestureDecl { name, kind, span: Span { start: span.start, end } })
 }
 
 fn parse_rule(pair: Pair<'_, Rule>) -> ParseResult<ast::Rule> {
