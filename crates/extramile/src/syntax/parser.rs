@@ -394,13 +394,10 @@ fn parse_never(pair: Pair<'_, Rule>) -> ParseResult<Never> {
             _ => return Err(internal("unexpected part of never", span)),
         }
     }
-    let span = trim_span(span, &reason);
-    Ok(Never { gestures, condition, reason, span })
-}
-
-/// A statement's span without the line break that a trailing clause may have included.
-fn trim_span(span: Span, last: &Option<Text>) -> Span {
-    last.as_ref().map_or(span, |t| Span { start: span.start, end: t.span.end })
+    // The statement ends at its last part, not at the line break pest includes.
+    let end = reason.as_ref().map(|r| r.span.end).or(condition.as_ref().map(|c| c.span.end));
+    let end = end.or(gestures.last().map(|g| g.span.end)).unwrap_or(span.end);
+    Ok(Never { gestures, condition, reason, span: Span { start: span.start, end } })
 }
 
 fn parse_limit(pair: Pair<'_, Rule>) -> ParseResult<Limit> {
