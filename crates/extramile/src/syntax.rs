@@ -3,6 +3,7 @@
 pub mod ast;
 pub mod depth;
 pub mod diagnostic;
+pub mod fast;
 pub mod format;
 pub mod parser;
 pub mod scan;

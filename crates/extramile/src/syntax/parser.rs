@@ -38,6 +38,16 @@ pub fn parse(source: &str) -> Result<PolicyFile, Diagnostic> {
 /// before the recursive parser runs.
 pub fn parse_with_depth(source: &str, max_depth: usize) -> Result<PolicyFile, Diagnostic> {
     depth::check_depth(source, max_depth)?;
+    // The hand-written parser reads policies that parse; pest reads the rest and reports.
+    match crate::syntax::fast::parse(source) {
+        Some(file) => Ok(file),
+        None => parse_with_pest(source),
+    }
+}
+
+/// The pest parser alone, without the depth pre-scan: what [`parse`] falls back to, and the
+/// reference the fast parser is tested against.
+pub fn parse_with_pest(source: &str) -> Result<PolicyFile, Diagnostic> {
     let mut pairs = PolicyParser::parse(Rule::file, source).map_err(|err| syntax_error(source, err))?;
     let file = pairs.next().ok_or_else(|| internal("empty parse", Span::default()))?;
     let mut items = Vec::new();
@@ -265,9 +275,9 @@ fn parse_rule(pair: Pair<'_, Rule>) -> ParseResult<ast::Rule> {
             _ => statements.push(parse_statement(child)?),
         }
     }
-    // The rule's span ends at its last statement, not at trailing blank lines.
-    let end = statements.last().map_or(span.end, |s| statement_span(s).end);
+    // The rule's span ends at its last statement (or its header), not at trailing blank lines.
     let header_end = title.as_ref().map_or(name.span.end, |t| t.span.end);
+    let end = statements.last().map_or(header_end, |s| statement_span(s).end);
     Ok(ast::Rule { name, title, statements, span: Span { start: span.start, end: end.max(header_end) } })
 }
 
@@ -606,7 +616,7 @@ fn parse_primary(pair: Pair<'_, Rule>) -> ParseResult<Expr> {
 }
 
 /// `2026-05-01T10:00Z` with the seconds RFC 3339 requires: `2026-05-01T10:00:00Z`.
-fn with_seconds(time: &str) -> std::borrow::Cow<'_, str> {
+pub(crate) fn with_seconds(time: &str) -> std::borrow::Cow<'_, str> {
     // The grammar guarantees `YYYY-MM-DDTHH:MM` in the first 16 bytes.
     match time.as_bytes().get(16) {
         Some(b':') | None => std::borrow::Cow::Borrowed(time),
@@ -616,7 +626,7 @@ fn with_seconds(time: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-fn parse_time_unit(word: &str) -> TimeUnit {
+pub(crate) fn parse_time_unit(word: &str) -> TimeUnit {
     match word.trim_end_matches('s') {
         "second" => TimeUnit::Second,
         "minute" => TimeUnit::Minute,

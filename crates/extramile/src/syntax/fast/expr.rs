@@ -1,0 +1,363 @@
+//! Expressions for the fast parser: the grammar's `expr`, `amount` and `primary`, then the
+//! same precedence climbing as the pest parser's `PrattParser` (`parser::pratt`).
+
+use super::{Parsed, Parser, Stop};
+use crate::syntax::ast::*;
+use crate::syntax::parser::{parse_time_unit, with_seconds};
+use crate::syntax::span::Span;
+use chrono::{DateTime, NaiveDate};
+use rust_decimal::Decimal;
+use std::iter::Peekable;
+use std::str::FromStr;
+
+/// An expression as the grammar reads it, before precedence gives it its shape.
+enum Token {
+    Prefix(UnaryOp, Span),
+    Operand(Expr),
+    Infix(BinaryOp),
+    /// `between low and high`, with its span.
+    Between(bool, Expr, Expr, Span),
+}
+
+/// The binding powers of `parser::pratt`, loosest first.
+fn infix_power(op: BinaryOp) -> (u8, bool) {
+    match op {
+        BinaryOp::Or => (10, false),
+        BinaryOp::And => (20, false),
+        BinaryOp::Add | BinaryOp::Sub => (50, false),
+        BinaryOp::Mul | BinaryOp::Div => (60, false),
+        BinaryOp::Of => (70, true),
+        _ => (40, false),
+    }
+}
+
+const NOT_POWER: u8 = 30;
+const BETWEEN_POWER: u8 = 40;
+const NEG_POWER: u8 = 80;
+
+impl Parser<'_> {
+    /// `expr = { prefix* ~ postfix_term ~ (infix ~ prefix* ~ postfix_term)* }`.
+    pub(super) fn expr(&mut self) -> Parsed<Expr> {
+        self.expression(false)
+    }
+
+    /// `amount = { neg* ~ primary ~ (arith_infix ~ neg* ~ primary)* }`.
+    pub(super) fn amount(&mut self) -> Parsed<Expr> {
+        self.expression(true)
+    }
+
+    fn expression(&mut self, amount: bool) -> Parsed<Expr> {
+        let mut tokens = Vec::new();
+        self.term(amount, &mut tokens)?;
+        loop {
+            let mark = tokens.len();
+            let more = self.attempt(|p| {
+                let op = p.infix(amount)?;
+                tokens.push(Token::Infix(op));
+                p.term(amount, &mut tokens)
+            })?;
+            if more.is_none() {
+                tokens.truncate(mark);
+                break;
+            }
+        }
+        climb(&mut tokens.into_iter().peekable(), 0).ok_or(Stop::GiveUp)
+    }
+
+    /// Prefix operators, an operand and, in a condition, the `between` that may follow it.
+    fn term(&mut self, amount: bool, tokens: &mut Vec<Token>) -> Parsed<()> {
+        loop {
+            self.cur.skip();
+            let start = self.cur.pos;
+            if !amount && self.cur.word() == Some("not") {
+                let end = self.cur.advance_word();
+                tokens.push(Token::Prefix(UnaryOp::Not, Span::new(start, end)));
+            } else if self.cur.eat("-") {
+                tokens.push(Token::Prefix(UnaryOp::Neg, Span::new(start, start + 1)));
+            } else {
+                break;
+            }
+        }
+        tokens.push(Token::Operand(self.primary()?));
+        if !amount {
+            if let Some(between) = self.attempt(Self::between)? {
+                tokens.push(between);
+            }
+        }
+        Ok(())
+    }
+
+    /// `between = { kw_not? ~ kw_between ~ amount ~ kw_and ~ amount }`.
+    fn between(&mut self) -> Parsed<Token> {
+        self.cur.skip();
+        let start = self.cur.pos;
+        let negated = self.attempt(|p| p.keyword("not"))?.is_some();
+        self.keyword("between")?;
+        let low = self.amount()?;
+        self.keyword("and")?;
+        let high = self.amount()?;
+        let span = Span::new(start, high.span.end as usize);
+        Ok(Token::Between(negated, low, high, span))
+    }
+
+    /// `infix`, or `arith_infix` in an amount, in the grammar's order.
+    fn infix(&mut self, amount: bool) -> Parsed<BinaryOp> {
+        self.cur.skip();
+        if !amount {
+            if matches!(self.cur.peek(), Some(b'<' | b'>' | b'!' | b'=')) {
+                let symbols = [(">=", BinaryOp::Ge), ("<=", BinaryOp::Le), ("!=", BinaryOp::Ne), ("==", BinaryOp::Eq)];
+                let single = [(">", BinaryOp::Gt), ("<", BinaryOp::Lt)];
+                if let Some((_, op)) = symbols.iter().chain(&single).find(|(symbol, _)| self.cur.eat(symbol)) {
+                    return Ok(*op);
+                }
+            }
+            let words: [(&[&str], bool, BinaryOp); 7] = [
+                (&["or"], true, BinaryOp::Or),
+                (&["and"], true, BinaryOp::And),
+                (&["is", "not"], false, BinaryOp::Ne),
+                (&["is"], false, BinaryOp::Eq),
+                (&["not", "in"], false, BinaryOp::NotIn),
+                (&["in"], false, BinaryOp::In),
+                (&["contains"], false, BinaryOp::Contains),
+            ];
+            for (keywords, after_line_break, op) in words {
+                let found = self.attempt(|p| {
+                    if after_line_break {
+                        p.cur.nl();
+                    }
+                    keywords.iter().try_for_each(|keyword| p.keyword(keyword).map(|_| ()))
+                })?;
+                if found.is_some() {
+                    return Ok(op);
+                }
+            }
+        }
+        let arithmetic = [("+", BinaryOp::Add), ("-", BinaryOp::Sub), ("*", BinaryOp::Mul), ("/", BinaryOp::Div)];
+        if let Some((_, op)) = arithmetic.iter().find(|(symbol, _)| self.cur.eat(symbol)) {
+            return Ok(*op);
+        }
+        self.keyword("of").map(|_| BinaryOp::Of)
+    }
+
+    /// `primary`, in the grammar's order of alternatives.
+    fn primary(&mut self) -> Parsed<Expr> {
+        self.cur.skip();
+        let start = self.cur.pos;
+        match self.cur.peek() {
+            Some(b'(') => {
+                self.cur.pos += 1;
+                let mut inner = self.expr()?;
+                self.symbol(")")?;
+                inner.span = Span::new(start, self.cur.pos);
+                Ok(inner)
+            }
+            Some(b'[') => {
+                self.cur.pos += 1;
+                let mut items = Vec::new();
+                if let Some(first) = self.attempt(Self::expr)? {
+                    items.push(first);
+                    while let Some(item) = self.attempt(|p| {
+                        p.symbol(",")?;
+                        p.expr()
+                    })? {
+                        items.push(item);
+                    }
+                }
+                self.attempt(|p| p.symbol(","))?;
+                self.symbol("]")?;
+                Ok(Expr { kind: ExprKind::List(items), span: Span::new(start, self.cur.pos) })
+            }
+            Some(b'0'..=b'9') => match self.number_literal(start)? {
+                Some((literal, end)) => Ok(self.literal(literal, start, end)),
+                None => {
+                    let end = self.cur.decimal_at(start).ok_or(Stop::NoMatch)?;
+                    let number = self.decimal(start, end)?;
+                    Ok(self.literal(Literal::Number(number), start, end))
+                }
+            },
+            Some(b'"') => {
+                let text = self.cur.string()?;
+                Ok(Expr { kind: ExprKind::Literal(Literal::Text(text.value)), span: text.span })
+            }
+            Some(b'$' | 0xC2 | 0xE2) => {
+                let first = self.cur.rest_from(start).chars().next();
+                let symbol = first.filter(|c| matches!(c, '$' | '€' | '£' | '¥')).ok_or(Stop::NoMatch)?;
+                let from = start + symbol.len_utf8();
+                let end = self.cur.decimal_at(from).ok_or(Stop::NoMatch)?;
+                let amount = self.decimal(from, end)?;
+                Ok(self.literal(Literal::Money { amount, currency: CurrencyMark::Symbol(symbol) }, start, end))
+            }
+            Some(_) => self.word_primary(start),
+            None => Err(Stop::NoMatch),
+        }
+    }
+
+    /// The operands that start with a word: `call | time_since | now | today | boolean | path`.
+    fn word_primary(&mut self, start: usize) -> Parsed<Expr> {
+        let word = self.cur.word().ok_or(Stop::NoMatch)?;
+        // `&(word ~ "(") ~ call`.
+        let after = start + word.len();
+        let opens = {
+            let saved = self.cur.pos;
+            self.cur.pos = after;
+            self.cur.skip();
+            let opens = self.cur.peek() == Some(b'(');
+            self.cur.pos = saved;
+            opens
+        };
+        if opens {
+            if let Some(call) = self.attempt(Self::call)? {
+                return Ok(call);
+            }
+        }
+        if let Some(since) = self.attempt(|p| p.time_since(start))? {
+            return Ok(since);
+        }
+        let kind = match word {
+            "now" => Some(ExprKind::Now),
+            "today" => Some(ExprKind::Today),
+            "true" => Some(ExprKind::Literal(Literal::Bool(true))),
+            "false" => Some(ExprKind::Literal(Literal::Bool(false))),
+            _ => None,
+        };
+        if let Some(kind) = kind {
+            self.cur.pos = after;
+            return Ok(Expr { kind, span: Span::new(start, after) });
+        }
+        let path = self.path()?;
+        Ok(Expr { span: path.span, kind: ExprKind::Path(path) })
+    }
+
+    /// `call = { name ~ "(" ~ (expr ~ (comma ~ expr)*)? ~ ")" }`.
+    fn call(&mut self) -> Parsed<Expr> {
+        let name = self.name()?;
+        self.symbol("(")?;
+        let mut args = Vec::new();
+        if let Some(first) = self.attempt(Self::expr)? {
+            args.push(first);
+            while let Some(arg) = self.attempt(|p| {
+                p.symbol(",")?;
+                p.expr()
+            })? {
+                args.push(arg);
+            }
+        }
+        self.symbol(")")?;
+        Ok(Expr { span: Span::new(name.span.start as usize, self.cur.pos), kind: ExprKind::Call(name, args) })
+    }
+
+    /// `time_since = { time_unit ~ (kw_since | kw_until) ~ kw_next? ~ primary }`.
+    fn time_since(&mut self, start: usize) -> Parsed<Expr> {
+        let (end, unit) = self.cur.time_unit_at(start).ok_or(Stop::NoMatch)?;
+        self.cur.pos = end;
+        let mut direction = if self.attempt(|p| p.keyword("since"))?.is_some() {
+            SinceDirection::Since
+        } else {
+            self.keyword("until")?;
+            SinceDirection::Until
+        };
+        if self.attempt(|p| p.keyword("next"))?.is_some() {
+            direction = SinceDirection::UntilNext;
+        }
+        let operand = self.primary()?;
+        let span = Span::new(start, operand.span.end as usize);
+        Ok(Expr { kind: ExprKind::Since { unit: parse_time_unit(unit), direction, operand: Box::new(operand) }, span })
+    }
+
+    /// `datetime | date | money | percent | duration` at a digit, with where it ends.
+    fn number_literal(&mut self, start: usize) -> Parsed<Option<(Literal, usize)>> {
+        let cur = &self.cur;
+        if let Some(date_end) = cur.date_digits_at(start) {
+            if let Some(end) = datetime_end(cur, date_end) {
+                let text = cur.text(start, end);
+                let time = DateTime::parse_from_rfc3339(&with_seconds(text)).map_err(|_| Stop::GiveUp)?;
+                return Ok(Some((Literal::Time(time), end)));
+            }
+            if !cur.rest_from(date_end).starts_with(is_ident) {
+                let date =
+                    NaiveDate::parse_from_str(cur.text(start, date_end), "%Y-%m-%d").map_err(|_| Stop::GiveUp)?;
+                return Ok(Some((Literal::Date(date), date_end)));
+            }
+        }
+        let Some(number_end) = cur.decimal_at(start) else { return Ok(None) };
+        // `decimal ~ " "+ ~ currency_code`.
+        if let Some(end) = cur.spaces_end(number_end).and_then(|at| cur.currency_code_at(at)) {
+            let amount = self.decimal(start, number_end)?;
+            let code = self.cur.text(end - 3, end).to_string();
+            return Ok(Some((Literal::Money { amount, currency: CurrencyMark::Code(code) }, end)));
+        }
+        // `decimal ~ "%"`.
+        if self.cur.text(number_end, number_end + 1) == "%" {
+            let percent = self.decimal(start, number_end)?;
+            return Ok(Some((Literal::Percent(percent), number_end + 1)));
+        }
+        // `decimal ~ " "+ ~ time_unit`.
+        if let Some((end, unit)) = self.cur.spaces_end(number_end).and_then(|at| self.cur.time_unit_at(at)) {
+            let amount = self.decimal(start, number_end)?;
+            return Ok(Some((Literal::Duration(amount, parse_time_unit(unit)), end)));
+        }
+        Ok(None)
+    }
+
+    /// A decimal literal's value; too large or too precise is the AST builder's E0004.
+    fn decimal(&self, start: usize, end: usize) -> Parsed<Decimal> {
+        Decimal::from_str(self.cur.text(start, end)).map_err(|_| Stop::GiveUp)
+    }
+
+    fn literal(&mut self, literal: Literal, start: usize, end: usize) -> Expr {
+        self.cur.pos = end;
+        Expr { kind: ExprKind::Literal(literal), span: Span::new(start, end) }
+    }
+}
+
+fn is_ident(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_'
+}
+
+/// The end of a `datetime` whose date digits end at `date_end`:
+/// `"T" ~ HH ~ ":" ~ MM ~ (":" ~ SS ~ ("." ~ digits)?)? ~ ("Z" | ("+" | "-") ~ HH ~ ":" ~ MM)`.
+fn datetime_end(cur: &super::lex::Cursor<'_>, date_end: usize) -> Option<usize> {
+    let mut at = cur.pattern_at(date_end, b"Tdd:dd")?;
+    if let Some(seconds_end) = cur.pattern_at(at, b":dd") {
+        at = seconds_end;
+        if let Some(fraction_end) = cur.pattern_at(at, b".d") {
+            at = fraction_end + cur.rest_from(fraction_end).bytes().take_while(u8::is_ascii_digit).count();
+        }
+    }
+    cur.pattern_at(at, b"Z").or_else(|| cur.pattern_at(at, b"+dd:dd")).or_else(|| cur.pattern_at(at, b"-dd:dd"))
+}
+
+/// Precedence climbing over `tokens`, as `pest::pratt_parser` does it.
+fn climb(tokens: &mut Peekable<std::vec::IntoIter<Token>>, min_power: u8) -> Option<Expr> {
+    let mut lhs = match tokens.next()? {
+        Token::Prefix(op, span) => {
+            let power = if op == UnaryOp::Not { NOT_POWER } else { NEG_POWER };
+            let operand = climb(tokens, power - 1)?;
+            Expr { span: span.to(operand.span), kind: ExprKind::Unary(op, Box::new(operand)) }
+        }
+        Token::Operand(expr) => expr,
+        _ => return None,
+    };
+    loop {
+        let power = match tokens.peek() {
+            Some(Token::Infix(op)) => infix_power(*op).0,
+            Some(Token::Between(..)) => BETWEEN_POWER,
+            _ => 0,
+        };
+        if min_power >= power {
+            return Some(lhs);
+        }
+        lhs = match tokens.next()? {
+            Token::Infix(op) => {
+                let (power, right) = infix_power(op);
+                let rhs = climb(tokens, if right { power - 1 } else { power })?;
+                Expr { span: lhs.span.to(rhs.span), kind: ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)) }
+            }
+            Token::Between(negated, low, high, span) => Expr {
+                span: lhs.span.to(span),
+                kind: ExprKind::Between { value: Box::new(lhs), low: Box::new(low), high: Box::new(high), negated },
+            },
+            _ => return None,
+        };
+    }
+}
