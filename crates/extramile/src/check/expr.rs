@@ -419,8 +419,16 @@ impl Checker<'_> {
     }
 
     fn check_one_of_value(&mut self, slot: usize, text: &str, span: Span) {
-        let Some(allowed) = self.facts.get(slot).and_then(|fact| fact.one_of.as_ref()) else { return };
-        if allowed.iter().any(|a| a == text) {
+        let Some(fact) = self.facts.get(slot) else { return };
+        let Some(allowed) = fact.one_of.as_ref() else { return };
+        // Text facts keep their values sorted: a policy keyed on many values checks each
+        // comparison in logarithmic time, not by a scan.
+        let found = if fact.one_of_sorted.is_empty() {
+            allowed.iter().any(|a| a == text)
+        } else {
+            fact.one_of_sorted.binary_search_by(|a| (**a).cmp(text)).is_ok()
+        };
+        if found {
             return;
         }
         let Some(path) = self.facts.get(slot).map(|fact| fact.path.clone()) else { return };

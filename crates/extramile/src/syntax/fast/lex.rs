@@ -8,46 +8,51 @@ use crate::syntax::span::Span;
 
 /// The reserved words: the grammar's `keyword` rule. `today` is not one: the rule tries `to`
 /// first, which then fails the word boundary.
-const KEYWORDS: &[&str] = &[
-    "and",
-    "already",
-    "because",
-    "between",
-    "currency",
-    "contains",
-    "default",
-    "escalate",
-    "facts",
-    "false",
-    "gestures",
-    "is",
-    "in",
-    "limit",
-    "may",
-    "never",
-    "not",
-    "next",
-    "now",
-    "or",
-    "of",
-    "owe",
-    "policy",
-    "priority",
-    "roles",
-    "rule",
-    "recommend",
-    "script",
-    "since",
-    "to",
-    "true",
-    "up",
-    "until",
-    "used",
-    "when",
-];
+pub(super) fn is_keyword(word: &str) -> bool {
+    matches!(
+        word,
+        "and"
+            | "already"
+            | "because"
+            | "between"
+            | "currency"
+            | "contains"
+            | "default"
+            | "escalate"
+            | "facts"
+            | "false"
+            | "gestures"
+            | "is"
+            | "in"
+            | "limit"
+            | "may"
+            | "never"
+            | "not"
+            | "next"
+            | "now"
+            | "or"
+            | "of"
+            | "owe"
+            | "policy"
+            | "priority"
+            | "roles"
+            | "rule"
+            | "recommend"
+            | "script"
+            | "since"
+            | "to"
+            | "true"
+            | "up"
+            | "until"
+            | "used"
+            | "when"
+    )
+}
 
 /// Words that start a top-level item: the grammar's `top_keyword` rule.
-const TOP_KEYWORDS: &[&str] = &["policy", "currency", "roles", "facts", "gestures", "rule", "never", "limit", "script"];
+pub(super) fn is_top_keyword(word: &str) -> bool {
+    matches!(word, "policy" | "currency" | "roles" | "facts" | "gestures" | "rule" | "never" | "limit" | "script")
+}
 
 /// Words that end an item description: the grammar's `stop_word` rule.
 const STOP_WORDS: &[&str] = &["or", "up", "of", "in", "because", "priority"];
@@ -55,14 +60,6 @@ const STOP_WORDS: &[&str] = &["or", "up", "of", "in", "because", "priority"];
 /// Units of time, longest first as the grammar's `time_unit` rule tries them.
 const TIME_UNITS: &[&str] =
     &["seconds", "second", "minutes", "minute", "hours", "hour", "days", "day", "weeks", "week"];
-
-pub(super) fn is_keyword(word: &str) -> bool {
-    KEYWORDS.contains(&word)
-}
-
-pub(super) fn is_top_keyword(word: &str) -> bool {
-    TOP_KEYWORDS.contains(&word)
-}
 
 fn is_ident_char(byte: u8) -> bool {
     byte.is_ascii_alphanumeric() || byte == b'_'
@@ -72,11 +69,15 @@ pub(super) struct Cursor<'s> {
     source: &'s str,
     bytes: &'s [u8],
     pub(super) pos: usize,
+    /// The last word scanned: where it starts and how long it is (0: no word there). The
+    /// parser looks at a word several times (keyword? name? followed by `(`?), so this saves
+    /// scanning it again.
+    last_word: std::cell::Cell<(usize, usize)>,
 }
 
 impl<'s> Cursor<'s> {
     pub(super) fn new(source: &'s str) -> Cursor<'s> {
-        Cursor { source, bytes: source.as_bytes(), pos: 0 }
+        Cursor { source, bytes: source.as_bytes(), pos: 0, last_word: std::cell::Cell::new((usize::MAX, 0)) }
     }
 
     pub(super) fn at_end(&self) -> bool {
@@ -157,11 +158,22 @@ impl<'s> Cursor<'s> {
     }
 
     fn word_at(&self, at: usize) -> Option<&'s str> {
-        let first = self.byte_at(at)?;
-        if !(first.is_ascii_alphabetic() || first == b'_') {
+        let (cached_at, cached_length) = self.last_word.get();
+        let length = if cached_at == at {
+            cached_length
+        } else {
+            let length = match self.byte_at(at) {
+                Some(first) if first.is_ascii_alphabetic() || first == b'_' => {
+                    self.bytes.get(at..).map_or(0, |rest| rest.iter().take_while(|b| is_ident_char(**b)).count())
+                }
+                _ => 0,
+            };
+            self.last_word.set((at, length));
+            length
+        };
+        if length == 0 {
             return None;
         }
-        let length = self.bytes.get(at..)?.iter().take_while(|b| is_ident_char(**b)).count();
         self.source.get(at..at + length)
     }
 
@@ -218,6 +230,9 @@ impl<'s> Cursor<'s> {
 
     /// The end of `time_unit` at `at`, with the unit's word.
     pub(super) fn time_unit_at(&self, at: usize) -> Option<(usize, &'static str)> {
+        if !matches!(self.byte_at(at), Some(b's' | b'm' | b'h' | b'd' | b'w')) {
+            return None;
+        }
         TIME_UNITS.iter().find_map(|unit| {
             let end = at + unit.len();
             (self.starts_with_at(at, unit) && self.boundary_at(end)).then_some((end, *unit))
