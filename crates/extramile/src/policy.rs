@@ -119,7 +119,16 @@ impl Policy {
     /// Like [`Policy::parse_named`], with explicit options.
     pub fn parse_with(origin: &str, source: &str, options: LoadOptions) -> Result<Policy, Diagnostics> {
         let (program, diagnostics) = compile(source, options);
-        let diagnostics = Diagnostics::new(origin, source, diagnostics);
+        let diagnostics = match &program {
+            // The warnings share the program's copy of the source and its line map.
+            Some(program) => Diagnostics::with_map(
+                origin.to_string(),
+                Arc::clone(&program.source),
+                program.source_lines.clone(),
+                diagnostics,
+            ),
+            None => Diagnostics::new(origin, source, diagnostics),
+        };
         match program {
             Some(program) if !diagnostics.has_errors() => {
                 Ok(Policy { program: Arc::new(program), warnings: Arc::new(diagnostics) })

@@ -48,11 +48,18 @@ impl Checker<'_> {
                 None => return placeholder(span),
             },
             ast::ExprKind::Path(path) => {
-                let dotted = path.dotted();
-                match self.slots.get(&dotted) {
-                    Some(&slot) => (ExprKind::Fact(slot), self.facts.get(slot).map_or(Ty::Any, |fact| fact.ty.clone())),
+                // A path is written without spaces, so its text is its dotted form: look it up
+                // without building the string.
+                let dotted_len =
+                    path.segments.iter().map(String::len).sum::<usize>() + path.segments.len().saturating_sub(1);
+                let slot = match self.source.get(path.span.range()).filter(|text| text.len() == dotted_len) {
+                    Some(text) => self.slots.get(text).copied(),
+                    None => self.slots.get(&path.dotted()).copied(),
+                };
+                match slot {
+                    Some(slot) => (ExprKind::Fact(slot), self.facts.get(slot).map_or(Ty::Any, |fact| fact.ty.clone())),
                     None => {
-                        self.unknown_fact(&dotted, path.span);
+                        self.unknown_fact(&path.dotted(), path.span);
                         return placeholder(span);
                     }
                 }

@@ -74,18 +74,29 @@ impl Diagnostic {
 #[derive(Debug, Clone)]
 pub struct Diagnostics {
     origin: String,
-    source: String,
+    source: std::sync::Arc<str>,
     source_map: SourceMap,
     items: Vec<Diagnostic>,
 }
 
 impl Diagnostics {
     /// Diagnostics for `source`, called `origin` (a file name) when rendered.
-    pub fn new(origin: impl Into<String>, source: impl Into<String>, mut items: Vec<Diagnostic>) -> Diagnostics {
-        let source = source.into();
+    pub fn new(origin: impl Into<String>, source: impl Into<String>, items: Vec<Diagnostic>) -> Diagnostics {
+        let source: std::sync::Arc<str> = source.into().into();
+        let source_map = SourceMap::new(&source);
+        Diagnostics::with_map(origin.into(), source, source_map, items)
+    }
+
+    /// Diagnostics for a source and its map that a compiled policy already holds.
+    pub(crate) fn with_map(
+        origin: String,
+        source: std::sync::Arc<str>,
+        source_map: SourceMap,
+        mut items: Vec<Diagnostic>,
+    ) -> Diagnostics {
         items.sort_by(|a, b| (a.span.start, a.span.end, a.code).cmp(&(b.span.start, b.span.end, b.code)));
         items.dedup();
-        Diagnostics { origin: origin.into(), source_map: SourceMap::new(&source), source, items }
+        Diagnostics { origin, source, source_map, items }
     }
 
     /// All diagnostics, in source order.
