@@ -119,11 +119,18 @@ impl<'a> Env<'a> {
             ExprKind::Not(inner) => Ok(!self.eval_bool(inner)?),
             ExprKind::And(lhs, rhs) => Ok(self.eval_bool(lhs)? && self.eval_bool(rhs)?),
             ExprKind::Or(lhs, rhs) => Ok(self.eval_bool(lhs)? || self.eval_bool(rhs)?),
-            ExprKind::Compare(op, lhs, rhs) => {
-                let lhs = self.operand(lhs)?;
-                let rhs = self.operand(rhs)?;
-                compare(*op, &lhs, &rhs, span)
-            }
+            ExprKind::Compare(op, lhs, rhs) => match (&lhs.kind, &rhs.kind) {
+                // The common shape, `fact OP constant`, without the general operand path.
+                (ExprKind::Fact(slot), ExprKind::Const(constant)) => {
+                    let fact = self.read_ref(*slot, lhs.span)?;
+                    compare(*op, fact, constant, span)
+                }
+                _ => {
+                    let lhs = self.operand(lhs)?;
+                    let rhs = self.operand(rhs)?;
+                    compare(*op, &lhs, &rhs, span)
+                }
+            },
             ExprKind::In(needle, haystack, negated) => {
                 let needle = self.operand(needle)?;
                 let found = match &*self.operand(haystack)? {
