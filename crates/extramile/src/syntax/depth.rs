@@ -18,9 +18,10 @@ use crate::syntax::span::Span;
 /// The default of [`crate::LoadOptions::max_expression_depth`].
 pub const DEFAULT_MAX_EXPRESSION_DEPTH: usize = 100;
 
-/// Words that are operators: each may add a level to the syntax tree.
-const OPERATOR_WORDS: &[&[u8]] =
-    &[b"and", b"or", b"not", b"is", b"in", b"of", b"contains", b"since", b"until", b"between"];
+/// Whether a word is an operator: each may add a level to the syntax tree.
+fn is_operator_word(word: &[u8]) -> bool {
+    matches!(word, b"and" | b"or" | b"not" | b"is" | b"in" | b"of" | b"contains" | b"since" | b"until" | b"between")
+}
 
 /// Checks that no expression of `source` is deeper than `max_depth`; otherwise returns
 /// an `E0007` diagnostic at the bracket or operator that went over.
@@ -100,7 +101,7 @@ pub fn check_depth(source: &str, max_depth: usize) -> Result<(), Diagnostic> {
             b'+' | b'-' | b'*' | b'/' => operator = !skip_line,
             _ => {
                 if let Some(end) = word_end {
-                    operator = !skip_line && bytes.get(start..end).is_some_and(|w| OPERATOR_WORDS.contains(&w));
+                    operator = !skip_line && bytes.get(start..end).is_some_and(is_operator_word);
                     i = end;
                 }
             }

@@ -17,7 +17,7 @@ use lex::{is_keyword, is_top_keyword, Cursor};
 
 /// Parses `source`, or gives up (see the module's documentation).
 pub fn parse(source: &str) -> Option<PolicyFile> {
-    let mut parser = Parser { cur: Cursor::new(source) };
+    let mut parser = Parser { cur: Cursor::new(source), tokens: Vec::with_capacity(32) };
     parser.file().ok()
 }
 
@@ -34,6 +34,8 @@ type Parsed<T> = Result<T, Stop>;
 
 struct Parser<'s> {
     cur: Cursor<'s>,
+    /// Tokens of the expressions being read, innermost last.
+    tokens: Vec<expr::Token>,
 }
 
 impl<'s> Parser<'s> {

@@ -11,7 +11,7 @@ use std::iter::Peekable;
 use std::str::FromStr;
 
 /// An expression as the grammar reads it, before precedence gives it its shape.
-enum Token {
+pub(super) enum Token {
     Prefix(UnaryOp, Span),
     Operand(Expr),
     Infix(BinaryOp),
@@ -46,42 +46,51 @@ impl Parser<'_> {
         self.expression(true)
     }
 
+    /// Reads the expression's tokens onto the parser's token stack (above what enclosing
+    /// expressions left there), then shapes them by precedence.
     fn expression(&mut self, amount: bool) -> Parsed<Expr> {
-        let mut tokens = Vec::new();
-        self.term(amount, &mut tokens)?;
+        let base = self.tokens.len();
+        let read = self.expression_tokens(amount);
+        let shaped = read.and_then(|()| climb(&mut self.tokens.drain(base..).peekable(), 0).ok_or(Stop::GiveUp));
+        self.tokens.truncate(base);
+        shaped
+    }
+
+    fn expression_tokens(&mut self, amount: bool) -> Parsed<()> {
+        self.term(amount)?;
         loop {
-            let mark = tokens.len();
+            let mark = self.tokens.len();
             let more = self.attempt(|p| {
                 let op = p.infix(amount)?;
-                tokens.push(Token::Infix(op));
-                p.term(amount, &mut tokens)
+                p.tokens.push(Token::Infix(op));
+                p.term(amount)
             })?;
             if more.is_none() {
-                tokens.truncate(mark);
-                break;
+                self.tokens.truncate(mark);
+                return Ok(());
             }
         }
-        climb(&mut tokens.into_iter().peekable(), 0).ok_or(Stop::GiveUp)
     }
 
     /// Prefix operators, an operand and, in a condition, the `between` that may follow it.
-    fn term(&mut self, amount: bool, tokens: &mut Vec<Token>) -> Parsed<()> {
+    fn term(&mut self, amount: bool) -> Parsed<()> {
         loop {
             self.cur.skip();
             let start = self.cur.pos;
             if !amount && self.cur.word() == Some("not") {
                 let end = self.cur.advance_word();
-                tokens.push(Token::Prefix(UnaryOp::Not, Span::new(start, end)));
+                self.tokens.push(Token::Prefix(UnaryOp::Not, Span::new(start, end)));
             } else if self.cur.eat("-") {
-                tokens.push(Token::Prefix(UnaryOp::Neg, Span::new(start, start + 1)));
+                self.tokens.push(Token::Prefix(UnaryOp::Neg, Span::new(start, start + 1)));
             } else {
                 break;
             }
         }
-        tokens.push(Token::Operand(self.primary()?));
+        let operand = self.primary()?;
+        self.tokens.push(Token::Operand(operand));
         if !amount {
             if let Some(between) = self.attempt(Self::between)? {
-                tokens.push(between);
+                self.tokens.push(between);
             }
         }
         Ok(())
@@ -328,7 +337,7 @@ fn datetime_end(cur: &super::lex::Cursor<'_>, date_end: usize) -> Option<usize> 
 }
 
 /// Precedence climbing over `tokens`, as `pest::pratt_parser` does it.
-fn climb(tokens: &mut Peekable<std::vec::IntoIter<Token>>, min_power: u8) -> Option<Expr> {
+fn climb(tokens: &mut Peekable<impl Iterator<Item = Token>>, min_power: u8) -> Option<Expr> {
     let mut lhs = match tokens.next()? {
         Token::Prefix(op, span) => {
             let power = if op == UnaryOp::Not { NOT_POWER } else { NEG_POWER };

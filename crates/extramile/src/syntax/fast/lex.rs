@@ -308,7 +308,13 @@ impl<'s> Cursor<'s> {
             }
         }
         self.pos = end;
-        let value = self.text(start, end).split_whitespace().collect::<Vec<_>>().join(" ");
+        // The words joined by single spaces (they are separated by spaces and tabs).
+        let written = self.text(start, end);
+        let value = if written.contains('\t') || written.contains("  ") {
+            written.split_whitespace().collect::<Vec<_>>().join(" ")
+        } else {
+            written.to_string()
+        };
         Some(Text { value, span: Span::new(start, end) })
     }
 
