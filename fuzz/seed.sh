@@ -3,7 +3,7 @@
 # Idempotent; the seeded corpus folders are not committed (see .gitignore).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mkdir -p fuzz/corpus/{parse,check,format,evaluate,json_contract}
+mkdir -p fuzz/corpus/{parse,parsers,check,format,evaluate,json_contract}
 policies=(examples/*/*.policy crates/extramile/tests/corpus/diagnostics/*.policy crates/extramile/tests/corpus/eval/*.policy)
 if compgen -G "crates/extramile/tests/corpus/hostile/*.policy" >/dev/null; then
   policies+=(crates/extramile/tests/corpus/hostile/*.policy)
@@ -11,6 +11,7 @@ fi
 for f in "${policies[@]}"; do
   name=$(echo "$f" | tr '/' '_')
   cp "$f" "fuzz/corpus/parse/$name"
+  cp "$f" "fuzz/corpus/parsers/$name"
   cp "$f" "fuzz/corpus/check/$name"
   cp "$f" "fuzz/corpus/format/$name"
 done
@@ -26,4 +27,4 @@ done
 for f in crates/extramile/tests/corpus/eval/*.json; do
   cp "$f" "fuzz/corpus/json_contract/$(basename "$f")"
 done
-echo "seeded: $(for t in parse check format evaluate json_contract; do printf '%s=%s ' "$t" "$(ls fuzz/corpus/$t | wc -l)"; done)"
+echo "seeded: $(for t in parse parsers check format evaluate json_contract; do printf '%s=%s ' "$t" "$(ls fuzz/corpus/$t | wc -l)"; done)"
