@@ -105,6 +105,21 @@ pub enum TypeExpr {
 }
 
 impl TypeExpr {
+    /// The type named by one word (`text`, `number`, `money`, `boolean`, `date`, `time`,
+    /// `duration`), written at `span`.
+    pub fn simple(word: &str, span: Span) -> Option<TypeExpr> {
+        Some(match word {
+            "text" => TypeExpr::Text(span),
+            "number" => TypeExpr::Number(span),
+            "money" => TypeExpr::Money(span),
+            "boolean" => TypeExpr::Boolean(span),
+            "date" => TypeExpr::Date(span),
+            "time" => TypeExpr::Time(span),
+            "duration" => TypeExpr::Duration(span),
+            _ => return None,
+        })
+    }
+
     /// Where the type was written.
     pub fn span(&self) -> Span {
         match self {

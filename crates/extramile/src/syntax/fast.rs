@@ -52,6 +52,27 @@ impl<'s> Parser<'s> {
         }
     }
 
+    /// `rule*`: as many as match, in order.
+    fn repeated<T>(&mut self, mut rule: impl FnMut(&mut Self) -> Parsed<T>) -> Parsed<Vec<T>> {
+        let mut items = Vec::new();
+        while let Some(item) = self.attempt(&mut rule)? {
+            items.push(item);
+        }
+        Ok(items)
+    }
+
+    /// `item ~ (separator ~ item)*`.
+    fn separated<T>(&mut self, separator: &str, mut item: impl FnMut(&mut Self) -> Parsed<T>) -> Parsed<Vec<T>> {
+        let mut items = vec![item(self)?];
+        while let Some(next) = self.attempt(|p| {
+            p.symbol(separator)?;
+            item(p)
+        })? {
+            items.push(next);
+        }
+        Ok(items)
+    }
+
     /// `file = { SOI ~ nl? ~ item* ~ EOI }`.
     fn file(&mut self) -> Parsed<PolicyFile> {
         self.cur.skip();
@@ -79,32 +100,17 @@ impl<'s> Parser<'s> {
             }
             "roles" => {
                 self.keyword("roles")?;
-                let mut roles = vec![self.name()?];
-                while let Some(role) = self.attempt(|p| {
-                    p.symbol("<")?;
-                    p.name()
-                })? {
-                    roles.push(role);
-                }
-                Item::Roles(roles)
+                Item::Roles(self.separated("<", Self::name)?)
             }
             "facts" => {
                 let keyword = self.keyword("facts")?;
                 self.end_of_line()?;
-                let mut decls = Vec::new();
-                while let Some(decl) = self.attempt(Self::fact_decl)? {
-                    decls.push(decl);
-                }
-                return Ok(Item::Facts(decls, keyword));
+                return Ok(Item::Facts(self.repeated(Self::fact_decl)?, keyword));
             }
             "gestures" => {
                 let keyword = self.keyword("gestures")?;
                 self.end_of_line()?;
-                let mut decls = Vec::new();
-                while let Some(decl) = self.attempt(Self::gesture_decl)? {
-                    decls.push(decl);
-                }
-                return Ok(Item::Gestures(decls, keyword));
+                return Ok(Item::Gestures(self.repeated(Self::gesture_decl)?, keyword));
             }
             "rule" => return self.rule().map(Item::Rule),
             "never" => {
@@ -155,28 +161,12 @@ impl<'s> Parser<'s> {
             Some("one") => {
                 self.keyword("one")?;
                 self.keyword("of")?;
-                let mut values = vec![self.string()?];
-                while let Some(value) = self.attempt(|p| {
-                    p.symbol(",")?;
-                    p.string()
-                })? {
-                    values.push(value);
-                }
+                let values = self.separated(",", Self::string)?;
                 let end = values.last().map_or(start, |v| v.span.end as usize);
                 Ok(TypeExpr::OneOf(values, Span::new(start, end)))
             }
             Some(word) => {
-                let span = Span::new(start, start + word.len());
-                let ty = match word {
-                    "text" => TypeExpr::Text(span),
-                    "number" => TypeExpr::Number(span),
-                    "money" => TypeExpr::Money(span),
-                    "boolean" => TypeExpr::Boolean(span),
-                    "date" => TypeExpr::Date(span),
-                    "time" => TypeExpr::Time(span),
-                    "duration" => TypeExpr::Duration(span),
-                    _ => return Err(Stop::NoMatch),
-                };
+                let ty = TypeExpr::simple(word, Span::new(start, start + word.len())).ok_or(Stop::NoMatch)?;
                 self.cur.pos = start + word.len();
                 Ok(ty)
             }
@@ -212,14 +202,11 @@ impl<'s> Parser<'s> {
         let name = self.name()?;
         let title = self.attempt(Self::string)?;
         self.end_of_line()?;
-        let mut statements = Vec::new();
-        while let Some(statement) = self.attempt(|p| {
+        let statements = self.repeated(|p| {
             let statement = p.statement()?;
             p.end_of_line()?;
             Ok(statement)
-        })? {
-            statements.push(statement);
-        }
+        })?;
         let header_end = title.as_ref().map_or(name.span.end, |t| t.span.end);
         let end = statements.last().map_or(header_end, |s| statement_end(s).max(header_end));
         Ok(Rule { name, title, statements, span: Span { start, end } })
@@ -334,14 +321,7 @@ impl<'s> Parser<'s> {
 
     /// `gesture_list = { name ~ (comma ~ name)* }`.
     fn gesture_list(&mut self) -> Parsed<Vec<Ident>> {
-        let mut names = vec![self.name()?];
-        while let Some(name) = self.attempt(|p| {
-            p.symbol(",")?;
-            p.name()
-        })? {
-            names.push(name);
-        }
-        Ok(names)
+        self.separated(",", Self::name)
     }
 
     /// `limit_stmt = { kw_limit ~ gesture_list ~ kw_to ~ amount ~ limit_scope? ~ already_used? ~ end_of_line }`.

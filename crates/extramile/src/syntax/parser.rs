@@ -233,15 +233,7 @@ fn parse_type(pair: Pair<'_, Rule>) -> ParseResult<TypeExpr> {
         Rule::one_of_type => {
             Ok(TypeExpr::OneOf(meaningful(inner).map(parse_string).collect::<ParseResult<_>>()?, span))
         }
-        Rule::simple_type => Ok(match inner.as_str() {
-            "text" => TypeExpr::Text(span),
-            "number" => TypeExpr::Number(span),
-            "money" => TypeExpr::Money(span),
-            "boolean" => TypeExpr::Boolean(span),
-            "date" => TypeExpr::Date(span),
-            "time" => TypeExpr::Time(span),
-            _ => TypeExpr::Duration(span),
-        }),
+        Rule::simple_type => TypeExpr::simple(inner.as_str(), span).ok_or_else(|| internal("unknown type", span)),
         _ => Err(internal("unexpected type", span)),
     }
 }

@@ -162,16 +162,7 @@ impl Parser<'_> {
             }
             Some(b'[') => {
                 self.cur.pos += 1;
-                let mut items = Vec::new();
-                if let Some(first) = self.attempt(Self::expr)? {
-                    items.push(first);
-                    while let Some(item) = self.attempt(|p| {
-                        p.symbol(",")?;
-                        p.expr()
-                    })? {
-                        items.push(item);
-                    }
-                }
+                let items = self.attempt(|p| p.separated(",", Self::expr))?.unwrap_or_default();
                 self.attempt(|p| p.symbol(","))?;
                 self.symbol("]")?;
                 Ok(Expr { kind: ExprKind::List(items), span: Span::new(start, self.cur.pos) })
@@ -241,16 +232,7 @@ impl Parser<'_> {
     fn call(&mut self) -> Parsed<Expr> {
         let name = self.name()?;
         self.symbol("(")?;
-        let mut args = Vec::new();
-        if let Some(first) = self.attempt(Self::expr)? {
-            args.push(first);
-            while let Some(arg) = self.attempt(|p| {
-                p.symbol(",")?;
-                p.expr()
-            })? {
-                args.push(arg);
-            }
-        }
+        let args = self.attempt(|p| p.separated(",", Self::expr))?.unwrap_or_default();
         self.symbol(")")?;
         Ok(Expr { span: Span::new(name.span.start as usize, self.cur.pos), kind: ExprKind::Call(name, args) })
     }
