@@ -484,5 +484,46 @@ mod tests {
                 }
             }
         }
+
+        /// The depth check refuses exactly the documents whose containers nest deeper than
+        /// the limit, and names a path that does.
+        #[test]
+        fn the_depth_check_refuses_exactly_what_nests_too_deep(facts in nested(), max_depth in 0_usize..6) {
+            fn depth(value: &Json) -> usize {
+                match value {
+                    Json::Object(map) => 1 + map.values().map(depth).max().unwrap_or(0),
+                    Json::Array(items) => 1 + items.iter().map(depth).max().unwrap_or(0),
+                    _ => 0,
+                }
+            }
+            match check_depth(&facts, max_depth) {
+                Ok(()) => proptest::prop_assert!(depth(&facts) <= max_depth),
+                Err(path) => {
+                    proptest::prop_assert!(depth(&facts) > max_depth);
+                    proptest::prop_assert!(path.is_empty() || facts.pointer(&pointer(&path)).is_some(), "{}", path);
+                }
+            }
+        }
+    }
+
+    /// Nested JSON documents of small objects and lists.
+    fn nested() -> impl proptest::strategy::Strategy<Value = Json> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![Just(Json::Null), any::<i64>().prop_map(Json::from), "[a-c]".prop_map(Json::from)];
+        leaf.prop_recursive(7, 40, 3, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..3).prop_map(Json::Array),
+                proptest::collection::btree_map("[a-c]", inner, 0..3)
+                    .prop_map(|map| Json::Object(map.into_iter().collect())),
+            ]
+        })
+    }
+
+    /// `a.b[2].c` as the JSON pointer `/a/b/2/c`.
+    fn pointer(path: &str) -> String {
+        path.split(['.', '['])
+            .filter(|part| !part.is_empty())
+            .map(|part| format!("/{}", part.trim_end_matches(']')))
+            .collect()
     }
 }
