@@ -109,43 +109,65 @@ impl Parser<'_> {
         Ok(Token::Between(negated, low, high, span))
     }
 
-    /// `infix`, or `arith_infix` in an amount, in the grammar's order.
+    /// `infix`, or `arith_infix` in an amount. The grammar's alternatives start with
+    /// different characters or words, so the next character or word picks the one to try,
+    /// in the grammar's order where two share a word (`is not` before `is`).
     fn infix(&mut self, amount: bool) -> Parsed<BinaryOp> {
         self.cur.skip();
-        if !amount {
-            if matches!(self.cur.peek(), Some(b'<' | b'>' | b'!' | b'=')) {
-                let symbols = [(">=", BinaryOp::Ge), ("<=", BinaryOp::Le), ("!=", BinaryOp::Ne), ("==", BinaryOp::Eq)];
-                let single = [(">", BinaryOp::Gt), ("<", BinaryOp::Lt)];
-                if let Some((_, op)) = symbols.iter().chain(&single).find(|(symbol, _)| self.cur.eat(symbol)) {
-                    return Ok(*op);
-                }
-            }
-            let words: [(&[&str], bool, BinaryOp); 7] = [
-                (&["or"], true, BinaryOp::Or),
-                (&["and"], true, BinaryOp::And),
-                (&["is", "not"], false, BinaryOp::Ne),
-                (&["is"], false, BinaryOp::Eq),
-                (&["not", "in"], false, BinaryOp::NotIn),
-                (&["in"], false, BinaryOp::In),
-                (&["contains"], false, BinaryOp::Contains),
-            ];
-            for (keywords, after_line_break, op) in words {
-                let found = self.attempt(|p| {
-                    if after_line_break {
-                        p.cur.nl();
-                    }
-                    keywords.iter().try_for_each(|keyword| p.keyword(keyword).map(|_| ()))
-                })?;
-                if found.is_some() {
-                    return Ok(op);
-                }
-            }
-        }
         let arithmetic = [("+", BinaryOp::Add), ("-", BinaryOp::Sub), ("*", BinaryOp::Mul), ("/", BinaryOp::Div)];
-        if let Some((_, op)) = arithmetic.iter().find(|(symbol, _)| self.cur.eat(symbol)) {
-            return Ok(*op);
+        match self.cur.peek() {
+            Some(b'+' | b'-' | b'*' | b'/') => {
+                let found = arithmetic.iter().find(|(symbol, _)| self.cur.eat(symbol));
+                found.map(|(_, op)| *op).ok_or(Stop::NoMatch)
+            }
+            Some(b'<' | b'>' | b'!' | b'=') if !amount => {
+                let symbols = [
+                    (">=", BinaryOp::Ge),
+                    ("<=", BinaryOp::Le),
+                    ("!=", BinaryOp::Ne),
+                    ("==", BinaryOp::Eq),
+                    (">", BinaryOp::Gt),
+                    ("<", BinaryOp::Lt),
+                ];
+                let found = symbols.iter().find(|(symbol, _)| self.cur.eat(symbol));
+                found.map(|(_, op)| *op).ok_or(Stop::NoMatch)
+            }
+            // `or` and `and` may start the next line: `or = { nl? ~ kw_or }`.
+            Some(b'\n' | b'\r') if !amount => {
+                self.cur.nl();
+                self.cur.skip();
+                match self.cur.word() {
+                    Some("or") => self.keyword("or").map(|_| BinaryOp::Or),
+                    Some("and") => self.keyword("and").map(|_| BinaryOp::And),
+                    _ => Err(Stop::NoMatch),
+                }
+            }
+            _ => {
+                let op = match (self.cur.word(), amount) {
+                    (Some("of"), _) => BinaryOp::Of,
+                    (_, true) => return Err(Stop::NoMatch),
+                    (Some("or"), false) => BinaryOp::Or,
+                    (Some("and"), false) => BinaryOp::And,
+                    (Some("is"), false) => {
+                        self.keyword("is")?;
+                        return Ok(match self.attempt(|p| p.keyword("not"))? {
+                            Some(_) => BinaryOp::Ne,
+                            None => BinaryOp::Eq,
+                        });
+                    }
+                    (Some("not"), false) => {
+                        self.keyword("not")?;
+                        self.keyword("in")?;
+                        return Ok(BinaryOp::NotIn);
+                    }
+                    (Some("in"), false) => BinaryOp::In,
+                    (Some("contains"), false) => BinaryOp::Contains,
+                    _ => return Err(Stop::NoMatch),
+                };
+                self.cur.advance_word();
+                Ok(op)
+            }
         }
-        self.keyword("of").map(|_| BinaryOp::Of)
     }
 
     /// `primary`, in the grammar's order of alternatives.
