@@ -138,6 +138,22 @@ pub fn check(
     (program, diagnostics)
 }
 
+/// `text` with each run of whitespace (line breaks and indentation included) as one space,
+/// and none at the ends: copied as it is when it is already so, as most conditions are.
+fn collapse_whitespace(text: &str) -> Name {
+    let mut previous_space = true;
+    let already = text.chars().all(|c| {
+        let fine = !c.is_whitespace() || (c == ' ' && !previous_space);
+        previous_space = c.is_whitespace();
+        fine
+    }) && !previous_space;
+    if already || text.is_empty() {
+        Name::from(text)
+    } else {
+        Name::from(text.split_whitespace().collect::<Vec<_>>().join(" "))
+    }
+}
+
 /// How many `did you mean` searches one check runs at most.
 const MAX_SUGGESTIONS: usize = 100;
 /// Words longer than this get no suggestion.
@@ -534,11 +550,7 @@ impl Checker<'_> {
         lowered.clauses = lowered
             .conditions
             .iter()
-            .map(|c| {
-                self.source
-                    .get(c.span.range())
-                    .map_or_else(Name::default, |s| s.split_whitespace().collect::<Vec<_>>().join(" ").into())
-            })
+            .map(|c| self.source.get(c.span.range()).map_or_else(Name::default, collapse_whitespace))
             .collect();
         Some(lowered)
     }
@@ -677,5 +689,20 @@ fn split_and(expr: ir::Expr, out: &mut Vec<ir::Expr>) {
             split_and(*rhs, out);
         }
         kind => out.push(ir::Expr { kind, span: expr.span }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    proptest::proptest! {
+        /// The shortcut gives the same text as collapsing every run of whitespace.
+        #[test]
+        fn whitespace_collapses_as_split_and_join(text in "[a \\t\\n\\r\u{a0}b]{0,12}") {
+            let expected = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            let collapsed = collapse_whitespace(&text);
+            proptest::prop_assert_eq!(collapsed.as_str(), expected.as_str());
+        }
     }
 }
