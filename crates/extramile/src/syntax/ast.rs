@@ -190,6 +190,21 @@ pub enum Statement {
     Never(Never),
 }
 
+impl Statement {
+    /// Where the statement was written (a `when` from its condition on).
+    pub fn span(&self) -> Span {
+        match self {
+            Statement::Priority(_, span) => *span,
+            Statement::When(condition) => condition.span,
+            Statement::Grant(grant) => grant.span,
+            Statement::Owe(owe) => owe.span,
+            Statement::Recommend(recommend) => recommend.span,
+            Statement::Escalate(escalate) => escalate.span,
+            Statement::Never(never) => never.span,
+        }
+    }
+}
+
 /// `associate may comp up to $50 or replace a broken item`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Grant {

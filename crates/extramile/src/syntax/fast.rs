@@ -208,7 +208,7 @@ impl<'s> Parser<'s> {
             Ok(statement)
         })?;
         let header_end = title.as_ref().map_or(name.span.end, |t| t.span.end);
-        let end = statements.last().map_or(header_end, |s| statement_end(s).max(header_end));
+        let end = statements.last().map_or(header_end, |s| s.span().end.max(header_end));
         Ok(Rule { name, title, statements, span: Span { start, end } })
     }
 
@@ -223,29 +223,20 @@ impl<'s> Parser<'s> {
             Some("priority") => {
                 let start = self.keyword("priority")?.start;
                 let (value, end) = self.integer()?;
-                Ok(Statement::Priority(value, Span { start, end }))
+                Ok(Statement::Priority(value, Span::new(start as usize, end)))
             }
             Some("owe") => {
                 let start = self.keyword("owe")?.start;
                 let (gesture, item) = self.gesture_and_item()?;
-                let amount = self.attempt(|p| {
-                    p.keyword("of")?;
-                    p.amount()
-                })?;
+                let amount = self.amount_after(&["of"])?;
                 let end = last_end(&[amount.as_ref().map(|a| a.span), item.as_ref().map(|i| i.span)], gesture.span);
                 Ok(Statement::Owe(Owe { gesture, item, amount, span: Span { start, end } }))
             }
             Some("recommend") => {
                 let start = self.keyword("recommend")?.start;
                 let (gesture, item) = self.gesture_and_item()?;
-                let amount = self.attempt(|p| {
-                    p.keyword("of")?;
-                    p.amount()
-                })?;
-                let due_in = self.attempt(|p| {
-                    p.keyword("in")?;
-                    p.amount()
-                })?;
+                let amount = self.amount_after(&["of"])?;
+                let due_in = self.amount_after(&["in"])?;
                 let spans =
                     [due_in.as_ref().map(|d| d.span), amount.as_ref().map(|a| a.span), item.as_ref().map(|i| i.span)];
                 let end = last_end(&spans, gesture.span);
@@ -291,11 +282,7 @@ impl<'s> Parser<'s> {
     /// `alternative = { name ~ item_desc? ~ (kw_up ~ kw_to ~ amount)? }`.
     fn alternative(&mut self) -> Parsed<Alternative> {
         let (gesture, item) = self.gesture_and_item()?;
-        let up_to = self.attempt(|p| {
-            p.keyword("up")?;
-            p.keyword("to")?;
-            p.amount()
-        })?;
+        let up_to = self.amount_after(&["up", "to"])?;
         let end = last_end(&[up_to.as_ref().map(|u| u.span), item.as_ref().map(|i| i.span)], gesture.span);
         Ok(Alternative { span: Span { start: gesture.span.start, end }, gesture, item, up_to })
     }
@@ -309,6 +296,14 @@ impl<'s> Parser<'s> {
             None => self.cur.item_words(),
         };
         Ok((gesture, item))
+    }
+
+    /// `(KEYWORD... ~ amount)?`: `of $10`, `in 3 days`, `up to $50`.
+    fn amount_after(&mut self, keywords: &[&str]) -> Parsed<Option<Expr>> {
+        self.attempt(|p| {
+            keywords.iter().try_for_each(|keyword| p.keyword(keyword).map(|_| ()))?;
+            p.amount()
+        })
     }
 
     /// `because = { nl? ~ kw_because ~ string }`.
@@ -423,31 +418,19 @@ impl<'s> Parser<'s> {
         self.cur.string()
     }
 
-    /// `integer = @{ "-"? ~ ASCII_DIGIT+ ~ !ident_char }`, as an `i64`.
-    fn integer(&mut self) -> Parsed<(i64, u32)> {
+    /// `integer = @{ "-"? ~ ASCII_DIGIT+ ~ !ident_char }`, as an `i64`, with where it ends.
+    fn integer(&mut self) -> Parsed<(i64, usize)> {
         self.cur.skip();
         let start = self.cur.pos;
         let end = self.cur.integer_at(start).ok_or(Stop::NoMatch)?;
         self.cur.pos = end;
         // Too large is the AST builder's error (E0003): leave it to pest.
         let value = self.cur.text(start, end).parse::<i64>().map_err(|_| Stop::GiveUp)?;
-        Ok((value, Span::new(start, end).end))
+        Ok((value, end))
     }
 }
 
 /// The end of the last present part, or of `first`.
 fn last_end(parts: &[Option<Span>], first: Span) -> u32 {
     parts.iter().flatten().next().map_or(first.end, |span| span.end)
-}
-
-fn statement_end(statement: &Statement) -> u32 {
-    match statement {
-        Statement::Priority(_, span) => span.end,
-        Statement::When(expr) => expr.span.end,
-        Statement::Grant(g) => g.span.end,
-        Statement::Owe(o) => o.span.end,
-        Statement::Recommend(r) => r.span.end,
-        Statement::Escalate(e) => e.span.end,
-        Statement::Never(n) => n.span.end,
-    }
 }

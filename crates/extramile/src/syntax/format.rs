@@ -381,17 +381,8 @@ fn item_start(item: &Item) -> usize {
 }
 
 fn statement_start(statement: &Statement) -> usize {
-    let start = match statement {
-        Statement::Priority(_, span) => span.start,
-        // The condition starts after `when`: comments above the statement come before it.
-        Statement::When(condition) => condition.span.start,
-        Statement::Grant(grant) => grant.span.start,
-        Statement::Owe(owe) => owe.span.start,
-        Statement::Recommend(rec) => rec.span.start,
-        Statement::Escalate(escalate) => escalate.span.start,
-        Statement::Never(never) => never.span.start,
-    };
-    start as usize
+    // A `when` starts at its condition: comments above the statement come before it.
+    statement.span().start as usize
 }
 
 fn fits(indent: &str, line: &str) -> bool {

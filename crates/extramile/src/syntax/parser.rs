@@ -180,26 +180,14 @@ fn parse_string(pair: Pair<'_, Rule>) -> ParseResult<Text> {
     let span = span_of(&pair);
     let raw = pair.as_str();
     let inner = raw.get(1..raw.len().saturating_sub(1)).unwrap_or("");
-    let mut value = String::with_capacity(inner.len());
-    let mut chars = inner.chars();
-    while let Some(c) = chars.next() {
-        if c != '\\' {
-            value.push(c);
-            continue;
-        }
-        match chars.next() {
-            Some('n') => value.push('\n'),
-            Some('t') => value.push('\t'),
-            Some('"') => value.push('"'),
-            Some('\\') => value.push('\\'),
-            other => {
-                let shown = other.map_or(String::new(), String::from);
-                return Err(Diagnostic::error("E0002", format!("unknown escape `\\{shown}` in a string"), span)
-                    .with_help("strings know `\\\"`, `\\\\`, `\\n` and `\\t`"));
-            }
+    match scan::unescape(inner) {
+        Ok(value) => Ok(Text { value, span }),
+        Err(other) => {
+            let shown = other.map_or(String::new(), String::from);
+            Err(Diagnostic::error("E0002", format!("unknown escape `\\{shown}` in a string"), span)
+                .with_help("strings know `\\\"`, `\\\\`, `\\n` and `\\t`"))
         }
     }
-    Ok(Text { value, span })
 }
 
 fn parse_path(pair: Pair<'_, Rule>) -> Path {
@@ -269,20 +257,8 @@ fn parse_rule(pair: Pair<'_, Rule>) -> ParseResult<ast::Rule> {
     }
     // The rule's span ends at its last statement (or its header), not at trailing blank lines.
     let header_end = title.as_ref().map_or(name.span.end, |t| t.span.end);
-    let end = statements.last().map_or(header_end, |s| statement_span(s).end);
+    let end = statements.last().map_or(header_end, |s| s.span().end);
     Ok(ast::Rule { name, title, statements, span: Span { start: span.start, end: end.max(header_end) } })
-}
-
-fn statement_span(statement: &Statement) -> Span {
-    match statement {
-        Statement::Priority(_, span) => *span,
-        Statement::When(expr) => expr.span,
-        Statement::Grant(g) => g.span,
-        Statement::Owe(o) => o.span,
-        Statement::Recommend(r) => r.span,
-        Statement::Escalate(e) => e.span,
-        Statement::Never(n) => n.span,
-    }
 }
 
 fn parse_statement(pair: Pair<'_, Rule>) -> ParseResult<Statement> {

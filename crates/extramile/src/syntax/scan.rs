@@ -1,6 +1,7 @@
 //! Byte-level scanning of texts, comments and script bodies, shared by the passes that read
-//! policy source around pest: the depth pre-scan, the syntax-error explainer and the
-//! formatter's comment finder. Every token they look for is ASCII, so byte offsets are
+//! policy source around pest: the depth pre-scan, the syntax-error explainer, the
+//! formatter's comment finder and the hand-written parser; and the value of a text literal,
+//! shared by both parsers. Every token they look for is ASCII, so byte offsets are
 //! always character boundaries.
 
 /// Where a text whose opening `"` is at `open` ends: just past its closing quote, or at the
@@ -17,6 +18,28 @@ pub fn text_end(bytes: &[u8], open: usize) -> (usize, bool) {
         }
     }
     (at.min(bytes.len()), false)
+}
+
+/// The value of a text literal from what lies between its quotes, with `\"`, `\\`, `\n`
+/// and `\t` resolved. An unknown escape is an error holding what followed the `\` (`None`
+/// at the end of the text).
+pub fn unescape(inner: &str) -> Result<String, Option<char>> {
+    let mut value = String::with_capacity(inner.len());
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            value.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n') => value.push('\n'),
+            Some('t') => value.push('\t'),
+            Some('"') => value.push('"'),
+            Some('\\') => value.push('\\'),
+            other => return Err(other),
+        }
+    }
+    Ok(value)
 }
 
 /// The offset of the first line break at or after `at`, or the end of the source: where a

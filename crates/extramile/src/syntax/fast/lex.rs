@@ -4,6 +4,7 @@
 
 use super::{Parsed, Stop};
 use crate::syntax::ast::Text;
+use crate::syntax::scan;
 use crate::syntax::span::Span;
 
 /// The reserved words: the grammar's `keyword` rule. `today` is not one: the rule tries `to`
@@ -265,32 +266,13 @@ impl<'s> Cursor<'s> {
         if self.peek() != Some(b'"') {
             return Err(Stop::NoMatch);
         }
-        let mut at = start + 1;
-        let mut value = String::new();
-        let mut plain_from = at;
-        loop {
-            match self.byte_at(at) {
-                None | Some(b'\n' | b'\r') => return Err(Stop::NoMatch),
-                Some(b'"') => break,
-                Some(b'\\') => {
-                    value.push_str(self.text(plain_from, at));
-                    let escaped = match self.byte_at(at + 1) {
-                        Some(b'n') => '\n',
-                        Some(b't') => '\t',
-                        Some(b'"') => '"',
-                        Some(b'\\') => '\\',
-                        _ => return Err(Stop::GiveUp),
-                    };
-                    value.push(escaped);
-                    at += 2;
-                    plain_from = at;
-                }
-                Some(_) => at += 1,
-            }
+        let (end, closed) = scan::text_end(self.bytes, start);
+        if !closed {
+            return Err(Stop::NoMatch);
         }
-        value.push_str(self.text(plain_from, at));
-        self.pos = at + 1;
-        Ok(Text { value, span: Span::new(start, self.pos) })
+        let value = scan::unescape(self.text(start + 1, end - 1)).map_err(|_| Stop::GiveUp)?;
+        self.pos = end;
+        Ok(Text { value, span: Span::new(start, end) })
     }
 
     /// `item_words = @{ item_word ~ (WHITESPACE+ ~ item_word)* }` at the cursor, where
