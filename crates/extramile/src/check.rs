@@ -120,7 +120,7 @@ pub fn check(
                 currency,
                 currency_code: Name::from(currency.code),
                 roles: roles.into_iter().map(Name::from).collect(),
-                fact_tree: crate::eval::stream::FactTree::new(&facts),
+                fact_tree: crate::eval::tree::FactTree::new(&facts),
                 facts,
                 gestures,
                 rules,

@@ -8,6 +8,7 @@
 pub mod expr;
 pub mod facts;
 pub mod stream;
+pub mod tree;
 
 use crate::decision::*;
 use crate::eval::expr::{Env, ExprError};
@@ -89,6 +90,8 @@ struct Scratch {
     granted: Vec<Granted>,
     groups: Vec<(usize, usize)>,
     stream: stream::Scratch,
+    /// Which slots the walk of a facts document found.
+    found: Vec<bool>,
 }
 
 impl Scratch {
@@ -99,6 +102,7 @@ impl Scratch {
         self.granted.clear();
         self.groups.clear();
         self.stream.clear();
+        self.found.clear();
     }
 }
 
@@ -117,6 +121,22 @@ pub fn evaluate(
     with_scratch(|scratch| {
         facts::read_facts(program, facts, &mut scratch.facts);
         decide(scratch, program, role, now, trace)
+    })
+}
+
+/// Like [`evaluate`], checking that `facts` nests no deeper than the policy's
+/// `FactLimits::max_depth` in the same walk that reads them (see [`tree::read_document`]);
+/// `Err` if it does.
+pub(crate) fn evaluate_document(
+    program: &Program,
+    facts: &serde_json::Value,
+    role: RoleId,
+    now: DateTime<FixedOffset>,
+    trace: bool,
+) -> Result<Decision, tree::TooDeep> {
+    with_scratch(|scratch| {
+        tree::read_document(program, facts, &mut scratch.found, &mut scratch.facts)?;
+        Ok(decide(scratch, program, role, now, trace))
     })
 }
 
@@ -561,7 +581,9 @@ impl Run<'_> {
         let mut offers: Vec<Offer> = Vec::with_capacity(groups.len());
         for &(rule_idx, grant_idx) in groups.iter() {
             let Some(rule) = program.rules.get(rule_idx) else { continue };
-            let mut one_of = Vec::new();
+            // At most one gesture per alternative of the grant: sized so that it never grows.
+            let alternatives = rule.grants.get(grant_idx).map_or(0, |grant| grant.alternatives.len());
+            let mut one_of = Vec::with_capacity(alternatives);
             for g in granted.iter().filter(|g| g.rule == rule_idx && g.grant == grant_idx) {
                 let Some((bound, set_by)) = self.best(granted, g.gesture, &g.item, role) else { continue };
                 let gesture = self.gesture_name(g.gesture);

@@ -32,7 +32,7 @@ pub struct Program {
     /// Declared facts, one slot each.
     pub facts: Vec<FactSlot>,
     /// The facts' paths as a tree of object keys, for reading JSON text straight into slots.
-    pub fact_tree: crate::eval::stream::FactTree,
+    pub fact_tree: crate::eval::tree::FactTree,
     /// The gesture catalogue.
     pub gestures: Vec<Gesture>,
     /// Rules in source order.

@@ -66,14 +66,58 @@ impl Currency {
         if amount.scale() == self.minor_units {
             return amount;
         }
+        // Fewer decimals (a whole amount): nothing to round, only digits to add.
+        if amount.scale() < self.minor_units {
+            let mut widened = amount;
+            widened.rescale(self.minor_units);
+            return widened;
+        }
+        if let Some(rounded) = self.round_small(amount) {
+            return rounded;
+        }
         let mut rounded = amount.round_dp_with_strategy(self.minor_units, RoundingStrategy::MidpointAwayFromZero);
         rounded.rescale(self.minor_units);
         rounded
     }
 
+    /// [`Currency::round`] in 64-bit integers, for amounts whose mantissa fits (a
+    /// percentage of a price has a few more decimals than the currency): the mantissa
+    /// divided by a power of ten, the remainder rounding half away from zero.
+    fn round_small(self, amount: Decimal) -> Option<Decimal> {
+        const POWERS: [i64; 19] = [
+            1,
+            10,
+            100,
+            1_000,
+            10_000,
+            100_000,
+            1_000_000,
+            10_000_000,
+            100_000_000,
+            1_000_000_000,
+            10_000_000_000,
+            100_000_000_000,
+            1_000_000_000_000,
+            10_000_000_000_000,
+            100_000_000_000_000,
+            1_000_000_000_000_000,
+            10_000_000_000_000_000,
+            100_000_000_000_000_000,
+            1_000_000_000_000_000_000,
+        ];
+        let mantissa = i64::try_from(amount.mantissa()).ok()?;
+        let extra = amount.scale().checked_sub(self.minor_units)?;
+        let divisor = *POWERS.get(usize::try_from(extra).ok()?)?;
+        let (quotient, remainder) = (mantissa / divisor, mantissa % divisor);
+        // `remainder` is below `divisor` in magnitude, which is at most 10^18: doubling fits.
+        let away = remainder.unsigned_abs() * 2 >= divisor.unsigned_abs();
+        let rounded = if away { quotient + mantissa.signum() } else { quotient };
+        Some(Decimal::new(rounded, self.minor_units))
+    }
+
     /// Whether `amount` has no more decimals than the minor unit allows.
     pub fn is_exact(self, amount: Decimal) -> bool {
-        amount.normalize().scale() <= self.minor_units
+        amount.scale() <= self.minor_units || amount.normalize().scale() <= self.minor_units
     }
 }
 
@@ -97,6 +141,16 @@ mod tests {
         assert_eq!(usd.round(dec("-3.05")).to_string(), "-3.05");
         let jpy = Currency::from_code("JPY").unwrap_or(CURRENCIES[0]);
         assert_eq!(jpy.round(dec("12.5")).to_string(), "13");
+        for (amount, cents) in
+            [("-0.001", "0.00"), ("-0.005", "-0.01"), ("0.005", "0.01"), ("-0.0049", "0.00"), ("30.8625", "30.86")]
+        {
+            let mut general = dec(amount).round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+            general.rescale(2);
+            assert_eq!(
+                (usd.round(dec(amount)).to_string(), general.to_string()),
+                (cents.to_string(), cents.to_string())
+            );
+        }
     }
 
     #[test]
@@ -105,5 +159,21 @@ mod tests {
         assert!(usd.is_exact(dec("12.50")));
         assert!(usd.is_exact(dec("12.500")));
         assert!(!usd.is_exact(dec("12.505")));
+    }
+
+    proptest::proptest! {
+        /// The shortcuts for amounts already at or below the minor unit's scale give what
+        /// rounding and rescaling give, to the printed digit.
+        #[test]
+        fn rounding_shortcuts_agree_with_rounding(mantissa in proptest::prelude::any::<i64>(), scale in 0_u32..24, huge in proptest::prelude::any::<bool>()) {
+            let amount = if huge { Decimal::from_i128_with_scale(i128::from(mantissa) << 30, scale) } else { Decimal::new(mantissa, scale) };
+            for currency in Currency::all() {
+                let mut general = amount.round_dp_with_strategy(currency.minor_units, RoundingStrategy::MidpointAwayFromZero);
+                general.rescale(currency.minor_units);
+                let rounded = currency.round(amount);
+                proptest::prop_assert_eq!(rounded.to_string(), general.to_string());
+                proptest::prop_assert_eq!(currency.is_exact(amount), amount.normalize().scale() <= currency.minor_units);
+            }
+        }
     }
 }

@@ -42,7 +42,7 @@ use std::sync::Arc;
 /// ```
 #[derive(Debug, Clone)]
 pub struct Policy {
-    program: Arc<Program>,
+    pub(crate) program: Arc<Program>,
     warnings: Arc<Diagnostics>,
 }
 
@@ -207,13 +207,13 @@ impl Policy {
         if !facts.is_object() {
             return Err(RequestError::FactsNotObject { found: json_kind(facts).to_string() });
         }
-        let max_depth = self.program.fact_limits.max_depth;
-        if let Err(path) = eval::facts::check_depth(facts, max_depth) {
-            return Err(RequestError::InvalidRequest {
+        eval::evaluate_document(&self.program, facts, role, request.now, request.trace).map_err(|_| {
+            let max_depth = self.program.fact_limits.max_depth;
+            let path = eval::facts::check_depth(facts, max_depth).err().unwrap_or_default();
+            RequestError::InvalidRequest {
                 message: format!("facts: `{path}` is nested more than {max_depth} levels deep"),
-            });
-        }
-        Ok(eval::evaluate(&self.program, facts, role, request.now, request.trace))
+            }
+        })
     }
 
     /// Like [`Policy::evaluate`], with the facts as a JSON string. A key given twice in

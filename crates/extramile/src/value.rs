@@ -125,6 +125,23 @@ impl Value {
     }
 }
 
+/// The element of `sorted` (ordered by `text_of`) whose text is `text`. Few elements are
+/// scanned, comparing lengths and first bytes before the text, which for the short keys
+/// and values of a policy is cheaper than a binary search calling `memcmp` at every step.
+pub(crate) fn find_sorted<'s, T>(sorted: &'s [T], text: &str, text_of: impl Fn(&T) -> &str) -> Option<&'s T> {
+    /// Up to this many elements, scanning wins.
+    const SCAN: usize = 8;
+    if sorted.len() <= SCAN {
+        let first = text.as_bytes().first();
+        let same = |candidate: &str| {
+            candidate.len() == text.len() && candidate.as_bytes().first() == first && candidate == text
+        };
+        return sorted.iter().find(|element| same(text_of(element)));
+    }
+    let index = sorted.binary_search_by(|element| text_of(element).cmp(text)).ok()?;
+    sorted.get(index)
+}
+
 /// A time as RFC 3339, as decisions write it: `2026-11-22T10:00:00Z`, `+02:00` for other
 /// offsets, and fractions of a second only when there are any. The same text as chrono's
 /// `to_rfc3339_opts(SecondsFormat::AutoSi, true)`, written directly in the common case

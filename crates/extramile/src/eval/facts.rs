@@ -101,7 +101,13 @@ pub fn read_facts(program: &Program, facts: &Json, values: &mut Vec<Result<Value
     values.extend(program.facts.iter().map(|slot| read_slot(slot, facts, program.currency, limits)));
 }
 
-fn read_slot(slot: &FactSlot, facts: &Json, currency: Currency, limits: FactLimits) -> Result<Value, FactError> {
+/// The value of the fact in `slot`, found by its path in `facts`.
+pub(crate) fn read_slot(
+    slot: &FactSlot,
+    facts: &Json,
+    currency: Currency,
+    limits: FactLimits,
+) -> Result<Value, FactError> {
     let mut node = Some(facts);
     // Where the path stopped at something that is not an object, for the message.
     let mut not_object: Option<(usize, &Json)> = None;
@@ -141,8 +147,7 @@ pub fn slot_value(
         }),
         Some(Json::String(text)) if !slot.one_of_sorted.is_empty() => {
             // A `one of` text: share the program's copy of the value instead of allocating.
-            let found = slot.one_of_sorted.binary_search_by(|allowed| (**allowed).cmp(text.as_str())).ok();
-            match found.and_then(|index| slot.one_of_sorted.get(index)) {
+            match crate::value::find_sorted(&slot.one_of_sorted, text, |allowed| allowed) {
                 Some(allowed) => Ok(Value::Text(Arc::clone(allowed))),
                 None => Err(FactError {
                     path: slot.path.to_string(),

@@ -8,82 +8,14 @@
 //! by construction; `tests/streaming.rs` checks it on generated requests.
 
 use crate::eval::facts::{self, FactError};
-use crate::ir::{FactSlot, Program, RoleId, SlotId};
+use crate::eval::tree::{FactNode, FactObject};
+use crate::ir::{Program, RoleId, SlotId};
 use crate::json::{EvaluationOptions, StrictSeed};
 use crate::name::Name;
 use crate::value::Value;
 use chrono::{DateTime, FixedOffset};
 use serde::de::{DeserializeSeed, Deserializer, MapAccess, Visitor};
 use std::fmt;
-
-/// The declared fact paths as a tree of object keys, built when the policy is compiled.
-#[derive(Debug, Default)]
-pub struct FactTree {
-    root: FactObject,
-    /// How many objects the tree has below the root.
-    objects: usize,
-}
-
-/// The keys of one object that lead to facts, sorted for binary search.
-#[derive(Debug, Default)]
-struct FactObject {
-    keys: Vec<(Box<str>, FactNode)>,
-}
-
-#[derive(Debug)]
-enum FactNode {
-    /// The key holds a fact.
-    Fact(SlotId),
-    /// The key holds an object with facts inside; the number tells objects apart.
-    Object(FactObject, usize),
-    /// The key holds a fact and is also the parent of facts: left to the general path
-    /// (the checker refuses such overlaps, E0113, so this is only a safeguard).
-    Both,
-}
-
-impl FactTree {
-    /// The tree of the paths of `slots`.
-    pub fn new(slots: &[FactSlot]) -> FactTree {
-        let mut tree = FactTree::default();
-        for (slot, fact) in slots.iter().enumerate() {
-            tree.root.insert(&fact.segments, slot, &mut tree.objects);
-        }
-        tree
-    }
-}
-
-impl FactObject {
-    fn insert(&mut self, segments: &[String], slot: SlotId, objects: &mut usize) {
-        let Some((first, rest)) = segments.split_first() else { return };
-        let index = match self.find(first) {
-            Some(index) => index,
-            None => {
-                let node = if rest.is_empty() {
-                    FactNode::Fact(slot)
-                } else {
-                    *objects = objects.saturating_add(1);
-                    FactNode::Object(FactObject::default(), *objects)
-                };
-                let at = self.keys.partition_point(|(key, _)| **key < **first);
-                self.keys.insert(at, (first.as_str().into(), node));
-                if rest.is_empty() {
-                    return;
-                }
-                at
-            }
-        };
-        let Some((_, node)) = self.keys.get_mut(index) else { return };
-        match node {
-            FactNode::Object(object, _) if !rest.is_empty() => object.insert(rest, slot, objects),
-            FactNode::Both => {}
-            _ => *node = FactNode::Both,
-        }
-    }
-
-    fn find(&self, key: &str) -> Option<usize> {
-        self.keys.binary_search_by(|(k, _)| (**k).cmp(key)).ok()
-    }
-}
 
 /// Buffers the reader keeps per thread.
 #[derive(Debug, Default)]
@@ -431,8 +363,8 @@ impl<'r> Visitor<'_> for KeySeed<'r> {
     }
 
     fn visit_str<E>(self, v: &str) -> Result<Key<'r>, E> {
-        match self.object.find(v).and_then(|index| self.object.keys.get(index)) {
-            Some((_, node)) => Ok(Key::Known(node)),
+        match self.object.get(v) {
+            Some(node) => Ok(Key::Known(node)),
             None => Ok(Key::Other(v.to_string())),
         }
     }

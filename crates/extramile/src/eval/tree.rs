@@ -1,0 +1,230 @@
+//! The declared fact paths as a tree of object keys, and the reader of a facts
+//! `serde_json::Value` that walks the document once, reading the facts and checking the
+//! nesting depth together.
+
+use crate::eval::facts::{self, FactError};
+use crate::ir::{FactSlot, Program, SlotId};
+use crate::value::Value;
+use serde_json::{Map, Value as Json};
+
+/// The declared fact paths as a tree of object keys, built when the policy is compiled.
+#[derive(Debug, Default)]
+pub struct FactTree {
+    pub(super) root: FactObject,
+    /// How many objects the tree has below the root.
+    pub(super) objects: usize,
+}
+
+/// The keys of one object that lead to facts, sorted for binary search.
+#[derive(Debug, Default)]
+pub(super) struct FactObject {
+    keys: Vec<(Box<str>, FactNode)>,
+}
+
+/// What a key of a [`FactObject`] leads to.
+#[derive(Debug)]
+pub(super) enum FactNode {
+    /// The key holds a fact.
+    Fact(SlotId),
+    /// The key holds an object with facts inside; the number tells objects apart.
+    Object(FactObject, usize),
+    /// The key holds a fact and is also the parent of facts: left to the general path
+    /// (the checker refuses such overlaps, E0113, so this is only a safeguard).
+    Both,
+}
+
+impl FactTree {
+    /// The tree of the paths of `slots`.
+    pub fn new(slots: &[FactSlot]) -> FactTree {
+        let mut tree = FactTree::default();
+        for (slot, fact) in slots.iter().enumerate() {
+            tree.root.insert(&fact.segments, slot, &mut tree.objects);
+        }
+        tree
+    }
+}
+
+impl FactObject {
+    fn insert(&mut self, segments: &[String], slot: SlotId, objects: &mut usize) {
+        let Some((first, rest)) = segments.split_first() else { return };
+        let index = match self.find(first) {
+            Some(index) => index,
+            None => {
+                let node = if rest.is_empty() {
+                    FactNode::Fact(slot)
+                } else {
+                    *objects = objects.saturating_add(1);
+                    FactNode::Object(FactObject::default(), *objects)
+                };
+                let at = self.keys.partition_point(|(key, _)| **key < **first);
+                self.keys.insert(at, (first.as_str().into(), node));
+                if rest.is_empty() {
+                    return;
+                }
+                at
+            }
+        };
+        let Some((_, node)) = self.keys.get_mut(index) else { return };
+        match node {
+            FactNode::Object(object, _) if !rest.is_empty() => object.insert(rest, slot, objects),
+            FactNode::Both => {}
+            _ => *node = FactNode::Both,
+        }
+    }
+
+    fn find(&self, key: &str) -> Option<usize> {
+        self.keys.binary_search_by(|(k, _)| (**k).cmp(key)).ok()
+    }
+
+    /// What `key` leads to, if it leads to facts.
+    pub(super) fn get(&self, key: &str) -> Option<&FactNode> {
+        crate::value::find_sorted(&self.keys, key, |(k, _)| k).map(|(_, node)| node)
+    }
+}
+
+/// The facts document nests deeper than `FactLimits::max_depth`; `facts::check_depth`
+/// names the path.
+#[derive(Debug)]
+pub(crate) struct TooDeep;
+
+/// Reads every declared fact of `program` from `facts` into `values`, by slot,
+/// as [`facts::read_facts`] does, and checks the depth as [`facts::check_depth`] does, in
+/// one walk of the document: each key is looked up in the (small) fact tree instead of
+/// each fact's path in the document. Facts the walk does not find take the general path,
+/// which gives their default or the exact message. `seen` is a buffer.
+pub(crate) fn read_document(
+    program: &Program,
+    facts: &Json,
+    seen: &mut Vec<bool>,
+    values: &mut Vec<Result<Value, FactError>>,
+) -> Result<(), TooDeep> {
+    let placeholder = || Err(FactError { path: String::new(), message: String::new() });
+    values.clear();
+    values.resize_with(program.facts.len(), placeholder);
+    seen.clear();
+    seen.resize(program.facts.len(), false);
+    let max_depth = program.fact_limits.max_depth;
+    match facts {
+        // The facts object itself is level 1.
+        Json::Object(_) if max_depth < 1 => return Err(TooDeep),
+        Json::Object(map) => Walk { program, seen, values }.object(map, Some(&program.fact_tree.root), 1)?,
+        other => facts::check_depth(other, max_depth).map_err(|_| TooDeep)?,
+    }
+    for ((fact, seen), value) in program.facts.iter().zip(seen.iter()).zip(values.iter_mut()) {
+        if !*seen {
+            *value = facts::read_slot(fact, facts, program.currency, program.fact_limits);
+        }
+    }
+    Ok(())
+}
+
+struct Walk<'w> {
+    program: &'w Program,
+    seen: &'w mut Vec<bool>,
+    values: &'w mut Vec<Result<Value, FactError>>,
+}
+
+impl Walk<'_> {
+    /// Walks `map`, found at `level`, whose keys lead to the facts of `object` (none when
+    /// only its depth matters).
+    fn object(&mut self, map: &Map<String, Json>, object: Option<&FactObject>, level: usize) -> Result<(), TooDeep> {
+        let max_depth = self.program.fact_limits.max_depth;
+        for (key, child) in map {
+            match (object.and_then(|object| object.get(key)), child) {
+                (Some(FactNode::Object(inner, _)), Json::Object(child_map)) => {
+                    let level = level.saturating_add(1);
+                    if level > max_depth {
+                        return Err(TooDeep);
+                    }
+                    self.object(child_map, Some(inner), level)?;
+                }
+                (node, _) => {
+                    if let Some(FactNode::Fact(slot)) = node {
+                        self.set(*slot, child);
+                    }
+                    let nested = matches!(child, Json::Object(_) | Json::Array(_));
+                    if nested && facts::check_depth(child, max_depth.saturating_sub(level)).is_err() {
+                        return Err(TooDeep);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn set(&mut self, slot: SlotId, json: &Json) {
+        if let (Some(fact), Some(seen), Some(value)) =
+            (self.program.facts.get(slot), self.seen.get_mut(slot), self.values.get_mut(slot))
+        {
+            *seen = true;
+            *value = facts::slot_value(fact, Some(json), None, self.program.currency, self.program.fact_limits);
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests fail loudly")]
+mod tests {
+    use super::*;
+    use crate::eval::facts::{check_depth, read_facts, FactLimits};
+    use crate::{LoadOptions, Policy};
+    use proptest::prelude::*;
+
+    const POLICY: &str = "currency USD\nroles agent\n\nfacts\n  a.b: number\n  a.c: text, default \"\"\n  \
+                          k: one of \"x\", \"y\"\n  c.d.e: number, default 1\n  l: list of number, default []\n";
+
+    /// Documents whose keys are often the policy's, at every level.
+    fn document() -> impl Strategy<Value = Json> {
+        let leaf = prop_oneof![
+            Just(Json::Null),
+            any::<bool>().prop_map(Json::from),
+            (-3_i64..5).prop_map(Json::from),
+            prop::sample::select(&["x", "y", "z", ""][..]).prop_map(Json::from),
+        ];
+        leaf.prop_recursive(6, 40, 4, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..3).prop_map(Json::Array),
+                prop::collection::btree_map(
+                    prop::sample::select(&["a", "b", "c", "d", "e", "k", "l", "z"][..]),
+                    inner,
+                    0..4
+                )
+                .prop_map(|map| Json::Object(map.into_iter().map(|(k, v)| (k.to_string(), v)).collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3_000))]
+
+        /// One walk gives what looking up each fact's path gives, and refuses exactly the
+        /// documents the depth check refuses.
+        #[test]
+        fn the_walk_agrees_with_the_lookups_and_the_depth_check(facts in document(), max_depth in 0_usize..6) {
+            let options =
+                LoadOptions { fact_limits: FactLimits { max_depth, ..FactLimits::default() }, ..LoadOptions::default() };
+            let policy = Policy::parse_with("walk.policy", POLICY, options).unwrap();
+            let program = &policy.program;
+            let (mut seen, mut walked, mut looked_up) = (Vec::new(), Vec::new(), Vec::new());
+            let walk = read_document(program, &facts, &mut seen, &mut walked);
+            prop_assert_eq!(walk.is_ok(), check_depth(&facts, max_depth).is_ok(), "{}", facts);
+            if walk.is_ok() {
+                read_facts(program, &facts, &mut looked_up);
+                prop_assert_eq!(walked, looked_up, "{}", facts);
+            }
+        }
+    }
+
+    #[test]
+    fn the_walk_finds_nested_facts_and_gives_defaults() {
+        let policy = Policy::parse(POLICY).unwrap();
+        let facts = serde_json::json!({"a": {"b": 2, "z": [1]}, "k": "y", "c": {"d": {}}});
+        let mut values = Vec::new();
+        read_document(&policy.program, &facts, &mut Vec::new(), &mut values).unwrap();
+        let numbers: Vec<Option<Value>> = values.into_iter().map(Result::ok).collect();
+        assert_eq!(numbers[0], Some(Value::Number(2.into())));
+        assert_eq!(numbers[1], Some(Value::Text("".into())));
+        assert_eq!(numbers[2], Some(Value::Text("y".into())));
+        assert_eq!(numbers[3], Some(Value::Number(1.into())));
+    }
+}
