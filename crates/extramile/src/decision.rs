@@ -2,6 +2,8 @@
 //! and escalated, with errors, warnings and an optional trace. Serialises to the JSON
 //! contract of `docs/json.md`.
 
+mod write;
+
 use crate::name::Name;
 use crate::syntax::span::Span;
 use rust_decimal::Decimal;

@@ -247,8 +247,7 @@ impl Policy {
         };
         // Sized for a typical decision, so that writing it does not grow the buffer.
         let mut out = Vec::with_capacity(1024);
-        serde_json::to_writer(&mut out, &decision)
-            .map_err(|err| RequestError::InvalidRequest { message: err.to_string() })?;
+        decision.write_json(&mut out).map_err(|err| RequestError::InvalidRequest { message: err.to_string() })?;
         String::from_utf8(out).map_err(|err| RequestError::InvalidRequest { message: err.to_string() })
     }
 

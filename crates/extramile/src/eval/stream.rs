@@ -9,12 +9,12 @@
 
 use crate::eval::facts::{self, FactError};
 use crate::eval::tree::{FactNode, FactObject};
-use crate::ir::{Program, RoleId, SlotId};
+use crate::ir::{FactSlot, Program, RoleId, SlotId};
 use crate::json::{EvaluationOptions, StrictSeed};
 use crate::name::Name;
 use crate::value::Value;
 use chrono::{DateTime, FixedOffset};
-use serde::de::{DeserializeSeed, Deserializer, MapAccess, Visitor};
+use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use std::fmt;
 
 /// Buffers the reader keeps per thread.
@@ -101,6 +101,12 @@ impl<'r> Reader<'r> {
 
     /// Reads the fact in `slot` from `json`, as the general path does.
     fn set(&mut self, slot: SlotId, json: &serde_json::Value) -> bool {
+        let (currency, limits) = (self.program.currency, self.program.fact_limits);
+        self.set_with(slot, |fact| facts::slot_value(fact, Some(json), None, currency, limits))
+    }
+
+    /// Sets the fact in `slot` to what `read` gives, unless it was given already.
+    fn set_with(&mut self, slot: SlotId, read: impl FnOnce(&FactSlot) -> Result<Value, FactError>) -> bool {
         let (Some(fact), Some(seen), Some(value)) =
             (self.program.facts.get(slot), self.scratch.seen.get_mut(slot), self.values.get_mut(slot))
         else {
@@ -110,7 +116,7 @@ impl<'r> Reader<'r> {
             return false;
         }
         *seen = true;
-        *value = facts::slot_value(fact, Some(json), None, self.program.currency, self.program.fact_limits);
+        *value = read(fact);
         true
     }
 
@@ -307,8 +313,14 @@ impl<'de> Visitor<'de> for ObjectSeed<'_, '_> {
         while let Some(key) = map.next_key_seed(KeySeed { object: self.object })? {
             match key {
                 Key::Known(FactNode::Fact(slot)) => {
-                    let json = map.next_value_seed(StrictSeed::unplaced())?;
-                    if !self.reader.within_depth(&json, self.level) || !self.reader.set(*slot, &json) {
+                    let fact = self.reader.program.facts.get(*slot).ok_or_else(give_up)?;
+                    let accepted = match map.next_value_seed(FactSeed { fact })? {
+                        FactJson::OneOf(value) => self.reader.set_with(*slot, |_| Ok(value)),
+                        FactJson::Other(json) => {
+                            self.reader.within_depth(&json, self.level) && self.reader.set(*slot, &json)
+                        }
+                    };
+                    if !accepted {
                         return Err(give_up());
                     }
                 }
@@ -334,6 +346,72 @@ impl<'de> Visitor<'de> for ObjectSeed<'_, '_> {
             }
         }
         Ok(())
+    }
+}
+
+/// A fact's JSON as [`FactSeed`] reads it.
+enum FactJson {
+    /// A `one of` text with one of its values, read without allocating.
+    OneOf(Value),
+    /// Anything else, to be read as the general path reads it.
+    Other(serde_json::Value),
+}
+
+/// Reads a fact's value: a `one of` text straight to the program's copy of the value,
+/// anything else as [`StrictSeed`] does.
+struct FactSeed<'r> {
+    fact: &'r FactSlot,
+}
+
+impl<'de> DeserializeSeed<'de> for FactSeed<'_> {
+    type Value = FactJson;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<FactJson, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for FactSeed<'_> {
+    type Value = FactJson;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<FactJson, E> {
+        let known = crate::value::find_sorted(&self.fact.one_of_sorted, v, |allowed| allowed);
+        match known {
+            Some(allowed) => Ok(FactJson::OneOf(Value::Text(std::sync::Arc::clone(allowed)))),
+            None => StrictSeed::unplaced().visit_str(v).map(FactJson::Other),
+        }
+    }
+
+    fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<FactJson, E> {
+        StrictSeed::unplaced().visit_bool(v).map(FactJson::Other)
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<FactJson, E> {
+        StrictSeed::unplaced().visit_i64(v).map(FactJson::Other)
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<FactJson, E> {
+        StrictSeed::unplaced().visit_u64(v).map(FactJson::Other)
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<FactJson, E> {
+        StrictSeed::unplaced().visit_f64(v).map(FactJson::Other)
+    }
+
+    fn visit_unit<E: serde::de::Error>(self) -> Result<FactJson, E> {
+        StrictSeed::unplaced().visit_unit().map(FactJson::Other)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<FactJson, A::Error> {
+        StrictSeed::unplaced().visit_seq(seq).map(FactJson::Other)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<FactJson, A::Error> {
+        StrictSeed::unplaced().visit_map(map).map(FactJson::Other)
     }
 }
 

@@ -1,0 +1,300 @@
+//! Writes a decision as the JSON contract of `docs/json.md`: the very bytes
+//! `serde_json::to_vec` gives for the derived `Serialize`, without serde's per-field
+//! machinery. Keys are written as constants, and texts that need no escape (rule, gesture
+//! and role names nearly always) are copied as they are; everything else (escaped texts,
+//! numbers, decimals and the trace) goes through serde_json itself, so the two agree by
+//! construction where they are not compared. `tests/json_writer.rs` compares them on
+//! generated decisions.
+
+use super::*;
+use serde::Serialize;
+
+/// Writes JSON into a byte buffer.
+struct Writer<'o> {
+    out: &'o mut Vec<u8>,
+}
+
+impl Writer<'_> {
+    fn raw(&mut self, bytes: &str) {
+        self.out.extend_from_slice(bytes.as_bytes());
+    }
+
+    /// A JSON string, escaped by serde_json when any byte needs it.
+    fn text(&mut self, text: &str) -> serde_json::Result<()> {
+        if !needs_escape(text.as_bytes()) {
+            self.out.reserve(text.len() + 2);
+            self.out.push(b'"');
+            self.out.extend_from_slice(text.as_bytes());
+            self.out.push(b'"');
+            Ok(())
+        } else {
+            self.leaf(text)
+        }
+    }
+
+    /// Any other value, written by serde_json.
+    fn leaf<T: Serialize + ?Sized>(&mut self, value: &T) -> serde_json::Result<()> {
+        value.serialize(&mut serde_json::Serializer::new(&mut *self.out))
+    }
+
+    /// `,"key":` then the text, or nothing when absent.
+    fn optional_text(&mut self, key: &str, text: Option<&str>) -> serde_json::Result<()> {
+        match text {
+            Some(text) => {
+                self.raw(key);
+                self.text(text)
+            }
+            None => Ok(()),
+        }
+    }
+
+    /// A decimal as a JSON string, as its `Serialize` writes it (its `Display` text, which
+    /// never needs escaping). Amounts whose mantissa fits 64 bits, all money in practice,
+    /// are written from the mantissa: whole part, point, fraction zero-padded to the scale.
+    fn amount(&mut self, amount: &Decimal) {
+        const POWERS: [u64; 19] = [
+            1,
+            10,
+            100,
+            1_000,
+            10_000,
+            100_000,
+            1_000_000,
+            10_000_000,
+            100_000_000,
+            1_000_000_000,
+            10_000_000_000,
+            100_000_000_000,
+            1_000_000_000_000,
+            10_000_000_000_000,
+            100_000_000_000_000,
+            1_000_000_000_000_000,
+            10_000_000_000_000_000,
+            100_000_000_000_000_000,
+            1_000_000_000_000_000_000,
+        ];
+        let scale = amount.scale();
+        let mantissa = i64::try_from(amount.mantissa()).ok().filter(|m| *m != 0);
+        let power = usize::try_from(scale).ok().and_then(|scale| POWERS.get(scale));
+        let (Some(mantissa), Some(&power)) = (mantissa, power) else {
+            use std::io::Write;
+            // Writing to a Vec cannot fail.
+            let _ = write!(self.out, "\"{amount}\"");
+            return;
+        };
+        let magnitude = mantissa.unsigned_abs();
+        let mut digits = itoa::Buffer::new();
+        self.out.push(b'"');
+        if mantissa < 0 {
+            self.out.push(b'-');
+        }
+        self.raw(digits.format(magnitude / power));
+        if scale > 0 {
+            self.out.push(b'.');
+            let fraction = digits.format(magnitude % power);
+            let zeros = usize::try_from(scale).unwrap_or(0).saturating_sub(fraction.len());
+            self.out.extend(std::iter::repeat_n(b'0', zeros));
+            self.out.extend_from_slice(fraction.as_bytes());
+        }
+        self.out.push(b'"');
+    }
+
+    fn optional_amount(&mut self, key: &str, amount: Option<&Decimal>) {
+        if let Some(amount) = amount {
+            self.raw(key);
+            self.amount(amount);
+        }
+    }
+
+    /// `"key":[…]` with each element written by `element`.
+    fn list<T>(
+        &mut self,
+        key: &str,
+        items: &[T],
+        mut element: impl FnMut(&mut Self, &T) -> serde_json::Result<()>,
+    ) -> serde_json::Result<()> {
+        self.raw(key);
+        self.out.push(b'[');
+        for (index, item) in items.iter().enumerate() {
+            if index > 0 {
+                self.out.push(b',');
+            }
+            element(self, item)?;
+        }
+        self.out.push(b']');
+        Ok(())
+    }
+
+    fn decision(&mut self, d: &Decision) -> serde_json::Result<()> {
+        self.raw("{\"policy\":");
+        self.text(&d.policy)?;
+        self.raw(",\"role\":");
+        self.text(&d.role)?;
+        self.raw(",\"now\":");
+        self.text(&d.now)?;
+        self.raw(",\"currency\":");
+        self.text(&d.currency)?;
+        self.list(",\"offers\":", &d.offers, Self::offer)?;
+        self.list(",\"needs_approval\":", &d.needs_approval, Self::approval)?;
+        self.list(",\"owed\":", &d.owed, Self::owed)?;
+        self.list(",\"recommended\":", &d.recommended, Self::recommendation)?;
+        self.list(",\"forbidden\":", &d.forbidden, Self::forbidden)?;
+        self.list(",\"escalations\":", &d.escalations, Self::escalation)?;
+        self.list(",\"errors\":", &d.errors, Self::problem)?;
+        self.list(",\"warnings\":", &d.warnings, Self::problem)?;
+        if let Some(trace) = &d.trace {
+            self.raw(",\"trace\":");
+            self.leaf(trace)?;
+        }
+        self.out.push(b'}');
+        Ok(())
+    }
+
+    fn offer(&mut self, offer: &Offer) -> serde_json::Result<()> {
+        self.list("{\"one_of\":", &offer.one_of, Self::offered)?;
+        self.raw(",\"rule\":");
+        self.text(&offer.rule)?;
+        self.raw(",\"priority\":");
+        self.leaf(&offer.priority)?;
+        self.out.push(b'}');
+        Ok(())
+    }
+
+    fn offered(&mut self, gesture: &OfferedGesture) -> serde_json::Result<()> {
+        self.raw("{\"gesture\":");
+        self.text(&gesture.gesture)?;
+        self.optional_text(",\"item\":", gesture.item.as_deref())?;
+        self.optional_amount(",\"up_to\":", gesture.up_to.as_ref());
+        self.optional_text(",\"limited_by\":", gesture.limited_by.as_deref())?;
+        self.out.push(b'}');
+        Ok(())
+    }
+
+    fn approval(&mut self, approval: &Approval) -> serde_json::Result<()> {
+        self.raw("{\"gesture\":");
+        self.text(&approval.gesture)?;
+        self.optional_text(",\"item\":", approval.item.as_deref())?;
+        self.raw(",\"approver\":");
+        self.text(&approval.approver)?;
+        self.optional_amount(",\"up_to\":", approval.up_to.as_ref());
+        self.raw(",\"rule\":");
+        self.text(&approval.rule)?;
+        self.out.push(b'}');
+        Ok(())
+    }
+
+    fn owed(&mut self, owed: &Owed) -> serde_json::Result<()> {
+        self.raw("{\"gesture\":");
+        self.text(&owed.gesture)?;
+        self.optional_text(",\"item\":", owed.item.as_deref())?;
+        self.optional_amount(",\"amount\":", owed.amount.as_ref());
+        self.raw(",\"rule\":");
+        self.text(&owed.rule)?;
+        self.out.push(b'}');
+        Ok(())
+    }
+
+    fn recommendation(&mut self, rec: &Recommendation) -> serde_json::Result<()> {
+        self.raw("{\"gesture\":");
+        self.text(&rec.gesture)?;
+        self.optional_text(",\"item\":", rec.item.as_deref())?;
+        self.optional_amount(",\"amount\":", rec.amount.as_ref());
+        self.optional_text(",\"due\":", rec.due.as_deref())?;
+        self.raw(",\"rule\":");
+        self.text(&rec.rule)?;
+        self.raw(",\"priority\":");
+        self.leaf(&rec.priority)?;
+        self.out.push(b'}');
+        Ok(())
+    }
+
+    fn forbidden(&mut self, forbidden: &Forbidden) -> serde_json::Result<()> {
+        self.raw("{\"gesture\":");
+        self.text(&forbidden.gesture)?;
+        self.raw(",\"rule\":");
+        self.text(&forbidden.rule)?;
+        self.raw(",\"reason\":");
+        self.text(&forbidden.reason)?;
+        self.out.push(b'}');
+        Ok(())
+    }
+
+    fn escalation(&mut self, escalation: &Escalation) -> serde_json::Result<()> {
+        self.raw("{\"to\":");
+        self.text(&escalation.to)?;
+        self.raw(",\"rule\":");
+        self.text(&escalation.rule)?;
+        self.optional_text(",\"reason\":", escalation.reason.as_deref())?;
+        self.out.push(b'}');
+        Ok(())
+    }
+
+    fn problem(&mut self, problem: &Problem) -> serde_json::Result<()> {
+        self.raw("{\"rule\":");
+        self.text(&problem.rule)?;
+        self.optional_text(",\"fact\":", problem.fact.as_deref())?;
+        self.raw(",\"message\":");
+        self.text(&problem.message)?;
+        self.raw(",\"line\":");
+        self.leaf(&problem.line)?;
+        self.raw(",\"column\":");
+        self.leaf(&problem.column)?;
+        self.out.push(b'}');
+        Ok(())
+    }
+}
+
+/// Whether a JSON string of `bytes` needs an escape: a control character, a quote or a
+/// backslash. Eight bytes at a time, with the bit tricks that tell whether a word holds a
+/// byte below a bound ("Bit Twiddling Hacks", `hasless`); exact as a yes or no.
+fn needs_escape(bytes: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let has_below = |word: u64, bound: u8| word.wrapping_sub(ONES.wrapping_mul(u64::from(bound))) & !word & HIGHS != 0;
+    let has_byte = |word: u64, byte: u8| has_below(word ^ ONES.wrapping_mul(u64::from(byte)), 1);
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in &mut chunks {
+        // Always eight bytes; a zero word would only send the text to serde_json.
+        let word = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+        if has_below(word, 0x20) || has_byte(word, b'"') || has_byte(word, b'\\') {
+            return true;
+        }
+    }
+    chunks.remainder().iter().any(|&b| b < 0x20 || b == b'"' || b == b'\\')
+}
+
+impl Decision {
+    /// The decision as the JSON contract of `docs/json.md`, appended to `out`: the same
+    /// bytes as `serde_json::to_writer(out, self)`, written about three times faster.
+    ///
+    /// ```
+    /// # let policy = extramile::Policy::parse("currency USD\nroles clerk\n")?;
+    /// # let request = extramile::Request::new("clerk", "2026-11-22T10:00:00Z".parse()?);
+    /// let decision = policy.evaluate(&serde_json::json!({}), &request)?;
+    /// let mut out = Vec::new();
+    /// decision.write_json(&mut out)?;
+    /// assert_eq!(out, serde_json::to_vec(&decision)?);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn write_json(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {
+        Writer { out }.decision(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::needs_escape;
+
+    proptest::proptest! {
+        #[test]
+        fn the_word_check_agrees_with_the_byte_check(
+            bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..40),
+            printable in proptest::collection::vec(0x1e_u8..0x7f, 0..40),
+        ) {
+            for bytes in [bytes, printable] {
+                let naive = bytes.iter().any(|&b| b < 0x20 || b == b'"' || b == b'\\');
+                proptest::prop_assert_eq!(needs_escape(&bytes), naive, "{:?}", bytes);
+            }
+        }
+    }
+}
