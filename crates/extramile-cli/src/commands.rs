@@ -170,11 +170,7 @@ fn emit(
     compact: bool,
 ) -> Result<(), String> {
     let text = match (format, compact) {
-        (Format::Json, true) => {
-            let mut out = Vec::with_capacity(1024);
-            decision.write_json(&mut out).map_err(|e| e.to_string())?;
-            String::from_utf8(out).map_err(|e| e.to_string())?
-        }
+        (Format::Json, true) => decision.to_json().map_err(|e| e.to_string())?,
         (Format::Json, false) => serde_json::to_string_pretty(decision).map_err(|e| e.to_string())?,
         (Format::Human, _) => render::decision(decision, explain, source, color_stdout()),
     };

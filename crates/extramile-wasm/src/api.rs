@@ -124,9 +124,7 @@ pub fn evaluate(policy: &Policy, facts: &str, options: &str) -> Result<String, H
     let options: EvaluateOptions = serde_json::from_str(options).map_err(|err| invalid(format!("options: {err}")))?;
     let request = Request { role: options.role, now: options.now, trace: options.trace };
     let decision = policy.evaluate_str(facts, &request).map_err(|err| HostError::request(&err))?;
-    let mut out = Vec::with_capacity(1024);
-    decision.write_json(&mut out).map_err(|err| invalid(err.to_string()))?;
-    String::from_utf8(out).map_err(|err| invalid(err.to_string()))
+    decision.to_json().map_err(|err| invalid(err.to_string()))
 }
 
 /// Evaluates a whole `EvaluationRequest` (JSON text): [`Policy::evaluate_json`] with the

@@ -245,10 +245,7 @@ impl Policy {
             Some(decision) => decision,
             None => self.evaluate_json_tree(request)?,
         };
-        // Sized for a typical decision, so that writing it does not grow the buffer.
-        let mut out = Vec::with_capacity(1024);
-        decision.write_json(&mut out).map_err(|err| RequestError::InvalidRequest { message: err.to_string() })?;
-        String::from_utf8(out).map_err(|err| RequestError::InvalidRequest { message: err.to_string() })
+        decision.to_json().map_err(|err| RequestError::InvalidRequest { message: err.to_string() })
     }
 
     /// The general path of [`Policy::evaluate_json`]: the request parsed into a JSON tree.

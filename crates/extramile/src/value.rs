@@ -128,6 +128,7 @@ impl Value {
 /// The element of `sorted` (ordered by `text_of`) whose text is `text`. Few elements are
 /// scanned, comparing lengths and first bytes before the text, which for the short keys
 /// and values of a policy is cheaper than a binary search calling `memcmp` at every step.
+#[inline]
 pub(crate) fn find_sorted<'s, T>(sorted: &'s [T], text: &str, text_of: impl Fn(&T) -> &str) -> Option<&'s T> {
     /// Up to this many elements, scanning wins.
     const SCAN: usize = 8;
