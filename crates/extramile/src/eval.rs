@@ -56,6 +56,14 @@ impl Bound {
     }
 }
 
+/// What set the bound of an offered gesture: a rule (its index) or the limit that caps the
+/// gesture (found by the gesture in `Run::caps`).
+#[derive(Debug, Clone, Copy)]
+enum SetBy {
+    Rule(usize),
+    Limit(GestureId),
+}
+
 /// One alternative of a grant that applies to this incident.
 struct Granted {
     rule: usize,
@@ -554,7 +562,7 @@ impl Run<'_> {
         gesture: GestureId,
         item: &Option<Name>,
         role: RoleId,
-    ) -> Option<(Bound, Name)> {
+    ) -> Option<(Bound, SetBy)> {
         if self.blocked.contains(&gesture) {
             return None;
         }
@@ -566,13 +574,19 @@ impl Run<'_> {
         }
         let best = best?;
         match (best.bound, self.caps.get(gesture).and_then(Option::as_ref)) {
-            (Bound::Unbounded, Some((cap, limit))) => Some((Bound::UpTo(*cap), limit.clone())),
-            (Bound::UpTo(amount), Some((cap, limit))) if *cap < amount => Some((Bound::UpTo(*cap), limit.clone())),
-            (bound, _) => {
-                let rule_name = self.program.rules.get(best.rule).map_or_else(Name::default, |r| r.name.clone());
-                Some((bound, rule_name))
-            }
+            (Bound::Unbounded, Some((cap, _))) => Some((Bound::UpTo(*cap), SetBy::Limit(gesture))),
+            (Bound::UpTo(amount), Some((cap, _))) if *cap < amount => Some((Bound::UpTo(*cap), SetBy::Limit(gesture))),
+            (bound, _) => Some((bound, SetBy::Rule(best.rule))),
         }
+    }
+
+    /// The name of the rule or limit that set a bound (shared, so only made when shown).
+    fn set_by_name(&self, set_by: SetBy) -> Name {
+        let name = match set_by {
+            SetBy::Rule(rule) => self.program.rules.get(rule).map(|r| &r.name),
+            SetBy::Limit(gesture) => self.caps.get(gesture).and_then(Option::as_ref).map(|(_, limit)| limit),
+        };
+        name.cloned().unwrap_or_default()
     }
 
     fn offers(&mut self, granted: &[Granted], role: RoleId, groups: &mut Vec<(usize, usize)>) {
@@ -591,7 +605,7 @@ impl Run<'_> {
                 if one_of.iter().any(|o: &OfferedGesture| o.gesture == gesture && o.item == g.item) {
                     continue;
                 }
-                let limited_by = (bound != Bound::Given).then_some(set_by);
+                let limited_by = (bound != Bound::Given).then(|| self.set_by_name(set_by));
                 one_of.push(OfferedGesture { gesture, item: g.item.clone(), up_to: bound.amount(), limited_by });
             }
             if one_of.is_empty() {
@@ -629,7 +643,7 @@ impl Run<'_> {
                         item: item.clone(),
                         approver: self.program.roles.get(higher).cloned().unwrap_or_default(),
                         up_to: bound.amount(),
-                        rule: set_by,
+                        rule: self.set_by_name(set_by),
                     });
                     previous = Some(bound);
                 }

@@ -258,15 +258,19 @@ fn needs_escape(bytes: &[u8]) -> bool {
     const HIGHS: u64 = 0x8080_8080_8080_8080;
     let has_below = |word: u64, bound: u8| word.wrapping_sub(ONES.wrapping_mul(u64::from(bound))) & !word & HIGHS != 0;
     let has_byte = |word: u64, byte: u8| has_below(word ^ ONES.wrapping_mul(u64::from(byte)), 1);
+    let word_needs = |word: u64| has_below(word, 0x20) || has_byte(word, b'"') || has_byte(word, b'\\');
     let mut chunks = bytes.chunks_exact(8);
-    for chunk in &mut chunks {
-        // Always eight bytes; a zero word would only send the text to serde_json.
-        let word = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
-        if has_below(word, 0x20) || has_byte(word, b'"') || has_byte(word, b'\\') {
-            return true;
-        }
+    // Always eight bytes; a zero word would only send the text to serde_json.
+    if (&mut chunks).any(|chunk| word_needs(u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8])))) {
+        return true;
     }
-    chunks.remainder().iter().any(|&b| b < 0x20 || b == b'"' || b == b'\\')
+    // The last few bytes, padded with a letter to a word.
+    let rest = chunks.remainder();
+    let mut padded = [b'a'; 8];
+    if let Some(head) = padded.get_mut(..rest.len()) {
+        head.copy_from_slice(rest);
+    }
+    word_needs(u64::from_le_bytes(padded))
 }
 
 impl Decision {
