@@ -1,7 +1,7 @@
 //! A fixed workload to profile under callgrind, which counts instructions repeatably on a
 //! noisy machine: `valgrind --tool=callgrind target/release/examples/profile reference 2000`.
-//! Scenarios: `reference`, `explain`, `json`, `rules10000`, `load20`, `load10000`, `rust`,
-//! `rust_json`; `sizes` prints the average request and response sizes instead.
+//! Scenarios: `reference`, `explain`, `threads`, `json`, `rules10000`, `load20`, `load10000`, `rust`,
+//! `rust_json`; a third argument repeats the workload for timing. `sizes` prints the average request and response sizes instead.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "a profiling harness stops on any failure")]
 
@@ -13,21 +13,44 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     let scenario = args.get(1).map_or("reference", String::as_str);
     let n: usize = args.get(2).and_then(|n| n.parse().ok()).unwrap_or(2_000);
+    // Rounds over the same inputs, for timing with `perf stat` or `time` (default 1).
+    let rounds: usize = args.get(3).and_then(|n| n.parse().ok()).unwrap_or(1);
     let incidents: Vec<Incident> = corpus::reference().into_iter().take(n).collect();
     match scenario {
         "reference" | "explain" => {
             let policy = load(REFERENCE_POLICY).unwrap();
             let request = request(scenario == "explain").unwrap();
             let facts: Vec<serde_json::Value> = incidents.iter().map(Incident::to_json).collect();
-            for f in &facts {
-                black_box(policy.evaluate(black_box(f), &request).unwrap());
+            for _ in 0..rounds {
+                for f in &facts {
+                    black_box(policy.evaluate(black_box(f), &request).unwrap());
+                }
             }
+        }
+        "threads" => {
+            // Two threads sharing one compiled policy, each running the reference workload.
+            let policy = load(REFERENCE_POLICY).unwrap();
+            let request = request(false).unwrap();
+            let facts: Vec<serde_json::Value> = incidents.iter().map(Incident::to_json).collect();
+            std::thread::scope(|scope| {
+                for _ in 0..2 {
+                    scope.spawn(|| {
+                        for _ in 0..rounds {
+                            for f in &facts {
+                                black_box(policy.evaluate(black_box(f), &request).unwrap());
+                            }
+                        }
+                    });
+                }
+            });
         }
         "json" => {
             let policy = load(REFERENCE_POLICY).unwrap();
             let requests: Vec<String> = incidents.iter().map(|i| request_json(&i.to_json())).collect();
-            for r in &requests {
-                black_box(policy.evaluate_json(black_box(r)).unwrap());
+            for _ in 0..rounds {
+                for r in &requests {
+                    black_box(policy.evaluate_json(black_box(r)).unwrap());
+                }
             }
         }
         "rules10000" => {
@@ -47,8 +70,10 @@ fn main() {
         }
         "rust_json" => {
             let requests: Vec<String> = incidents.iter().map(|i| request_json(&i.to_json())).collect();
-            for r in &requests {
-                black_box(native::decide_json(black_box(r)).unwrap());
+            for _ in 0..rounds {
+                for r in &requests {
+                    black_box(native::decide_json(black_box(r)).unwrap());
+                }
             }
         }
         "sizes" => {
@@ -63,8 +88,10 @@ fn main() {
         }
         "rust" => {
             let facts: Vec<serde_json::Value> = incidents.iter().map(Incident::to_json).collect();
-            for f in &facts {
-                black_box(native::decide_value(black_box(f)).unwrap());
+            for _ in 0..rounds {
+                for f in &facts {
+                    black_box(native::decide_value(black_box(f)).unwrap());
+                }
             }
         }
         other => eprintln!("unknown scenario `{other}`"),

@@ -261,7 +261,7 @@ fn needs_escape(bytes: &[u8]) -> bool {
     let word_needs = |word: u64| has_below(word, 0x20) || has_byte(word, b'"') || has_byte(word, b'\\');
     let mut chunks = bytes.chunks_exact(8);
     // Always eight bytes; a zero word would only send the text to serde_json.
-    if (&mut chunks).any(|chunk| word_needs(u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8])))) {
+    if chunks.any(|chunk| word_needs(u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8])))) {
         return true;
     }
     // The last few bytes, padded with a letter to a word.
