@@ -128,7 +128,7 @@ pub fn evaluate(
 ) -> Decision {
     with_scratch(|scratch| {
         facts::read_facts(program, facts, &mut scratch.facts);
-        decide(scratch, program, role, now, trace)
+        decide(scratch, program, role, (now, crate::value::format_time(&now)), trace)
     })
 }
 
@@ -144,7 +144,7 @@ pub(crate) fn evaluate_document(
 ) -> Result<Decision, tree::TooDeep> {
     with_scratch(|scratch| {
         tree::read_document(program, facts, &mut scratch.found, &mut scratch.facts)?;
-        Ok(decide(scratch, program, role, now, trace))
+        Ok(decide(scratch, program, role, (now, crate::value::format_time(&now)), trace))
     })
 }
 
@@ -155,7 +155,8 @@ pub(crate) fn evaluate_document(
 pub fn evaluate_request(program: &Program, request: &str) -> Option<Decision> {
     with_scratch(|scratch| {
         let request = stream::read_request(program, request, &mut scratch.stream, &mut scratch.facts)?;
-        Some(decide(scratch, program, request.role, request.now, request.trace))
+        let now_text = request.now_text.unwrap_or_else(|| crate::value::format_time(&request.now));
+        Some(decide(scratch, program, request.role, (request.now, now_text), request.trace))
     })
 }
 
@@ -169,7 +170,7 @@ pub fn evaluate_facts_text(
 ) -> Option<Decision> {
     with_scratch(|scratch| {
         stream::read_facts(program, facts, &mut scratch.stream, &mut scratch.facts)?;
-        Some(decide(scratch, program, role, now, trace))
+        Some(decide(scratch, program, role, (now, crate::value::format_time(&now)), trace))
     })
 }
 
@@ -187,7 +188,14 @@ fn with_scratch<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
 }
 
 /// Decides, with the facts read into `scratch.facts`.
-fn decide(scratch: &mut Scratch, program: &Program, role: RoleId, now: DateTime<FixedOffset>, trace: bool) -> Decision {
+/// `now` comes with its text as decisions write it.
+fn decide(
+    scratch: &mut Scratch,
+    program: &Program,
+    role: RoleId,
+    (now, now_text): (DateTime<FixedOffset>, String),
+    trace: bool,
+) -> Decision {
     let role_name = program.roles.get(role).cloned().unwrap_or_default();
     let mut run = Run {
         program,
@@ -205,7 +213,7 @@ fn decide(scratch: &mut Scratch, program: &Program, role: RoleId, now: DateTime<
         decision: Decision {
             policy: program.name.clone(),
             role: role_name,
-            now: crate::value::format_time(&now),
+            now: now_text,
             currency: program.currency_code.clone(),
             offers: Vec::new(),
             needs_approval: Vec::new(),

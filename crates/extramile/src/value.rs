@@ -143,6 +143,17 @@ pub(crate) fn find_sorted<'s, T>(sorted: &'s [T], text: &str, text_of: impl Fn(&
     sorted.get(index)
 }
 
+/// Whether `text`, which [`parse_time`] read, is already the text [`format_time`] writes
+/// for that time: whole seconds, with `Z` for UTC or a non-zero offset.
+pub(crate) fn is_canonical_time(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    match bytes.len() {
+        20 => bytes.get(19) == Some(&b'Z'),
+        25 => matches!(bytes.get(19), Some(b'+' | b'-')) && !matches!(bytes.get(20..), Some(b"00:00")),
+        _ => false,
+    }
+}
+
 /// A time as RFC 3339, as decisions write it: `2026-11-22T10:00:00Z`, `+02:00` for other
 /// offsets, and fractions of a second only when there are any. The same text as chrono's
 /// `to_rfc3339_opts(SecondsFormat::AutoSi, true)`, written directly in the common case
@@ -280,6 +291,7 @@ mod tests {
             nanos in proptest::prop_oneof![proptest::strategy::Just(0_u32), 0_u32..1_000_000_000],
             digits in 0_usize..12,
             noise in proptest::collection::vec((0_usize..40, proptest::sample::select(&b"0123456789-+:.TtZz x"[..])), 0..3),
+            utc_as_offset in proptest::prelude::any::<bool>(),
         ) {
             let Some(time) = FixedOffset::east_opt(offset_minutes * 60)
                 .and_then(|zone| zone.timestamp_opt(seconds, 0).single())
@@ -293,7 +305,8 @@ mod tests {
             if digits > 0 {
                 text.push_str(fraction.get(..=digits).unwrap_or(""));
             }
-            text.push_str(&time.format("%:z").to_string().replace("+00:00", "Z"));
+            let zone = time.format("%:z").to_string();
+            text.push_str(if utc_as_offset { &zone } else if zone == "+00:00" { "Z" } else { &zone });
             use chrono::Datelike;
             let usual = noise.is_empty() && digits <= 9 && (0..=9999).contains(&time.year());
             let mut bytes = text.into_bytes();
@@ -309,6 +322,11 @@ mod tests {
                 proptest::prop_assert_eq!(Some(read), chrono, "{}", text);
                 // Times compare as instants: compare the offsets too.
                 proptest::prop_assert_eq!(Some(*read.offset()), chrono.map(|t| *t.offset()), "{}", text);
+                // A time recognised as already in the decision's form is in it; and every
+                // time in it with whole seconds is recognised.
+                let canonical = format_time(&read) == text;
+                proptest::prop_assert!(!is_canonical_time(&text) || canonical, "{}", text);
+                proptest::prop_assert!(!canonical || read.nanosecond() != 0 || is_canonical_time(&text), "{}", text);
             }
         }
     }

@@ -40,6 +40,8 @@ pub(crate) struct Request {
     pub role: RoleId,
     /// The current time.
     pub now: DateTime<FixedOffset>,
+    /// `now` as the request wrote it, when that is already how decisions write it.
+    pub now_text: Option<String>,
     /// Whether to trace.
     pub trace: bool,
 }
@@ -178,7 +180,9 @@ impl<'de> Visitor<'de> for RequestSeed<'_, '_> {
             }
         }
         match (facts, role, now) {
-            (true, Some(role), Some(now)) => Ok(Request { role, now, trace: options.unwrap_or_default().trace }),
+            (true, Some(role), Some((now, now_text))) => {
+                Ok(Request { role, now, now_text, trace: options.unwrap_or_default().trace })
+            }
             _ => Err(give_up()),
         }
     }
@@ -226,7 +230,7 @@ impl Visitor<'_> for FieldSeed {
 struct NowSeed;
 
 impl<'de> DeserializeSeed<'de> for NowSeed {
-    type Value = DateTime<FixedOffset>;
+    type Value = (DateTime<FixedOffset>, Option<String>);
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
         deserializer.deserialize_str(self)
@@ -234,14 +238,18 @@ impl<'de> DeserializeSeed<'de> for NowSeed {
 }
 
 impl Visitor<'_> for NowSeed {
-    type Value = DateTime<FixedOffset>;
+    type Value = (DateTime<FixedOffset>, Option<String>);
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("an RFC 3339 time")
     }
 
     fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        crate::value::parse_time(v).or_else(|| v.parse().ok()).ok_or_else(give_up)
+        match crate::value::parse_time(v) {
+            // Already the decision's form: copied, not formatted again.
+            Some(now) => Ok((now, crate::value::is_canonical_time(v).then(|| v.to_string()))),
+            None => v.parse().map(|now| (now, None)).map_err(|_| give_up()),
+        }
     }
 }
 
