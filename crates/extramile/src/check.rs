@@ -21,12 +21,12 @@ pub(crate) struct Checker<'a> {
     source_map: SourceMap,
     pub(crate) diagnostics: Vec<Diagnostic>,
     pub(crate) currency: Option<Currency>,
-    roles: Vec<String>,
+    roles: Vec<Name>,
     role_spans: Vec<Span>,
     pub(crate) facts: Vec<FactSlot>,
     pub(crate) slots: HashMap<String, usize>,
-    role_index: HashMap<String, usize>,
-    gesture_index: HashMap<String, usize>,
+    role_index: HashMap<Name, usize>,
+    gesture_index: HashMap<Name, usize>,
     /// How many more `did you mean` searches this check may run: each compares a word with
     /// every candidate, so a hostile policy of many unknown names would take quadratic time.
     suggestions_left: std::cell::Cell<usize>,
@@ -75,7 +75,7 @@ pub fn check(
     let mut rules = Vec::new();
     let mut forbids = Vec::new();
     let mut limits_ir = Vec::new();
-    let mut rule_names: HashMap<String, Span> = HashMap::new();
+    let mut rule_names: HashMap<Name, Span> = HashMap::new();
     let mut previous_rule: Option<&ast::Rule> = None;
     for item in &file.items {
         if let (Item::Never(never), Some(rule)) = (item, previous_rule) {
@@ -103,7 +103,7 @@ pub fn check(
             }
             Item::Never(never) => {
                 let name = format!("never@{}", checker.line(never.span));
-                forbids.push(checker.lower_never(never, name));
+                forbids.push(checker.lower_never(never, name.into()));
             }
             Item::Limit(limit) => limits_ir.push(checker.lower_limit(limit)),
             _ => {}
@@ -320,7 +320,7 @@ impl Checker<'_> {
                     .with_help("add a line such as `roles associate < supervisor < manager`"),
             );
         }
-        name.map_or_else(|| "untitled policy".to_string(), |t| t.value.clone())
+        name.map_or_else(|| "untitled policy".to_string(), |t| t.value.to_string())
     }
 
     fn duplicate(&mut self, what: &str, span: Span, first: Span) {
@@ -388,7 +388,7 @@ impl Checker<'_> {
         });
     }
 
-    fn fact_type(&mut self, ty: &ast::TypeExpr) -> (Ty, Option<Vec<String>>) {
+    fn fact_type(&mut self, ty: &ast::TypeExpr) -> (Ty, Option<Vec<Name>>) {
         match ty {
             ast::TypeExpr::Text(_) => (Ty::Text, None),
             ast::TypeExpr::Number(_) => (Ty::Number, None),
@@ -402,7 +402,7 @@ impl Checker<'_> {
                 (Ty::List(Box::new(elem_ty)), one_of)
             }
             ast::TypeExpr::OneOf(values, _) => {
-                let mut seen: Vec<String> = Vec::new();
+                let mut seen: Vec<Name> = Vec::new();
                 for value in values {
                     if seen.contains(&value.value) {
                         self.error("E0113", format!("\"{}\" is listed twice", value.value), value.span);
@@ -433,7 +433,7 @@ impl Checker<'_> {
             return Some(idx);
         }
         let mut d = Diagnostic::error("E0102", format!("unknown role `{}`", ident.name), ident.span);
-        if let Some(best) = self.closest(&ident.name, self.roles.iter().map(String::as_str)) {
+        if let Some(best) = self.closest(&ident.name, self.roles.iter().map(Name::as_str)) {
             d = d.with_help(format!("did you mean `{best}`?"));
         } else if !self.roles.is_empty() && self.roles.len() <= 20 {
             d = d.with_help(format!("the roles are {}", self.roles.join(" < ")));
@@ -480,7 +480,7 @@ impl Checker<'_> {
     fn lower_rule(&mut self, rule: &ast::Rule) -> Option<ir::Rule> {
         let mut lowered = ir::Rule {
             name: rule.name.name.as_str().into(),
-            title: rule.title.as_ref().map(|t| t.value.clone()),
+            title: rule.title.as_ref().map(|t| t.value.to_string()),
             priority: 0,
             conditions: Vec::new(),
             clauses: Vec::new(),
@@ -644,7 +644,7 @@ impl Checker<'_> {
         Some(ir::Recommend { gesture, item: rec.item.as_ref().map(|t| Name::from(t.value.as_str())), amount, due_in })
     }
 
-    fn lower_never(&mut self, never: &ast::Never, name: String) -> ir::Forbid {
+    fn lower_never(&mut self, never: &ast::Never, name: Name) -> ir::Forbid {
         let gestures = never.gestures.iter().filter_map(|g| self.gesture(g)).collect();
         let condition = never.condition.as_ref().map(|c| self.lower_expected(c, &Ty::Bool, "a condition"));
         ir::Forbid {
@@ -674,7 +674,7 @@ impl Checker<'_> {
             name: format!("limit@{}", self.line(limit.span)).into(),
             gestures,
             amount,
-            scope: limit.scope.as_ref().map(|s| s.value.clone()),
+            scope: limit.scope.as_ref().map(|s| s.value.to_string()),
             already_used,
             span: limit.span,
         }

@@ -59,11 +59,11 @@ pub struct FactSlot {
     /// The dotted path.
     pub path: Name,
     /// The path split at dots.
-    pub segments: Vec<String>,
+    pub segments: Vec<Name>,
     /// The declared type.
     pub ty: Ty,
     /// For `one of`: the allowed values.
-    pub one_of: Option<Vec<String>>,
+    pub one_of: Option<Vec<Name>>,
     /// For a `one of` text fact: the allowed values, sorted for binary search and shared
     /// with every value read, so that reading one allocates nothing.
     pub one_of_sorted: Vec<Arc<str>>,

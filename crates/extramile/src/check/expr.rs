@@ -4,6 +4,7 @@
 use crate::check::Checker;
 use crate::eval::expr::Env;
 use crate::ir::{self, ArithOp, CompareOp, ExprKind};
+use crate::name::Name;
 use crate::syntax::ast::{self, BinaryOp, CurrencyMark, Literal, UnaryOp};
 use crate::syntax::diagnostic::Diagnostic;
 use crate::syntax::span::Span;
@@ -50,8 +51,8 @@ impl Checker<'_> {
             ast::ExprKind::Path(path) => {
                 // A path is written without spaces, so its text is its dotted form: look it up
                 // without building the string.
-                let dotted_len =
-                    path.segments.iter().map(String::len).sum::<usize>() + path.segments.len().saturating_sub(1);
+                let dotted_len = path.segments.iter().map(|segment| segment.len()).sum::<usize>()
+                    + path.segments.len().saturating_sub(1);
                 let slot = match self.source.get(path.span.range()).filter(|text| text.len() == dotted_len) {
                     Some(text) => self.slots.get(text).copied(),
                     None => self.slots.get(&path.dotted()).copied(),
@@ -448,7 +449,7 @@ impl Checker<'_> {
             format!("`{path}` is never \"{text}\": it is one of {}", quoted.join(", ")),
             span,
         );
-        if let Some(best) = self.closest(text, allowed.iter().map(String::as_str)) {
+        if let Some(best) = self.closest(text, allowed.iter().map(Name::as_str)) {
             d = d.with_help(format!("did you mean \"{best}\"?"));
         }
         self.diagnostics.push(d);

@@ -5,6 +5,7 @@
 
 use crate::ir::{FactSlot, Program};
 use crate::money::Currency;
+use crate::name::Name;
 use crate::value::{Ty, Value};
 use chrono::{DateTime, NaiveDate};
 use rust_decimal::Decimal;
@@ -115,7 +116,7 @@ pub(crate) fn read_slot(
         if let Some(parent) = node.filter(|n| !n.is_object() && !n.is_null() && depth > 0) {
             not_object = not_object.or(Some((depth, parent)));
         }
-        node = node.and_then(|n| n.get(segment));
+        node = node.and_then(|n| n.get(segment.as_str()));
     }
     slot_value(slot, node, not_object, currency, limits)
 }
@@ -174,7 +175,7 @@ pub fn slot_value(
     }
 }
 
-fn describe(ty: &Ty, one_of: &Option<Vec<String>>) -> String {
+fn describe(ty: &Ty, one_of: &Option<Vec<Name>>) -> String {
     match (ty, one_of) {
         (_, Some(values)) => {
             let quoted: Vec<String> = values.iter().map(|v| format!("\"{v}\"")).collect();

@@ -45,7 +45,7 @@ impl FactTree {
 }
 
 impl FactObject {
-    fn insert(&mut self, segments: &[String], slot: SlotId, objects: &mut usize) {
+    fn insert(&mut self, segments: &[crate::name::Name], slot: SlotId, objects: &mut usize) {
         let Some((first, rest)) = segments.split_first() else { return };
         let index = match self.find(first) {
             Some(index) => index,

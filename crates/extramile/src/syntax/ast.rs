@@ -1,5 +1,6 @@
 //! The abstract syntax tree: owned data, every node with its byte span.
 
+use crate::name::Name;
 use crate::syntax::span::Span;
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use rust_decimal::Decimal;
@@ -14,8 +15,8 @@ pub struct PolicyFile {
 /// A name with its span.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Ident {
-    /// The name as written.
-    pub name: String,
+    /// The name as written (a [`Name`]: short names are kept inline, without allocating).
+    pub name: Name,
     /// Where it was written.
     pub span: Span,
 }
@@ -24,7 +25,7 @@ pub struct Ident {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Text {
     /// The value with escapes resolved.
-    pub value: String,
+    pub value: Name,
     /// Where it was written, quotes included.
     pub span: Span,
 }
@@ -69,7 +70,7 @@ pub struct FactDecl {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Path {
     /// The segments between dots.
-    pub segments: Vec<String>,
+    pub segments: Vec<Name>,
     /// Where it was written.
     pub span: Span,
 }
@@ -77,7 +78,7 @@ pub struct Path {
 impl Path {
     /// The path as written, segments joined by dots.
     pub fn dotted(&self) -> String {
-        self.segments.join(".")
+        self.segments.iter().map(Name::as_str).collect::<Vec<_>>().join(".")
     }
 }
 
@@ -361,7 +362,7 @@ pub enum ExprKind {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Literal {
     /// `"text"`.
-    Text(String),
+    Text(Name),
     /// `12.5`.
     Number(Decimal),
     /// `$50` or `50 USD`.

@@ -387,7 +387,7 @@ impl<'s> Parser<'s> {
         match self.cur.word() {
             Some(word) if !is_keyword(word) => {
                 let end = self.cur.advance_word();
-                Ok(Ident { name: word.to_string(), span: Span::new(start, end) })
+                Ok(Ident { name: word.into(), span: Span::new(start, end) })
             }
             _ => Err(Stop::NoMatch),
         }
@@ -398,7 +398,7 @@ impl<'s> Parser<'s> {
         let first = self.name()?;
         let mut segments = vec![first.name];
         while let Some(segment) = self.cur.dotted_segment() {
-            segments.push(segment.to_string());
+            segments.push(segment.into());
         }
         Ok(Path { segments, span: Span::new(first.span.start as usize, self.cur.pos) })
     }
@@ -409,7 +409,7 @@ impl<'s> Parser<'s> {
         let start = self.cur.pos;
         let end = self.cur.currency_code_at(start).ok_or(Stop::NoMatch)?;
         self.cur.pos = end;
-        Ok(Ident { name: self.cur.text(start, end).to_string(), span: Span::new(start, end) })
+        Ok(Ident { name: self.cur.text(start, end).into(), span: Span::new(start, end) })
     }
 
     /// `string = ${ "\"" ~ string_inner ~ "\"" }`, with its escapes resolved.

@@ -202,7 +202,7 @@ impl Printer<'_> {
                 };
                 (format!("{}: {word}", decl.name.name), span.end)
             }
-            None => (decl.name.name.clone(), decl.name.span.end),
+            None => (decl.name.name.to_string(), decl.name.span.end),
         };
         self.line("  ", &text, end);
     }
@@ -433,7 +433,7 @@ fn alternative(alt: &ast::Alternative) -> String {
 fn gesture_and_item(gesture: &Ident, item: Option<&ast::Text>) -> String {
     match item {
         Some(item) => format!("{} {}", gesture.name, expr::item(&item.value)),
-        None => gesture.name.clone(),
+        None => gesture.name.to_string(),
     }
 }
 

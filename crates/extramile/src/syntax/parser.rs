@@ -173,7 +173,7 @@ fn keyword_span(pair: &Pair<'_, Rule>) -> Span {
 }
 
 fn ident(pair: &Pair<'_, Rule>) -> Ident {
-    Ident { name: pair.as_str().to_string(), span: span_of(pair) }
+    Ident { name: pair.as_str().into(), span: span_of(pair) }
 }
 
 fn parse_string(pair: Pair<'_, Rule>) -> ParseResult<Text> {
@@ -181,7 +181,7 @@ fn parse_string(pair: Pair<'_, Rule>) -> ParseResult<Text> {
     let raw = pair.as_str();
     let inner = raw.get(1..raw.len().saturating_sub(1)).unwrap_or("");
     match scan::unescape(inner) {
-        Ok(value) => Ok(Text { value, span }),
+        Ok(value) => Ok(Text { value: value.into(), span }),
         Err(other) => {
             let shown = other.map_or(String::new(), String::from);
             Err(Diagnostic::error("E0002", format!("unknown escape `\\{shown}` in a string"), span)
@@ -192,7 +192,7 @@ fn parse_string(pair: Pair<'_, Rule>) -> ParseResult<Text> {
 
 fn parse_path(pair: Pair<'_, Rule>) -> Path {
     let span = span_of(&pair);
-    Path { segments: pair.into_inner().map(|p| p.as_str().to_string()).collect(), span }
+    Path { segments: pair.into_inner().map(|p| p.as_str().into()).collect(), span }
 }
 
 fn parse_fact_decl(pair: Pair<'_, Rule>) -> ParseResult<FactDecl> {
@@ -315,7 +315,7 @@ fn parse_item_desc(pair: Pair<'_, Rule>) -> ParseResult<Text> {
     let inner = pair.into_inner().next().ok_or_else(|| internal("item", span))?;
     match inner.as_rule() {
         Rule::string => parse_string(inner),
-        _ => Ok(Text { value: inner.as_str().split_whitespace().collect::<Vec<_>>().join(" "), span }),
+        _ => Ok(Text { value: inner.as_str().split_whitespace().collect::<Vec<_>>().join(" ").into(), span }),
     }
 }
 
@@ -391,7 +391,7 @@ fn parse_limit(pair: Pair<'_, Rule>) -> ParseResult<Limit> {
             Rule::limit_scope => {
                 let text = child.as_str().trim_end();
                 let start = span_of(&child).start as usize;
-                scope = Some(Text { value: text.to_string(), span: Span::new(start, start + text.len()) });
+                scope = Some(Text { value: text.into(), span: Span::new(start, start + text.len()) });
             }
             Rule::already_used => {
                 let expr = meaningful(child).next().ok_or_else(|| internal("already used", span))?;

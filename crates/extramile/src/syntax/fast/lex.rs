@@ -272,7 +272,7 @@ impl<'s> Cursor<'s> {
         }
         let value = scan::unescape(self.text(start + 1, end - 1)).map_err(|_| Stop::GiveUp)?;
         self.pos = end;
-        Ok(Text { value, span: Span::new(start, end) })
+        Ok(Text { value: value.into(), span: Span::new(start, end) })
     }
 
     /// `item_words = @{ item_word ~ (WHITESPACE+ ~ item_word)* }` at the cursor, where
@@ -297,7 +297,7 @@ impl<'s> Cursor<'s> {
         } else {
             written.to_string()
         };
-        Some(Text { value, span: Span::new(start, end) })
+        Some(Text { value: value.into(), span: Span::new(start, end) })
     }
 
     fn item_word_at(&self, at: usize) -> Option<usize> {
@@ -324,6 +324,6 @@ impl<'s> Cursor<'s> {
         let length = self.bytes.get(start..)?.iter().take_while(|b| !matches!(b, b',' | b'\n' | b'\r' | b'#')).count();
         self.pos = start + length;
         let text = self.text(start, self.pos).trim_end();
-        Some(Text { value: text.to_string(), span: Span::new(start, start + text.len()) })
+        Some(Text { value: text.into(), span: Span::new(start, start + text.len()) })
     }
 }
