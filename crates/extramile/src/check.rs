@@ -119,7 +119,7 @@ pub fn check(
                 name: name.into(),
                 currency,
                 currency_code: Name::from(currency.code),
-                roles: roles.into_iter().map(Name::from).collect(),
+                roles,
                 fact_tree: crate::eval::tree::FactTree::new(&facts),
                 facts,
                 gestures,
@@ -648,7 +648,7 @@ impl Checker<'_> {
         let gestures = never.gestures.iter().filter_map(|g| self.gesture(g)).collect();
         let condition = never.condition.as_ref().map(|c| self.lower_expected(c, &Ty::Bool, "a condition"));
         ir::Forbid {
-            name: name.into(),
+            name,
             gestures,
             condition,
             reason: never.reason.as_ref().map(|r| r.value.as_str().into()),
