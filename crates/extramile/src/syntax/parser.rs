@@ -181,7 +181,7 @@ fn parse_string(pair: Pair<'_, Rule>) -> ParseResult<Text> {
     let raw = pair.as_str();
     let inner = raw.get(1..raw.len().saturating_sub(1)).unwrap_or("");
     match scan::unescape(inner) {
-        Ok(value) => Ok(Text { value: value.into(), span }),
+        Ok(value) => Ok(Text { value, span }),
         Err(other) => {
             let shown = other.map_or(String::new(), String::from);
             Err(Diagnostic::error("E0002", format!("unknown escape `\\{shown}` in a string"), span)

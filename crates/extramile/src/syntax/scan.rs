@@ -4,6 +4,8 @@
 //! shared by both parsers. Every token they look for is ASCII, so byte offsets are
 //! always character boundaries.
 
+use crate::name::Name;
+
 /// Where a text whose opening `"` is at `open` ends: just past its closing quote, or at the
 /// line break (or the end of the source) that leaves it unterminated; and whether it closed.
 /// `\` escapes the byte after it.
@@ -22,8 +24,12 @@ pub fn text_end(bytes: &[u8], open: usize) -> (usize, bool) {
 
 /// The value of a text literal from what lies between its quotes, with `\"`, `\\`, `\n`
 /// and `\t` resolved. An unknown escape is an error holding what followed the `\` (`None`
-/// at the end of the text).
-pub fn unescape(inner: &str) -> Result<String, Option<char>> {
+/// at the end of the text). Without escapes, the text is taken as it is (and a short one
+/// is kept inline, without allocating).
+pub fn unescape(inner: &str) -> Result<Name, Option<char>> {
+    if !inner.contains('\\') {
+        return Ok(Name::from(inner));
+    }
     let mut value = String::with_capacity(inner.len());
     let mut chars = inner.chars();
     while let Some(c) = chars.next() {
@@ -39,7 +45,7 @@ pub fn unescape(inner: &str) -> Result<String, Option<char>> {
             other => return Err(other),
         }
     }
-    Ok(value)
+    Ok(Name::from(value))
 }
 
 /// The offset of the first line break at or after `at`, or the end of the source: where a

@@ -272,7 +272,7 @@ impl<'s> Cursor<'s> {
         }
         let value = scan::unescape(self.text(start + 1, end - 1)).map_err(|_| Stop::GiveUp)?;
         self.pos = end;
-        Ok(Text { value: value.into(), span: Span::new(start, end) })
+        Ok(Text { value, span: Span::new(start, end) })
     }
 
     /// `item_words = @{ item_word ~ (WHITESPACE+ ~ item_word)* }` at the cursor, where
