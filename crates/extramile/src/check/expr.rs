@@ -95,7 +95,10 @@ impl Checker<'_> {
                 }
                 (ExprKind::Neg(Box::new(inner_ir)), ty)
             }
-            ast::ExprKind::Binary(op, lhs, rhs) => return self.lower_binary(*op, lhs, rhs, span),
+            ast::ExprKind::Binary(op, operands) => {
+                let [lhs, rhs] = &**operands;
+                return self.lower_binary(*op, lhs, rhs, span);
+            }
             ast::ExprKind::Between { value, low, high, negated } => {
                 let (value_ir, value_ty) = self.lower_expr(value);
                 let (mut low_ir, low_ty) = self.lower_expr(low);

@@ -330,8 +330,8 @@ pub enum ExprKind {
     Call(Ident, Vec<Expr>),
     /// `not x` or `-x`.
     Unary(UnaryOp, Box<Expr>),
-    /// `a OP b`.
-    Binary(BinaryOp, Box<Expr>, Box<Expr>),
+    /// `a OP b`: the two operands in one allocation.
+    Binary(BinaryOp, Box<[Expr; 2]>),
     /// `x between low and high` (`negated` for `not between`).
     Between {
         /// The value tested.

@@ -494,7 +494,7 @@ fn parse_expr(pair: Pair<'_, Rule>) -> ParseResult<Expr> {
                 _ => BinaryOp::Of,
             };
             let span = lhs.span.to(rhs.span);
-            Ok(Expr { kind: ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)), span })
+            Ok(Expr { kind: ExprKind::Binary(op, Box::new([lhs, rhs])), span })
         })
         .parse(pair.into_inner())
 }
@@ -1001,11 +1001,12 @@ mod tests {
     fn times_may_leave_out_the_seconds() {
         let file = parse("rule r\n  when now > 2026-05-01T10:00Z and now < 2026-05-01T10:00+02:00\n").unwrap();
         let Item::Rule(rule) = &file.items[0] else { panic!("expected a rule") };
-        let Statement::When(Expr { kind: ExprKind::Binary(_, left, right), .. }) = &rule.statements[0] else {
+        let Statement::When(Expr { kind: ExprKind::Binary(_, operands), .. }) = &rule.statements[0] else {
             panic!("expected a condition")
         };
+        let [left, right] = &**operands;
         let time = |e: &Expr| match &e.kind {
-            ExprKind::Binary(_, _, t) => match &t.kind {
+            ExprKind::Binary(_, operands) => match &operands[1].kind {
                 ExprKind::Literal(Literal::Time(t)) => t.to_rfc3339(),
                 other => panic!("{other:?}"),
             },

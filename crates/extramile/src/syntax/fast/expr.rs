@@ -364,7 +364,7 @@ fn climb(tokens: &mut Peekable<impl Iterator<Item = Token>>, min_power: u8) -> O
             Token::Infix(op) => {
                 let (power, right) = infix_power(op);
                 let rhs = climb(tokens, if right { power - 1 } else { power })?;
-                Expr { span: lhs.span.to(rhs.span), kind: ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)) }
+                Expr { span: lhs.span.to(rhs.span), kind: ExprKind::Binary(op, Box::new([lhs, rhs])) }
             }
             Token::Between(negated, low, high, span) => Expr {
                 span: lhs.span.to(span),

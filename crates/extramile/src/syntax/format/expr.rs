@@ -63,7 +63,8 @@ pub fn chain(condition: &Expr) -> Option<(BinaryOp, Vec<String>)> {
     let mut operands = Vec::new();
     let mut node = condition;
     // Left-associative: the chain grows down the left side.
-    while let ExprKind::Binary(this, left, right) = &node.kind {
+    while let ExprKind::Binary(this, operands_of_node) = &node.kind {
+        let [left, right] = &**operands_of_node;
         if this != op {
             break;
         }
@@ -83,7 +84,8 @@ fn bare(node: &Expr) -> String {
         ExprKind::Call(name, args) => format!("{}({})", name.name, list(args)),
         ExprKind::Unary(UnaryOp::Not, operand) => format!("not {}", expr(operand, strength::NOT)),
         ExprKind::Unary(UnaryOp::Neg, operand) => format!("-{}", expr(operand, strength::NEG)),
-        ExprKind::Binary(op, left, right) => {
+        ExprKind::Binary(op, operands) => {
+            let [left, right] = &**operands;
             let strength = binary_strength(*op);
             let (left_min, right_min) =
                 if *op == BinaryOp::Of { (strength + 1, strength) } else { (strength, strength + 1) };
