@@ -684,9 +684,10 @@ impl Checker<'_> {
 /// Splits a condition at its top-level `and`s, so each part can be traced and indexed.
 fn split_and(expr: ir::Expr, out: &mut Vec<ir::Expr>) {
     match expr.kind {
-        ir::ExprKind::And(lhs, rhs) => {
-            split_and(*lhs, out);
-            split_and(*rhs, out);
+        ir::ExprKind::And(operands) => {
+            let [lhs, rhs] = *operands;
+            split_and(lhs, out);
+            split_and(rhs, out);
         }
         kind => out.push(ir::Expr { kind, span: expr.span }),
     }

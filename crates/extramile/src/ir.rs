@@ -252,22 +252,22 @@ pub enum ExprKind {
     List(Vec<Expr>),
     /// `not`.
     Not(Box<Expr>),
-    /// `and`, short-circuit.
-    And(Box<Expr>, Box<Expr>),
-    /// `or`, short-circuit.
-    Or(Box<Expr>, Box<Expr>),
-    /// A comparison.
-    Compare(CompareOp, Box<Expr>, Box<Expr>),
-    /// Membership; `true` for `not in`.
-    In(Box<Expr>, Box<Expr>, bool),
-    /// `list contains x` or `text contains text`.
-    Contains(Box<Expr>, Box<Expr>),
-    /// Arithmetic.
-    Arith(ArithOp, Box<Expr>, Box<Expr>),
+    /// `and`, short-circuit. Operands come in one allocation: `[left, right]`.
+    And(Box<[Expr; 2]>),
+    /// `or`, short-circuit: `[left, right]`.
+    Or(Box<[Expr; 2]>),
+    /// A comparison: `[left, right]`.
+    Compare(CompareOp, Box<[Expr; 2]>),
+    /// Membership, `[needle, haystack]`; `true` for `not in`.
+    In(Box<[Expr; 2]>, bool),
+    /// `list contains x` or `text contains text`: `[haystack, needle]`.
+    Contains(Box<[Expr; 2]>),
+    /// Arithmetic: `[left, right]`.
+    Arith(ArithOp, Box<[Expr; 2]>),
     /// Unary minus.
     Neg(Box<Expr>),
     /// Inclusive range test; `true` for `not between`.
-    Between(Box<Expr>, Box<Expr>, Box<Expr>, bool),
+    Between(Box<[Expr; 3]>, bool),
     /// `min(...)`.
     Min(Vec<Expr>),
     /// `max(...)`.

@@ -40,10 +40,16 @@ pub(crate) fn build_index(rules: &[Rule], facts: &[FactSlot]) -> RuleIndex {
     index
 }
 
+/// The kinds of a pair of operands.
+fn kinds(operands: &[Expr; 2]) -> (&ExprKind, &ExprKind) {
+    let [lhs, rhs] = operands;
+    (&lhs.kind, &rhs.kind)
+}
+
 fn index_keys(condition: &Expr, facts: &[FactSlot]) -> Option<(SlotId, Vec<Arc<str>>)> {
     let is_text = |slot: &SlotId| facts.get(*slot).is_some_and(|f| f.ty == Ty::Text);
     match &condition.kind {
-        ExprKind::Compare(CompareOp::Eq, lhs, rhs) => match (&lhs.kind, &rhs.kind) {
+        ExprKind::Compare(CompareOp::Eq, operands) => match kinds(operands) {
             (ExprKind::Fact(slot), ExprKind::Const(Value::Text(key)))
             | (ExprKind::Const(Value::Text(key)), ExprKind::Fact(slot))
                 if is_text(slot) =>
@@ -52,7 +58,7 @@ fn index_keys(condition: &Expr, facts: &[FactSlot]) -> Option<(SlotId, Vec<Arc<s
             }
             _ => None,
         },
-        ExprKind::In(needle, hay, false) => match (&needle.kind, &hay.kind) {
+        ExprKind::In(operands, false) => match kinds(operands) {
             (ExprKind::Fact(slot), ExprKind::Const(Value::List(items))) if is_text(slot) => {
                 let keys: Option<Vec<Arc<str>>> = items
                     .iter()
@@ -159,8 +165,8 @@ enum Constraint {
 
 fn fact_comparison(condition: &Expr) -> Option<(SlotId, Constraint, Value)> {
     match &condition.kind {
-        ExprKind::Compare(op, lhs, rhs) => {
-            let (slot, value, flipped) = match (&lhs.kind, &rhs.kind) {
+        ExprKind::Compare(op, operands) => {
+            let (slot, value, flipped) = match kinds(operands) {
                 (ExprKind::Fact(slot), ExprKind::Const(v)) => (*slot, v.clone(), false),
                 (ExprKind::Const(v), ExprKind::Fact(slot)) => (*slot, v.clone(), true),
                 _ => return None,
@@ -175,7 +181,7 @@ fn fact_comparison(condition: &Expr) -> Option<(SlotId, Constraint, Value)> {
             };
             Some((slot, constraint, value))
         }
-        ExprKind::In(needle, hay, false) => match (&needle.kind, &hay.kind) {
+        ExprKind::In(operands, false) => match kinds(operands) {
             (ExprKind::Fact(slot), ExprKind::Const(Value::List(items))) => {
                 Some((*slot, Constraint::In(items.to_vec()), Value::Bool(true)))
             }

@@ -124,7 +124,7 @@ impl Checker<'_> {
                         value.span,
                     );
                 }
-                (ExprKind::Between(Box::new(value_ir), Box::new(low_ir), Box::new(high_ir), *negated), Ty::Bool)
+                (ExprKind::Between(Box::new([value_ir, low_ir, high_ir]), *negated), Ty::Bool)
             }
             ast::ExprKind::Since { unit, direction, operand } => {
                 let (operand_ir, ty) = self.lower_expr(operand);
@@ -288,11 +288,8 @@ impl Checker<'_> {
                 let word = if op == BinaryOp::And { "`and`" } else { "`or`" };
                 let l = self.lower_expected(lhs, &Ty::Bool, &format!("each side of {word}"));
                 let r = self.lower_expected(rhs, &Ty::Bool, &format!("each side of {word}"));
-                let kind = if op == BinaryOp::And {
-                    ExprKind::And(Box::new(l), Box::new(r))
-                } else {
-                    ExprKind::Or(Box::new(l), Box::new(r))
-                };
+                let kind =
+                    if op == BinaryOp::And { ExprKind::And(Box::new([l, r])) } else { ExprKind::Or(Box::new([l, r])) };
                 (make(kind), Ty::Bool)
             }
             BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => {
@@ -319,7 +316,7 @@ impl Checker<'_> {
                     BinaryOp::Gt => CompareOp::Gt,
                     _ => CompareOp::Ge,
                 };
-                (make(ExprKind::Compare(cmp, Box::new(l), Box::new(r))), Ty::Bool)
+                (make(ExprKind::Compare(cmp, Box::new([l, r]))), Ty::Bool)
             }
             BinaryOp::In | BinaryOp::NotIn | BinaryOp::Contains => {
                 let (needle_ast, hay_ast) = if op == BinaryOp::Contains { (rhs, lhs) } else { (lhs, rhs) };
@@ -349,8 +346,8 @@ impl Checker<'_> {
                     }
                 }
                 let kind = match op {
-                    BinaryOp::Contains => ExprKind::Contains(Box::new(hay), Box::new(needle)),
-                    _ => ExprKind::In(Box::new(needle), Box::new(hay), op == BinaryOp::NotIn),
+                    BinaryOp::Contains => ExprKind::Contains(Box::new([hay, needle])),
+                    _ => ExprKind::In(Box::new([needle, hay]), op == BinaryOp::NotIn),
                 };
                 (make(kind), Ty::Bool)
             }
@@ -385,7 +382,7 @@ impl Checker<'_> {
                         Ty::Any
                     }
                 };
-                (make(ExprKind::Arith(arith, Box::new(l), Box::new(r))), ty)
+                (make(ExprKind::Arith(arith, Box::new([l, r]))), ty)
             }
         };
         (self.fold(expr), ty)
@@ -503,13 +500,13 @@ fn is_constant(expr: &ir::Expr) -> bool {
         ExprKind::List(items) | ExprKind::Min(items) | ExprKind::Max(items) => items.iter().all(is_constant),
         ExprKind::Not(a) | ExprKind::Neg(a) | ExprKind::Abs(a) | ExprKind::Coerce(_, a) => is_constant(a),
         ExprKind::Round(a, b) => is_constant(a) && b.as_ref().is_none_or(|b| is_constant(b)),
-        ExprKind::And(a, b)
-        | ExprKind::Or(a, b)
-        | ExprKind::Compare(_, a, b)
-        | ExprKind::In(a, b, _)
-        | ExprKind::Contains(a, b)
-        | ExprKind::Arith(_, a, b) => is_constant(a) && is_constant(b),
-        ExprKind::Between(a, b, c, _) => is_constant(a) && is_constant(b) && is_constant(c),
+        ExprKind::And(operands)
+        | ExprKind::Or(operands)
+        | ExprKind::Compare(_, operands)
+        | ExprKind::In(operands, _)
+        | ExprKind::Contains(operands)
+        | ExprKind::Arith(_, operands) => operands.iter().all(is_constant),
+        ExprKind::Between(operands, _) => operands.iter().all(is_constant),
     }
 }
 

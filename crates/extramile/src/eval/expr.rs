@@ -64,7 +64,8 @@ impl<'a> Env<'a> {
             | ExprKind::In(..)
             | ExprKind::Contains(..)
             | ExprKind::Between(..) => self.eval_bool(expr).map(Value::Bool),
-            ExprKind::Arith(op, lhs, rhs) => {
+            ExprKind::Arith(op, operands) => {
+                let [lhs, rhs] = &**operands;
                 let (lhs, rhs) = (self.eval(lhs)?, self.eval(rhs)?);
                 arith(*op, lhs, rhs, self.currency, span)
             }
@@ -117,21 +118,31 @@ impl<'a> Env<'a> {
         let span = expr.span;
         match &expr.kind {
             ExprKind::Not(inner) => Ok(!self.eval_bool(inner)?),
-            ExprKind::And(lhs, rhs) => Ok(self.eval_bool(lhs)? && self.eval_bool(rhs)?),
-            ExprKind::Or(lhs, rhs) => Ok(self.eval_bool(lhs)? || self.eval_bool(rhs)?),
-            ExprKind::Compare(op, lhs, rhs) => match (&lhs.kind, &rhs.kind) {
-                // The common shape, `fact OP constant`, without the general operand path.
-                (ExprKind::Fact(slot), ExprKind::Const(constant)) => {
-                    let fact = self.read_ref(*slot, lhs.span)?;
-                    compare(*op, fact, constant, span)
+            ExprKind::And(operands) => {
+                let [lhs, rhs] = &**operands;
+                Ok(self.eval_bool(lhs)? && self.eval_bool(rhs)?)
+            }
+            ExprKind::Or(operands) => {
+                let [lhs, rhs] = &**operands;
+                Ok(self.eval_bool(lhs)? || self.eval_bool(rhs)?)
+            }
+            ExprKind::Compare(op, operands) => {
+                let [lhs, rhs] = &**operands;
+                match (&lhs.kind, &rhs.kind) {
+                    // The common shape, `fact OP constant`, without the general operand path.
+                    (ExprKind::Fact(slot), ExprKind::Const(constant)) => {
+                        let fact = self.read_ref(*slot, lhs.span)?;
+                        compare(*op, fact, constant, span)
+                    }
+                    _ => {
+                        let lhs = self.operand(lhs)?;
+                        let rhs = self.operand(rhs)?;
+                        compare(*op, &lhs, &rhs, span)
+                    }
                 }
-                _ => {
-                    let lhs = self.operand(lhs)?;
-                    let rhs = self.operand(rhs)?;
-                    compare(*op, &lhs, &rhs, span)
-                }
-            },
-            ExprKind::In(needle, haystack, negated) => {
+            }
+            ExprKind::In(operands, negated) => {
+                let [needle, haystack] = &**operands;
                 let needle = self.operand(needle)?;
                 let found = match &*self.operand(haystack)? {
                     Value::List(items) => items.iter().any(|item| values_equal(item, &needle)),
@@ -143,7 +154,8 @@ impl<'a> Env<'a> {
                 };
                 Ok(found != *negated)
             }
-            ExprKind::Contains(haystack, needle) => {
+            ExprKind::Contains(operands) => {
+                let [haystack, needle] = &**operands;
                 let haystack = self.operand(haystack)?;
                 let needle = self.operand(needle)?;
                 match (&*haystack, &*needle) {
@@ -152,7 +164,8 @@ impl<'a> Env<'a> {
                     _ => Err(ExprError::new("`contains` needs a list or a text on its left", span)),
                 }
             }
-            ExprKind::Between(value, low, high, negated) => {
+            ExprKind::Between(operands, negated) => {
+                let [value, low, high] = &**operands;
                 let value = self.operand(value)?;
                 let low = self.operand(low)?;
                 let high = self.operand(high)?;
