@@ -72,7 +72,7 @@ pub fn check(
         scripts,
     };
     let name = checker.declarations(file);
-    let mut rules = Vec::new();
+    let mut rules = Vec::with_capacity(file.items.len());
     let mut forbids = Vec::new();
     let mut limits_ir = Vec::new();
     let mut rule_names: HashMap<Name, Span> = HashMap::new();
@@ -478,14 +478,17 @@ impl Checker<'_> {
     }
 
     fn lower_rule(&mut self, rule: &ast::Rule) -> Option<ir::Rule> {
+        let count = |is: fn(&Statement) -> bool| rule.statements.iter().filter(|s| is(s)).count();
+        let (whens, grants) = (count(|s| matches!(s, Statement::When(_))), count(|s| matches!(s, Statement::Grant(_))));
         let mut lowered = ir::Rule {
             name: rule.name.name.as_str().into(),
             title: rule.title.as_ref().map(|t| t.value.to_string()),
             priority: 0,
-            conditions: Vec::new(),
+            // A `when` line is often one condition, sometimes a few joined by `and`.
+            conditions: Vec::with_capacity(whens * 2),
             clauses: Vec::new(),
             line: self.source_map.line_column(self.source, rule.span.start).line,
-            grants: Vec::new(),
+            grants: Vec::with_capacity(grants),
             owes: Vec::new(),
             recommends: Vec::new(),
             escalations: Vec::new(),

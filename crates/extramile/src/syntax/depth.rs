@@ -18,6 +18,11 @@ use crate::syntax::span::Span;
 /// The default of [`crate::LoadOptions::max_expression_depth`].
 pub const DEFAULT_MAX_EXPRESSION_DEPTH: usize = 100;
 
+/// Whether `byte` may be part of a word (a name or a keyword).
+fn is_word_byte(byte: u8) -> bool {
+    matches!(byte, b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'_')
+}
+
 /// Whether a word is an operator: each may add a level to the syntax tree.
 fn is_operator_word(word: &[u8]) -> bool {
     matches!(word, b"and" | b"or" | b"not" | b"is" | b"in" | b"of" | b"contains" | b"since" | b"until" | b"between")
@@ -49,12 +54,9 @@ pub fn check_depth(source: &str, max_depth: usize) -> Result<(), Diagnostic> {
             }
             _ => {}
         }
-        let word_end = if byte.is_ascii_alphanumeric() || byte == b'_' {
-            let mut end = i;
-            while bytes.get(end).is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_') {
-                end += 1;
-            }
-            Some(end)
+        let word_end = if is_word_byte(byte) {
+            let rest = bytes.get(i..).unwrap_or_default();
+            Some(i + rest.iter().position(|&b| !is_word_byte(b)).unwrap_or(rest.len()))
         } else {
             None
         };
