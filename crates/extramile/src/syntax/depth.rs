@@ -31,6 +31,44 @@ fn is_operator_word(word: &[u8]) -> bool {
 /// Checks that no expression of `source` is deeper than `max_depth`; otherwise returns
 /// an `E0007` diagnostic at the bracket or operator that went over.
 pub fn check_depth(source: &str, max_depth: usize) -> Result<(), Diagnostic> {
+    if chains_are_short(source.as_bytes(), max_depth) {
+        return Ok(());
+    }
+    scan(source, max_depth)
+}
+
+/// A quick sufficient condition for [`check_depth`] to pass: the count it keeps only grows
+/// by brackets and operators, each at least one byte, and only within a chain of lines (a
+/// line and the lines that continue it: those starting with `and` or `or`, and, to stay on
+/// the safe side, blank and comment lines); so if no chain is longer than `max_depth`
+/// bytes, no count can exceed it. Script bodies, which the scan skips across lines, send
+/// the policy to the scan. Finding the line breaks takes `memchr`, far less than the
+/// byte-by-byte scan that policies with a long line still get.
+fn chains_are_short(bytes: &[u8], max_depth: usize) -> bool {
+    if memchr::memmem::find(bytes, b"\"\"\"").is_some() {
+        return false;
+    }
+    let mut chain = 0usize;
+    let mut line_start = 0usize;
+    for line_end in memchr::memchr_iter(b'\n', bytes).chain(std::iter::once(bytes.len())) {
+        let line = bytes.get(line_start..line_end).unwrap_or_default();
+        line_start = line_end + 1;
+        let words = line.iter().position(|b| !matches!(b, b' ' | b'\t')).and_then(|start| line.get(start..));
+        let continues = words.is_none_or(|words| {
+            let word_len = words.iter().position(|&b| !is_word_byte(b)).unwrap_or(words.len());
+            words.first() == Some(&b'#') || matches!(words.get(..word_len), Some(b"and" | b"or"))
+        });
+        // A line break counts as a byte of the chain: the bound stays safe.
+        chain = if continues { chain + line.len() + 1 } else { line.len() + 1 };
+        if chain > max_depth {
+            return false;
+        }
+    }
+    true
+}
+
+/// The scan itself: see the module's documentation.
+fn scan(source: &str, max_depth: usize) -> Result<(), Diagnostic> {
     let bytes = source.as_bytes();
     // Operators counted in each open bracket (the first entry is outside any bracket).
     let mut frames: Vec<usize> = vec![0];
@@ -154,5 +192,41 @@ mod tests {
         assert!(check_depth("when \"((((((\" # ((((((\nscript \"\"\"(((((((\"\"\"\nroles a < b < c < d\n", 1).is_ok());
         let err = check_depth("when ((((a))))", 3).err().map(|d| d.span.start);
         assert_eq!(err, Some(8));
+    }
+
+    proptest::proptest! {
+        /// The quick check only passes sources the scan passes, so `check_depth` gives what
+        /// the scan gives: on generated sources of brackets, operators, words, texts,
+        /// comments, script bodies, blank lines and continuation lines.
+        #[test]
+        fn the_quick_check_passes_only_what_the_scan_passes(
+            tokens in proptest::collection::vec(proptest::sample::select(&[
+                "when", "a", "and", "or", "not", "is", "in", "of", "(", "(", "(", ")", "[", "]", ",", "+", "-", "<=",
+                ">", " ", "\n", "\n", "\nand", "\nor", "\n  and", "\n#c\n", "\n#\n", "\n\n", "\"((\"",
+                "\"\"\"((\n(\"\"\"", "\r", "roles",
+            ][..]), 0..80),
+            max_depth in 0_usize..16,
+        ) {
+            let source: String = tokens.concat();
+            if chains_are_short(source.as_bytes(), max_depth) {
+                proptest::prop_assert!(scan(&source, max_depth).is_ok(), "{:?} at {}", source, max_depth);
+            }
+            proptest::prop_assert_eq!(check_depth(&source, max_depth).is_ok(), scan(&source, max_depth).is_ok());
+        }
+    }
+
+    #[test]
+    fn short_lines_skip_the_scan() {
+        let policy = "rule r\n  when a + (b * c) > 2\n    and d is \"x\"\n  agent may refund\n";
+        assert!(chains_are_short(policy.as_bytes(), 100));
+        assert!(!chains_are_short(policy.as_bytes(), 20), "the `and` line continues the `when` line");
+        assert!(!chains_are_short(b"x = \"\"\"1\"\"\"", 100), "script bodies go to the scan");
+        // Lines each short enough whose chain is too deep: an `and` line continues the
+        // count, and blank and comment lines do not end it.
+        for source in ["(((((\nand((", "(((((((\n#\nand(", "(((((((\n\nand(", "(((((((\n  \nor("] {
+            let max_depth = if source.starts_with("(((((((") { 8 } else { 6 };
+            assert!(scan(source, max_depth).is_err(), "{source:?}");
+            assert!(check_depth(source, max_depth).is_err(), "{source:?}");
+        }
     }
 }
