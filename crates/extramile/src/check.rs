@@ -54,6 +54,16 @@ pub fn check(
         })
         .collect();
     let (scripts, script_diagnostics) = Scripts::compile(&blocks, source, limits);
+    // The tables are sized from the declarations, so that they are not rehashed as they fill.
+    let (mut n_facts, mut n_gestures, mut n_rules) = (0, 0, 0);
+    for item in &file.items {
+        match item {
+            Item::Facts(facts, _) => n_facts += facts.len(),
+            Item::Gestures(gestures, _) => n_gestures += gestures.len(),
+            Item::Rule(_) => n_rules += 1,
+            _ => {}
+        }
+    }
     let mut checker = Checker {
         source,
         source_map: SourceMap::new(source),
@@ -62,20 +72,20 @@ pub fn check(
         roles: Vec::new(),
         role_spans: Vec::new(),
         facts: Vec::new(),
-        slots: HashMap::new(),
+        slots: HashMap::with_capacity(n_facts),
         role_index: HashMap::new(),
-        gesture_index: HashMap::new(),
+        gesture_index: HashMap::with_capacity(n_gestures),
         suggestions_left: std::cell::Cell::new(MAX_SUGGESTIONS),
-        fact_prefixes: HashMap::new(),
+        fact_prefixes: HashMap::with_capacity(n_facts),
         gestures: Vec::new(),
         gesture_spans: Vec::new(),
         scripts,
     };
     let name = checker.declarations(file);
-    let mut rules = Vec::with_capacity(file.items.len());
+    let mut rules = Vec::with_capacity(n_rules);
     let mut forbids = Vec::new();
     let mut limits_ir = Vec::new();
-    let mut rule_names: HashMap<Name, Span> = HashMap::new();
+    let mut rule_names: HashMap<Name, Span> = HashMap::with_capacity(n_rules);
     let mut previous_rule: Option<&ast::Rule> = None;
     for item in &file.items {
         if let (Item::Never(never), Some(rule)) = (item, previous_rule) {
