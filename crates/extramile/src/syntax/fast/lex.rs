@@ -73,12 +73,12 @@ pub(super) struct Cursor<'s> {
     /// The last word scanned: where it starts and how long it is (0: no word there). The
     /// parser looks at a word several times (keyword? name? followed by `(`?), so this saves
     /// scanning it again.
-    last_word: std::cell::Cell<(usize, usize)>,
+    last_word: std::cell::Cell<(usize, Option<&'s str>)>,
 }
 
 impl<'s> Cursor<'s> {
     pub(super) fn new(source: &'s str) -> Cursor<'s> {
-        Cursor { source, bytes: source.as_bytes(), pos: 0, last_word: std::cell::Cell::new((usize::MAX, 0)) }
+        Cursor { source, bytes: source.as_bytes(), pos: 0, last_word: std::cell::Cell::new((usize::MAX, None)) }
     }
 
     pub(super) fn at_end(&self) -> bool {
@@ -159,23 +159,20 @@ impl<'s> Cursor<'s> {
     }
 
     fn word_at(&self, at: usize) -> Option<&'s str> {
-        let (cached_at, cached_length) = self.last_word.get();
-        let length = if cached_at == at {
-            cached_length
-        } else {
-            let length = match self.byte_at(at) {
-                Some(first) if first.is_ascii_alphabetic() || first == b'_' => {
-                    self.bytes.get(at..).map_or(0, |rest| rest.iter().take_while(|b| is_ident_char(**b)).count())
-                }
-                _ => 0,
-            };
-            self.last_word.set((at, length));
-            length
-        };
-        if length == 0 {
-            return None;
+        let (cached_at, cached_word) = self.last_word.get();
+        if cached_at == at {
+            return cached_word;
         }
-        self.source.get(at..at + length)
+        let word = match self.byte_at(at) {
+            Some(first) if first.is_ascii_alphabetic() || first == b'_' => {
+                let rest = self.bytes.get(at..).unwrap_or_default();
+                let length = rest.iter().position(|b| !is_ident_char(*b)).unwrap_or(rest.len());
+                self.source.get(at..at + length)
+            }
+            _ => None,
+        };
+        self.last_word.set((at, word));
+        word
     }
 
     /// Moves past the word at the cursor and returns where it ends.
