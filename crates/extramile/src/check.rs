@@ -389,6 +389,7 @@ impl Checker<'_> {
         };
         one_of_sorted.sort_unstable();
         self.facts.push(FactSlot {
+            one_of_json: std::sync::OnceLock::new(),
             segments: decl.path.segments.clone(),
             path: path.into(),
             ty,

@@ -257,12 +257,15 @@ fn fact_read(
     fact_json: &mut [Option<Arc<serde_json::Value>>],
     slot: SlotId,
 ) -> FactRead {
-    let fact = program.facts.get(slot).map_or_else(Name::default, |fact| fact.path.clone());
-    let make = || {
-        Arc::new(match facts.get(slot) {
-            Some(Ok(value)) => value.to_json(),
-            _ => serde_json::Value::Null,
-        })
+    let declared = program.facts.get(slot);
+    let fact = declared.map_or_else(Name::default, |fact| fact.path.clone());
+    let make = || match facts.get(slot) {
+        // A `one of` text: the program's shared JSON of the value.
+        Some(Ok(Value::Text(text))) => declared
+            .and_then(|fact| fact.one_of_json(text))
+            .unwrap_or_else(|| Arc::new(serde_json::Value::String(text.to_string()))),
+        Some(Ok(value)) => Arc::new(value.to_json()),
+        _ => Arc::new(serde_json::Value::Null),
     };
     let value = match fact_json.get_mut(slot) {
         Some(cached) => Arc::clone(cached.get_or_insert_with(make)),

@@ -67,8 +67,21 @@ pub struct FactSlot {
     /// For a `one of` text fact: the allowed values, sorted for binary search and shared
     /// with every value read, so that reading one allocates nothing.
     pub one_of_sorted: Vec<Arc<str>>,
+    /// The same values as JSON, for traces to share: made on the first traced evaluation.
+    pub one_of_json: std::sync::OnceLock<Vec<Arc<serde_json::Value>>>,
     /// The value used when the fact is missing or null.
     pub default: Option<Value>,
+}
+
+impl FactSlot {
+    /// The JSON of `text`, one of this `one of` fact's values, shared with every trace.
+    pub fn one_of_json(&self, text: &str) -> Option<Arc<serde_json::Value>> {
+        let index = self.one_of_sorted.binary_search_by(|value| (**value).cmp(text)).ok()?;
+        let table = self.one_of_json.get_or_init(|| {
+            self.one_of_sorted.iter().map(|value| Arc::new(serde_json::Value::String(value.to_string()))).collect()
+        });
+        table.get(index).cloned()
+    }
 }
 
 /// A gesture of the catalogue.

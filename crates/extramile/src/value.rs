@@ -112,10 +112,15 @@ impl Value {
 
     /// The value as JSON, as the decision and the trace show it.
     pub fn to_json(&self) -> serde_json::Value {
+        let decimal = |n: &Decimal| {
+            let mut text = String::with_capacity(24);
+            write_decimal(&mut text, n);
+            serde_json::Value::String(text)
+        };
         match self {
             Value::Text(s) => serde_json::Value::String(s.to_string()),
-            Value::Number(n) => serde_json::Value::String(n.normalize().to_string()),
-            Value::Money(n) => serde_json::Value::String(n.to_string()),
+            Value::Number(n) => decimal(&n.normalize()),
+            Value::Money(n) => decimal(n),
             Value::Bool(b) => serde_json::Value::Bool(*b),
             Value::Date(d) => serde_json::Value::String(d.to_string()),
             Value::Time(t) => serde_json::Value::String(format_time(t)),
@@ -151,6 +156,56 @@ pub(crate) fn is_canonical_time(text: &str) -> bool {
         20 => bytes.get(19) == Some(&b'Z'),
         25 => matches!(bytes.get(19), Some(b'+' | b'-')) && !matches!(bytes.get(20..), Some(b"00:00")),
         _ => false,
+    }
+}
+
+/// Appends `decimal` as its `Display` writes it. Decimals whose mantissa fits 64 bits (all
+/// money and nearly every number in practice) are written from the mantissa, with `itoa`:
+/// whole part, point, fraction zero-padded to the scale; others through `Display`.
+pub(crate) fn write_decimal(out: &mut String, decimal: &Decimal) {
+    const POWERS: [u64; 19] = [
+        1,
+        10,
+        100,
+        1_000,
+        10_000,
+        100_000,
+        1_000_000,
+        10_000_000,
+        100_000_000,
+        1_000_000_000,
+        10_000_000_000,
+        100_000_000_000,
+        1_000_000_000_000,
+        10_000_000_000_000,
+        100_000_000_000_000,
+        1_000_000_000_000_000,
+        10_000_000_000_000_000,
+        100_000_000_000_000_000,
+        1_000_000_000_000_000_000,
+    ];
+    let scale = decimal.scale();
+    // Zero keeps `Display` (its sign is kept apart from the mantissa).
+    let mantissa = i64::try_from(decimal.mantissa()).ok().filter(|m| *m != 0);
+    let power = usize::try_from(scale).ok().and_then(|scale| POWERS.get(scale));
+    let (Some(mantissa), Some(&power)) = (mantissa, power) else {
+        use std::fmt::Write;
+        // Writing to a String cannot fail.
+        let _ = write!(out, "{decimal}");
+        return;
+    };
+    let magnitude = mantissa.unsigned_abs();
+    let mut digits = itoa::Buffer::new();
+    if mantissa < 0 {
+        out.push('-');
+    }
+    out.push_str(digits.format(magnitude / power));
+    if scale > 0 {
+        out.push('.');
+        let fraction = digits.format(magnitude % power);
+        let zeros = usize::try_from(scale).unwrap_or(0).saturating_sub(fraction.len());
+        out.extend(std::iter::repeat_n('0', zeros));
+        out.push_str(fraction);
     }
 }
 
@@ -270,6 +325,19 @@ mod tests {
     use chrono::{TimeZone, Timelike};
 
     proptest::proptest! {
+        /// Decimals are written as `Display` writes them, whatever their mantissa and scale.
+        #[test]
+        fn decimals_are_written_as_display_writes_them(mantissa in proptest::prelude::any::<i128>(), scale in 0_u32..29, shift in 0_u32..100) {
+            let mantissa = mantissa >> (shift % 100).min(127);
+            if let Ok(decimal) = Decimal::try_from_i128_with_scale(mantissa, scale) {
+                for decimal in [decimal, Decimal::ZERO.saturating_sub(decimal), decimal.normalize()] {
+                    let mut written = String::new();
+                    write_decimal(&mut written, &decimal);
+                    proptest::prop_assert_eq!(written, decimal.to_string());
+                }
+            }
+        }
+
         #[test]
         fn times_are_written_as_chrono_writes_them(
             seconds in -70_000_000_000_i64..300_000_000_000,

@@ -55,53 +55,10 @@ impl Writer<'_> {
     }
 
     /// A decimal as a JSON string, as its `Serialize` writes it (its `Display` text, which
-    /// never needs escaping). Amounts whose mantissa fits 64 bits, all money in practice,
-    /// are written from the mantissa: whole part, point, fraction zero-padded to the scale.
+    /// never needs escaping).
     fn amount(&mut self, amount: &Decimal) {
-        const POWERS: [u64; 19] = [
-            1,
-            10,
-            100,
-            1_000,
-            10_000,
-            100_000,
-            1_000_000,
-            10_000_000,
-            100_000_000,
-            1_000_000_000,
-            10_000_000_000,
-            100_000_000_000,
-            1_000_000_000_000,
-            10_000_000_000_000,
-            100_000_000_000_000,
-            1_000_000_000_000_000,
-            10_000_000_000_000_000,
-            100_000_000_000_000_000,
-            1_000_000_000_000_000_000,
-        ];
-        let scale = amount.scale();
-        let mantissa = i64::try_from(amount.mantissa()).ok().filter(|m| *m != 0);
-        let power = usize::try_from(scale).ok().and_then(|scale| POWERS.get(scale));
-        let (Some(mantissa), Some(&power)) = (mantissa, power) else {
-            use std::fmt::Write;
-            // Writing to a String cannot fail.
-            let _ = write!(self.out, "\"{amount}\"");
-            return;
-        };
-        let magnitude = mantissa.unsigned_abs();
-        let mut digits = itoa::Buffer::new();
         self.out.push('"');
-        if mantissa < 0 {
-            self.out.push('-');
-        }
-        self.raw(digits.format(magnitude / power));
-        if scale > 0 {
-            self.out.push('.');
-            let fraction = digits.format(magnitude % power);
-            let zeros = usize::try_from(scale).unwrap_or(0).saturating_sub(fraction.len());
-            self.out.extend(std::iter::repeat_n('0', zeros));
-            self.out.push_str(fraction);
-        }
+        crate::value::write_decimal(self.out, amount);
         self.out.push('"');
     }
 
