@@ -6,6 +6,29 @@
 
 use rust_decimal::{Decimal, RoundingStrategy};
 
+/// 10^0 to 10^18, every power of ten a `u64` (and an `i64`) holds.
+pub(crate) const POWERS_OF_TEN: [u64; 19] = [
+    1,
+    10,
+    100,
+    1_000,
+    10_000,
+    100_000,
+    1_000_000,
+    10_000_000,
+    100_000_000,
+    1_000_000_000,
+    10_000_000_000,
+    100_000_000_000,
+    1_000_000_000_000,
+    10_000_000_000_000,
+    100_000_000_000_000,
+    1_000_000_000_000_000,
+    10_000_000_000_000_000,
+    100_000_000_000_000_000,
+    1_000_000_000_000_000_000,
+];
+
 /// A currency the engine knows: its ISO code, minor unit digits and symbol.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Currency {
@@ -84,30 +107,9 @@ impl Currency {
     /// percentage of a price has a few more decimals than the currency): the mantissa
     /// divided by a power of ten, the remainder rounding half away from zero.
     fn round_small(self, amount: Decimal) -> Option<Decimal> {
-        const POWERS: [i64; 19] = [
-            1,
-            10,
-            100,
-            1_000,
-            10_000,
-            100_000,
-            1_000_000,
-            10_000_000,
-            100_000_000,
-            1_000_000_000,
-            10_000_000_000,
-            100_000_000_000,
-            1_000_000_000_000,
-            10_000_000_000_000,
-            100_000_000_000_000,
-            1_000_000_000_000_000,
-            10_000_000_000_000_000,
-            100_000_000_000_000_000,
-            1_000_000_000_000_000_000,
-        ];
         let mantissa = i64::try_from(amount.mantissa()).ok()?;
         let extra = amount.scale().checked_sub(self.minor_units)?;
-        let divisor = *POWERS.get(usize::try_from(extra).ok()?)?;
+        let divisor = i64::try_from(*POWERS_OF_TEN.get(usize::try_from(extra).ok()?)?).ok()?;
         let (quotient, remainder) = (mantissa / divisor, mantissa % divisor);
         // `remainder` is below `divisor` in magnitude, which is at most 10^18: doubling fits.
         let away = remainder.unsigned_abs() * 2 >= divisor.unsigned_abs();

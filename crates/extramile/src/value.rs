@@ -163,31 +163,10 @@ pub(crate) fn is_canonical_time(text: &str) -> bool {
 /// money and nearly every number in practice) are written from the mantissa, with `itoa`:
 /// whole part, point, fraction zero-padded to the scale; others through `Display`.
 pub(crate) fn write_decimal(out: &mut String, decimal: &Decimal) {
-    const POWERS: [u64; 19] = [
-        1,
-        10,
-        100,
-        1_000,
-        10_000,
-        100_000,
-        1_000_000,
-        10_000_000,
-        100_000_000,
-        1_000_000_000,
-        10_000_000_000,
-        100_000_000_000,
-        1_000_000_000_000,
-        10_000_000_000_000,
-        100_000_000_000_000,
-        1_000_000_000_000_000,
-        10_000_000_000_000_000,
-        100_000_000_000_000_000,
-        1_000_000_000_000_000_000,
-    ];
     let scale = decimal.scale();
     // Zero keeps `Display` (its sign is kept apart from the mantissa).
     let mantissa = i64::try_from(decimal.mantissa()).ok().filter(|m| *m != 0);
-    let power = usize::try_from(scale).ok().and_then(|scale| POWERS.get(scale));
+    let power = usize::try_from(scale).ok().and_then(|scale| crate::money::POWERS_OF_TEN.get(scale));
     let (Some(mantissa), Some(&power)) = (mantissa, power) else {
         use std::fmt::Write;
         // Writing to a String cannot fail.
