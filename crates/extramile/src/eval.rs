@@ -98,8 +98,8 @@ struct Scratch {
     granted: Vec<Granted>,
     groups: Vec<(usize, usize)>,
     stream: stream::Scratch,
-    /// Which slots the walk of a facts document found.
-    found: Vec<bool>,
+    /// Which slots a reader that walks a document has given (see [`facts::Filling`]).
+    given: Vec<bool>,
 }
 
 impl Scratch {
@@ -110,7 +110,7 @@ impl Scratch {
         self.granted.clear();
         self.groups.clear();
         self.stream.clear();
-        self.found.clear();
+        self.given.clear();
     }
 }
 
@@ -128,7 +128,7 @@ pub fn evaluate(
 ) -> Decision {
     with_scratch(|scratch| {
         facts::read_facts(program, facts, &mut scratch.facts);
-        decide(scratch, program, role, (now, crate::value::format_time(&now)), trace)
+        decide(scratch, program, role, now, None, trace)
     })
 }
 
@@ -143,8 +143,8 @@ pub(crate) fn evaluate_document(
     trace: bool,
 ) -> Result<Decision, tree::TooDeep> {
     with_scratch(|scratch| {
-        tree::read_document(program, facts, &mut scratch.found, &mut scratch.facts)?;
-        Ok(decide(scratch, program, role, (now, crate::value::format_time(&now)), trace))
+        tree::read_document(facts::Filling::new(program, &mut scratch.given, &mut scratch.facts), facts)?;
+        Ok(decide(scratch, program, role, now, None, trace))
     })
 }
 
@@ -154,9 +154,9 @@ pub(crate) fn evaluate_document(
 /// which gives the exact error or reads the unusual facts.
 pub fn evaluate_request(program: &Program, request: &str) -> Option<Decision> {
     with_scratch(|scratch| {
-        let request = stream::read_request(program, request, &mut scratch.stream, &mut scratch.facts)?;
-        let now_text = request.now_text.unwrap_or_else(|| crate::value::format_time(&request.now));
-        Some(decide(scratch, program, request.role, (request.now, now_text), request.trace))
+        let filling = facts::Filling::new(program, &mut scratch.given, &mut scratch.facts);
+        let request = stream::read_request(request, &mut scratch.stream, filling)?;
+        Some(decide(scratch, program, request.role, request.now, request.now_text, request.trace))
     })
 }
 
@@ -169,8 +169,9 @@ pub fn evaluate_facts_text(
     trace: bool,
 ) -> Option<Decision> {
     with_scratch(|scratch| {
-        stream::read_facts(program, facts, &mut scratch.stream, &mut scratch.facts)?;
-        Some(decide(scratch, program, role, (now, crate::value::format_time(&now)), trace))
+        let filling = facts::Filling::new(program, &mut scratch.given, &mut scratch.facts);
+        stream::read_facts(facts, &mut scratch.stream, filling)?;
+        Some(decide(scratch, program, role, now, None, trace))
     })
 }
 
@@ -187,13 +188,14 @@ fn with_scratch<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
     })
 }
 
-/// Decides, with the facts read into `scratch.facts`.
-/// `now` comes with its text as decisions write it.
+/// Decides, with the facts read into `scratch.facts`. `now_text` is `now` as decisions
+/// write it, when the caller has it already.
 fn decide(
     scratch: &mut Scratch,
     program: &Program,
     role: RoleId,
-    (now, now_text): (DateTime<FixedOffset>, String),
+    now: DateTime<FixedOffset>,
+    now_text: Option<String>,
     trace: bool,
 ) -> Decision {
     let role_name = program.roles.get(role).cloned().unwrap_or_default();
@@ -213,7 +215,7 @@ fn decide(
         decision: Decision {
             policy: program.name.clone(),
             role: role_name,
-            now: now_text,
+            now: now_text.unwrap_or_else(|| crate::value::format_time(&now)),
             currency: program.currency_code.clone(),
             offers: Vec::new(),
             needs_approval: Vec::new(),
@@ -259,12 +261,13 @@ fn fact_read(
 ) -> FactRead {
     let declared = program.facts.get(slot);
     let fact = declared.map_or_else(Name::default, |fact| fact.path.clone());
+    // A `one of` text has the program's shared JSON of the value.
+    let shared = |value: &Value| match (value, declared) {
+        (Value::Text(text), Some(fact)) => fact.one_of_json(text),
+        _ => None,
+    };
     let make = || match facts.get(slot) {
-        // A `one of` text: the program's shared JSON of the value.
-        Some(Ok(Value::Text(text))) => declared
-            .and_then(|fact| fact.one_of_json(text))
-            .unwrap_or_else(|| Arc::new(serde_json::Value::String(text.to_string()))),
-        Some(Ok(value)) => Arc::new(value.to_json()),
+        Some(Ok(value)) => shared(value).unwrap_or_else(|| Arc::new(value.to_json())),
         _ => Arc::new(serde_json::Value::Null),
     };
     let value = match fact_json.get_mut(slot) {

@@ -3,7 +3,7 @@
 //! Every declared fact gets a slot holding its value or the reason it has none; a missing
 //! fact only matters to the rules that read it.
 
-use crate::ir::{FactSlot, Program};
+use crate::ir::{FactSlot, Program, SlotId};
 use crate::money::Currency;
 use crate::name::Name;
 use crate::value::{Ty, Value};
@@ -102,6 +102,68 @@ pub fn read_facts(program: &Program, facts: &Json, values: &mut Vec<Result<Value
     values.extend(program.facts.iter().map(|slot| read_slot(slot, facts, program.currency, limits)));
 }
 
+/// A fact table being filled by a reader that finds facts while walking a document (the
+/// one walk of a facts `Value` in `tree`, the JSON text reader in `stream`): each slot is
+/// set at most once, and [`Filling::finish`] fills the slots that were not given.
+pub(crate) struct Filling<'t> {
+    program: &'t Program,
+    given: &'t mut Vec<bool>,
+    values: &'t mut Vec<Result<Value, FactError>>,
+}
+
+impl<'t> Filling<'t> {
+    /// Starts filling `values` for `program`; `given` is a buffer.
+    pub(crate) fn new(
+        program: &'t Program,
+        given: &'t mut Vec<bool>,
+        values: &'t mut Vec<Result<Value, FactError>>,
+    ) -> Filling<'t> {
+        let placeholder = || Err(FactError { path: String::new(), message: String::new() });
+        values.clear();
+        values.resize_with(program.facts.len(), placeholder);
+        given.clear();
+        given.resize(program.facts.len(), false);
+        Filling { program, given, values }
+    }
+
+    /// The program whose facts are read.
+    pub(crate) fn program(&self) -> &'t Program {
+        self.program
+    }
+
+    /// Reads the fact in `slot` from `json`, as [`read_facts`] does; `false` if the slot was
+    /// given already.
+    pub(crate) fn set_json(&mut self, slot: SlotId, json: &Json) -> bool {
+        let (currency, limits) = (self.program.currency, self.program.fact_limits);
+        self.set_with(slot, |fact| slot_value(fact, Some(json), None, currency, limits))
+    }
+
+    /// Sets the fact in `slot` to what `read` gives; `false` if the slot was given already.
+    pub(crate) fn set_with(&mut self, slot: SlotId, read: impl FnOnce(&FactSlot) -> Result<Value, FactError>) -> bool {
+        let (Some(fact), Some(given), Some(value)) =
+            (self.program.facts.get(slot), self.given.get_mut(slot), self.values.get_mut(slot))
+        else {
+            return false;
+        };
+        if *given {
+            return false;
+        }
+        *given = true;
+        *value = read(fact);
+        true
+    }
+
+    /// Gives each slot that was not given what `read` makes of it.
+    pub(crate) fn finish(self, read: impl Fn(&FactSlot) -> Result<Value, FactError>) {
+        let slots = self.program.facts.iter().zip(self.given.iter()).zip(self.values.iter_mut());
+        for ((fact, given), value) in slots {
+            if !*given {
+                *value = read(fact);
+            }
+        }
+    }
+}
+
 /// The value of the fact in `slot`, found by its path in `facts`.
 pub(crate) fn read_slot(
     slot: &FactSlot,
@@ -146,16 +208,13 @@ pub fn slot_value(
                 (Some(_), _) => format!("fact `{}` is null: expected {}", slot.path, describe(&slot.ty, &slot.one_of)),
             },
         }),
-        Some(Json::String(text)) if !slot.one_of_sorted.is_empty() => {
-            // A `one of` text: share the program's copy of the value instead of allocating.
-            match crate::value::find_sorted(&slot.one_of_sorted, text, |allowed| allowed) {
-                Some(allowed) => Ok(Value::Text(Arc::clone(allowed))),
-                None => Err(FactError {
-                    path: slot.path.to_string(),
-                    message: format!("fact `{}` is `{text}`: expected {}", slot.path, describe(&slot.ty, &slot.one_of)),
-                }),
-            }
-        }
+        Some(Json::String(text)) if !slot.one_of_sorted.is_empty() => match one_of_value(slot, text) {
+            Some(value) => Ok(value),
+            None => Err(FactError {
+                path: slot.path.to_string(),
+                message: format!("fact `{}` is `{text}`: expected {}", slot.path, describe(&slot.ty, &slot.one_of)),
+            }),
+        },
         Some(json) => {
             let value = convert(&slot.ty, json, &slot.path, currency, limits)?;
             if let (Some(allowed), Value::Text(text)) = (&slot.one_of, &value) {
@@ -173,6 +232,13 @@ pub fn slot_value(
             Ok(value)
         }
     }
+}
+
+/// A `one of` fact's `text`, if it is one of the values: the program's copy of the value,
+/// shared instead of allocated.
+pub(crate) fn one_of_value(slot: &FactSlot, text: &str) -> Option<Value> {
+    crate::value::find_sorted(&slot.one_of_sorted, text, |allowed| allowed)
+        .map(|allowed| Value::Text(Arc::clone(allowed)))
 }
 
 fn describe(ty: &Ty, one_of: &Option<Vec<Name>>) -> String {

@@ -7,9 +7,9 @@
 //! exact messages. Both paths read each fact's JSON with the same function, so they agree
 //! by construction; `tests/streaming.rs` checks it on generated requests.
 
-use crate::eval::facts::{self, FactError};
+use crate::eval::facts::{self, Filling};
 use crate::eval::tree::{FactNode, FactObject};
-use crate::ir::{FactSlot, Program, RoleId, SlotId};
+use crate::ir::{FactSlot, Program, RoleId};
 use crate::json::{EvaluationOptions, StrictSeed};
 use crate::name::Name;
 use crate::value::Value;
@@ -20,8 +20,6 @@ use std::fmt;
 /// Buffers the reader keeps per thread.
 #[derive(Debug, Default)]
 pub(crate) struct Scratch {
-    /// Whether each slot was given.
-    seen: Vec<bool>,
     /// Whether each object of the tree was given (index 0 is unused).
     visited: Vec<bool>,
 }
@@ -29,7 +27,6 @@ pub(crate) struct Scratch {
 impl Scratch {
     /// Forgets the last request.
     pub fn clear(&mut self) {
-        self.seen.clear();
         self.visited.clear();
     }
 }
@@ -46,15 +43,10 @@ pub(crate) struct Request {
     pub trace: bool,
 }
 
-/// Reads an evaluation request, filling `values` with the facts by slot; `None` if the
+/// Reads an evaluation request, the facts into the table `filling` fills; `None` if the
 /// request is out of the ordinary (see the module's documentation).
-pub(crate) fn read_request(
-    program: &Program,
-    text: &str,
-    scratch: &mut Scratch,
-    values: &mut Vec<Result<Value, FactError>>,
-) -> Option<Request> {
-    let mut reader = Reader::new(program, scratch, values);
+pub(crate) fn read_request(text: &str, scratch: &mut Scratch, filling: Filling<'_>) -> Option<Request> {
+    let mut reader = Reader::new(scratch, filling);
     let mut deserializer = serde_json::Deserializer::from_str(text);
     let request = RequestSeed { reader: &mut reader }.deserialize(&mut deserializer).ok()?;
     deserializer.end().ok()?;
@@ -63,13 +55,9 @@ pub(crate) fn read_request(
 }
 
 /// Reads the facts object alone, like [`read_request`].
-pub(crate) fn read_facts(
-    program: &Program,
-    text: &str,
-    scratch: &mut Scratch,
-    values: &mut Vec<Result<Value, FactError>>,
-) -> Option<()> {
-    let mut reader = Reader::new(program, scratch, values);
+pub(crate) fn read_facts(text: &str, scratch: &mut Scratch, filling: Filling<'_>) -> Option<()> {
+    let program = filling.program();
+    let mut reader = Reader::new(scratch, filling);
     let mut deserializer = serde_json::Deserializer::from_str(text);
     ObjectSeed { reader: &mut reader, object: &program.fact_tree.root, level: 1 }
         .deserialize(&mut deserializer)
@@ -81,55 +69,23 @@ pub(crate) fn read_facts(
 
 struct Reader<'r> {
     program: &'r Program,
-    scratch: &'r mut Scratch,
-    values: &'r mut Vec<Result<Value, FactError>>,
+    filling: Filling<'r>,
+    /// Whether each object of the fact tree was given (index 0 is unused).
+    visited: &'r mut Vec<bool>,
 }
 
 impl<'r> Reader<'r> {
-    fn new(
-        program: &'r Program,
-        scratch: &'r mut Scratch,
-        values: &'r mut Vec<Result<Value, FactError>>,
-    ) -> Reader<'r> {
-        let placeholder = || Err(FactError { path: String::new(), message: String::new() });
-        values.clear();
-        values.resize_with(program.facts.len(), placeholder);
-        scratch.seen.clear();
-        scratch.seen.resize(program.facts.len(), false);
+    fn new(scratch: &'r mut Scratch, filling: Filling<'r>) -> Reader<'r> {
+        let program = filling.program();
         scratch.visited.clear();
         scratch.visited.resize(program.fact_tree.objects.saturating_add(1), false);
-        Reader { program, scratch, values }
-    }
-
-    /// Reads the fact in `slot` from `json`, as the general path does.
-    fn set(&mut self, slot: SlotId, json: &serde_json::Value) -> bool {
-        let (currency, limits) = (self.program.currency, self.program.fact_limits);
-        self.set_with(slot, |fact| facts::slot_value(fact, Some(json), None, currency, limits))
-    }
-
-    /// Sets the fact in `slot` to what `read` gives, unless it was given already.
-    fn set_with(&mut self, slot: SlotId, read: impl FnOnce(&FactSlot) -> Result<Value, FactError>) -> bool {
-        let (Some(fact), Some(seen), Some(value)) =
-            (self.program.facts.get(slot), self.scratch.seen.get_mut(slot), self.values.get_mut(slot))
-        else {
-            return false;
-        };
-        if *seen {
-            return false;
-        }
-        *seen = true;
-        *value = read(fact);
-        true
+        Reader { program, filling, visited: &mut scratch.visited }
     }
 
     /// Gives the facts that were not in the request their default or their error.
     fn finish(self) {
-        let program = self.program;
-        for ((fact, seen), value) in program.facts.iter().zip(&self.scratch.seen).zip(self.values.iter_mut()) {
-            if !*seen {
-                *value = facts::slot_value(fact, None, None, program.currency, program.fact_limits);
-            }
-        }
+        let (currency, limits) = (self.program.currency, self.program.fact_limits);
+        self.filling.finish(|fact| facts::slot_value(fact, None, None, currency, limits));
     }
 
     /// Whether `json`, found at `level`, nests no deeper than the limit allows.
@@ -323,9 +279,9 @@ impl<'de> Visitor<'de> for ObjectSeed<'_, '_> {
                 Key::Known(FactNode::Fact(slot)) => {
                     let fact = self.reader.program.facts.get(*slot).ok_or_else(give_up)?;
                     let accepted = match map.next_value_seed(FactSeed { fact })? {
-                        FactJson::OneOf(value) => self.reader.set_with(*slot, |_| Ok(value)),
+                        FactJson::OneOf(value) => self.reader.filling.set_with(*slot, |_| Ok(value)),
                         FactJson::Other(json) => {
-                            self.reader.within_depth(&json, self.level) && self.reader.set(*slot, &json)
+                            self.reader.within_depth(&json, self.level) && self.reader.filling.set_json(*slot, &json)
                         }
                     };
                     if !accepted {
@@ -333,7 +289,7 @@ impl<'de> Visitor<'de> for ObjectSeed<'_, '_> {
                     }
                 }
                 Key::Known(FactNode::Object(object, id)) => {
-                    match self.reader.scratch.visited.get_mut(*id) {
+                    match self.reader.visited.get_mut(*id) {
                         Some(visited) if !*visited => *visited = true,
                         _ => return Err(give_up()),
                     }
@@ -387,9 +343,8 @@ impl<'de> Visitor<'de> for FactSeed<'_> {
     }
 
     fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<FactJson, E> {
-        let known = crate::value::find_sorted(&self.fact.one_of_sorted, v, |allowed| allowed);
-        match known {
-            Some(allowed) => Ok(FactJson::OneOf(Value::Text(std::sync::Arc::clone(allowed)))),
+        match facts::one_of_value(self.fact, v) {
+            Some(value) => Ok(FactJson::OneOf(value)),
             None => StrictSeed::unplaced().visit_str(v).map(FactJson::Other),
         }
     }

@@ -2,9 +2,8 @@
 //! `serde_json::Value` that walks the document once, reading the facts and checking the
 //! nesting depth together.
 
-use crate::eval::facts::{self, FactError};
-use crate::ir::{FactSlot, Program, SlotId};
-use crate::value::Value;
+use crate::eval::facts::{self, Filling};
+use crate::ir::{FactSlot, SlotId};
 use serde_json::{Map, Value as Json};
 
 /// The declared fact paths as a tree of object keys, built when the policy is compiled.
@@ -87,79 +86,49 @@ impl FactObject {
 #[derive(Debug)]
 pub(crate) struct TooDeep;
 
-/// Reads every declared fact of `program` from `facts` into `values`, by slot,
-/// as [`facts::read_facts`] does, and checks the depth as [`facts::check_depth`] does, in
-/// one walk of the document: each key is looked up in the (small) fact tree instead of
-/// each fact's path in the document. Facts the walk does not find take the general path,
-/// which gives their default or the exact message. `seen` is a buffer.
-pub(crate) fn read_document(
-    program: &Program,
-    facts: &Json,
-    seen: &mut Vec<bool>,
-    values: &mut Vec<Result<Value, FactError>>,
-) -> Result<(), TooDeep> {
-    let placeholder = || Err(FactError { path: String::new(), message: String::new() });
-    values.clear();
-    values.resize_with(program.facts.len(), placeholder);
-    seen.clear();
-    seen.resize(program.facts.len(), false);
+/// Reads every declared fact of `program` from `facts` into the table `filling` fills, as
+/// [`facts::read_facts`] does, and checks the depth as [`facts::check_depth`] does, in one
+/// walk of the document: each key is looked up in the (small) fact tree instead of each
+/// fact's path in the document. Facts the walk does not find take the per-path reader,
+/// which gives their default or the exact message.
+pub(crate) fn read_document(mut filling: Filling<'_>, facts: &Json) -> Result<(), TooDeep> {
+    let program = filling.program();
     let max_depth = program.fact_limits.max_depth;
     match facts {
         // The facts object itself is level 1.
         Json::Object(_) if max_depth < 1 => return Err(TooDeep),
-        Json::Object(map) => Walk { program, seen, values }.object(map, Some(&program.fact_tree.root), 1)?,
+        Json::Object(map) => walk(&mut filling, map, &program.fact_tree.root, 1)?,
         other => facts::check_depth(other, max_depth).map_err(|_| TooDeep)?,
     }
-    for ((fact, seen), value) in program.facts.iter().zip(seen.iter()).zip(values.iter_mut()) {
-        if !*seen {
-            *value = facts::read_slot(fact, facts, program.currency, program.fact_limits);
-        }
-    }
+    filling.finish(|fact| facts::read_slot(fact, facts, program.currency, program.fact_limits));
     Ok(())
 }
 
-struct Walk<'w> {
-    program: &'w Program,
-    seen: &'w mut Vec<bool>,
-    values: &'w mut Vec<Result<Value, FactError>>,
-}
-
-impl Walk<'_> {
-    /// Walks `map`, found at `level`, whose keys lead to the facts of `object` (none when
-    /// only its depth matters).
-    fn object(&mut self, map: &Map<String, Json>, object: Option<&FactObject>, level: usize) -> Result<(), TooDeep> {
-        let max_depth = self.program.fact_limits.max_depth;
-        for (key, child) in map {
-            match (object.and_then(|object| object.get(key)), child) {
-                (Some(FactNode::Object(inner, _)), Json::Object(child_map)) => {
-                    let level = level.saturating_add(1);
-                    if level > max_depth {
-                        return Err(TooDeep);
-                    }
-                    self.object(child_map, Some(inner), level)?;
+/// Walks `map`, found at `level`, whose keys lead to the facts of `object`.
+fn walk(filling: &mut Filling<'_>, map: &Map<String, Json>, object: &FactObject, level: usize) -> Result<(), TooDeep> {
+    let max_depth = filling.program().fact_limits.max_depth;
+    for (key, child) in map {
+        match (object.get(key), child) {
+            (Some(FactNode::Object(inner, _)), Json::Object(child_map)) => {
+                let level = level.saturating_add(1);
+                if level > max_depth {
+                    return Err(TooDeep);
                 }
-                (node, _) => {
-                    if let Some(FactNode::Fact(slot)) = node {
-                        self.set(*slot, child);
-                    }
-                    let nested = matches!(child, Json::Object(_) | Json::Array(_));
-                    if nested && facts::check_depth(child, max_depth.saturating_sub(level)).is_err() {
-                        return Err(TooDeep);
-                    }
+                walk(filling, child_map, inner, level)?;
+            }
+            (node, _) => {
+                if let Some(FactNode::Fact(slot)) = node {
+                    // A map's keys are distinct, so each slot is met once at most.
+                    filling.set_json(*slot, child);
+                }
+                let nested = matches!(child, Json::Object(_) | Json::Array(_));
+                if nested && facts::check_depth(child, max_depth.saturating_sub(level)).is_err() {
+                    return Err(TooDeep);
                 }
             }
         }
-        Ok(())
     }
-
-    fn set(&mut self, slot: SlotId, json: &Json) {
-        if let (Some(fact), Some(seen), Some(value)) =
-            (self.program.facts.get(slot), self.seen.get_mut(slot), self.values.get_mut(slot))
-        {
-            *seen = true;
-            *value = facts::slot_value(fact, Some(json), None, self.program.currency, self.program.fact_limits);
-        }
-    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -167,6 +136,7 @@ impl Walk<'_> {
 mod tests {
     use super::*;
     use crate::eval::facts::{check_depth, read_facts, FactLimits};
+    use crate::value::Value;
     use crate::{LoadOptions, Policy};
     use proptest::prelude::*;
 
@@ -205,8 +175,8 @@ mod tests {
                 LoadOptions { fact_limits: FactLimits { max_depth, ..FactLimits::default() }, ..LoadOptions::default() };
             let policy = Policy::parse_with("walk.policy", POLICY, options).unwrap();
             let program = &policy.program;
-            let (mut seen, mut walked, mut looked_up) = (Vec::new(), Vec::new(), Vec::new());
-            let walk = read_document(program, &facts, &mut seen, &mut walked);
+            let (mut given, mut walked, mut looked_up) = (Vec::new(), Vec::new(), Vec::new());
+            let walk = read_document(Filling::new(program, &mut given, &mut walked), &facts);
             prop_assert_eq!(walk.is_ok(), check_depth(&facts, max_depth).is_ok(), "{}", facts);
             if walk.is_ok() {
                 read_facts(program, &facts, &mut looked_up);
@@ -220,7 +190,7 @@ mod tests {
         let policy = Policy::parse(POLICY).unwrap();
         let facts = serde_json::json!({"a": {"b": 2, "z": [1]}, "k": "y", "c": {"d": {}}});
         let mut values = Vec::new();
-        read_document(&policy.program, &facts, &mut Vec::new(), &mut values).unwrap();
+        read_document(Filling::new(&policy.program, &mut Vec::new(), &mut values), &facts).unwrap();
         let numbers: Vec<Option<Value>> = values.into_iter().map(Result::ok).collect();
         assert_eq!(numbers[0], Some(Value::Number(2.into())));
         assert_eq!(numbers[1], Some(Value::Text("".into())));
