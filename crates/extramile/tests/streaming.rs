@@ -189,12 +189,15 @@ fn write_json(json: &Json, escape_keys: bool, out: &mut String) {
 fn request() -> impl Strategy<Value = String> {
     let role = prop_oneof![6 => Just("\"agent\""), 2 => Just("\"lead\""), 1 => Just("\"boss\""), 1 => Just("7")];
     let now = prop_oneof![
-        12 => Just("\"2026-11-22T10:00:00Z\""),
+        6 => Just("\"2026-11-22T10:00:00Z\""),
         2 => Just("\"2026-11-22T10:00:00.250+02:00\""),
-        1 => Just("\"2026-11-22T10:00:00+05:30\""),
-        1 => Just("\"2026-11-22T10:00:00+00:00\""),
-        1 => Just("\"2026-11-22T10:00:00-00:00\""),
-        1 => Just("\"2026-11-22T10:00:00.1234Z\""),
+        // Forms a decision writes as they are (a non-zero offset), or writes otherwise.
+        2 => prop::sample::select(&[
+            "\"2026-11-22T10:00:00+05:30\"",
+            "\"2026-11-22T10:00:00+00:00\"",
+            "\"2026-11-22T10:00:00-00:00\"",
+            "\"2026-11-22T10:00:00.1234Z\"",
+        ][..]),
         1 => Just("\"2026-11-22 10:00:00Z\""),
         1 => Just("\"yesterday\""),
     ];
@@ -294,12 +297,12 @@ fn the_generated_requests_are_often_decided() {
     let mut runner = proptest::test_runner::TestRunner::deterministic();
     let strategy = request();
     let (mut decided, mut offered) = (0, 0);
-    for _ in 0..1_000 {
+    for _ in 0..500 {
         let text = strategy.new_tree(&mut runner).unwrap().current();
         if let Ok(out) = policy.evaluate_json(&text) {
             decided += 1;
             offered += usize::from(out.contains("\"offers\":[{"));
         }
     }
-    assert!(decided > 200 && offered > 60, "{decided} of 1,000 generated requests decided, {offered} with an offer");
+    assert!(decided > 100 && offered > 50, "{decided} of 500 generated requests decided, {offered} with an offer");
 }
