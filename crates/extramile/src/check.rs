@@ -306,10 +306,8 @@ impl Checker<'_> {
                             self.duplicate(&format!("gesture `{}`", decl.name.name), decl.name.span, first);
                         } else {
                             self.gesture_index.insert(decl.name.name.clone(), self.gestures.len());
-                            self.gestures.push(Gesture {
-                                name: decl.name.name.as_str().into(),
-                                kind: decl.kind.map(|(k, _)| k),
-                            });
+                            self.gestures
+                                .push(Gesture { name: decl.name.name.clone(), kind: decl.kind.map(|(k, _)| k) });
                             self.gesture_spans.push(decl.name.span);
                         }
                     }
@@ -492,7 +490,7 @@ impl Checker<'_> {
         let count = |is: fn(&Statement) -> bool| rule.statements.iter().filter(|s| is(s)).count();
         let (whens, grants) = (count(|s| matches!(s, Statement::When(_))), count(|s| matches!(s, Statement::Grant(_))));
         let mut lowered = ir::Rule {
-            name: rule.name.name.as_str().into(),
+            name: rule.name.name.clone(),
             title: rule.title.as_ref().map(|t| t.value.to_string()),
             priority: 0,
             // A `when` line is often one condition, sometimes a few joined by `and`.
@@ -544,7 +542,7 @@ impl Checker<'_> {
                     if let Some(role) = self.role(&esc.role) {
                         lowered
                             .escalations
-                            .push(ir::Escalate { role, reason: esc.reason.as_ref().map(|r| r.value.as_str().into()) });
+                            .push(ir::Escalate { role, reason: esc.reason.as_ref().map(|r| r.value.clone()) });
                     }
                 }
                 Statement::Never(never) => {
@@ -600,11 +598,7 @@ impl Checker<'_> {
             if let (Some(item), None) = (&alt.item, kind) {
                 self.kind_mismatch(gesture, "an item", item.span);
             }
-            alternatives.push(ir::Alternative {
-                gesture,
-                item: alt.item.as_ref().map(|t| Name::from(t.value.as_str())),
-                up_to,
-            });
+            alternatives.push(ir::Alternative { gesture, item: alt.item.as_ref().map(|t| t.value.clone()), up_to });
         }
         Some(ir::Grant { role: role?, alternatives, span: grant.span })
     }
@@ -631,7 +625,7 @@ impl Checker<'_> {
             }
             (None, _) => None,
         };
-        Some(ir::Owe { gesture, item: owe.item.as_ref().map(|t| Name::from(t.value.as_str())), amount })
+        Some(ir::Owe { gesture, item: owe.item.as_ref().map(|t| t.value.clone()), amount })
     }
 
     fn lower_recommend(&mut self, rec: &ast::Recommend) -> Option<ir::Recommend> {
@@ -655,7 +649,7 @@ impl Checker<'_> {
             }
             None => None,
         };
-        Some(ir::Recommend { gesture, item: rec.item.as_ref().map(|t| Name::from(t.value.as_str())), amount, due_in })
+        Some(ir::Recommend { gesture, item: rec.item.as_ref().map(|t| t.value.clone()), amount, due_in })
     }
 
     fn lower_never(&mut self, never: &ast::Never, name: Name) -> ir::Forbid {
@@ -665,7 +659,7 @@ impl Checker<'_> {
             name,
             gestures,
             condition,
-            reason: never.reason.as_ref().map(|r| r.value.as_str().into()),
+            reason: never.reason.as_ref().map(|r| r.value.clone()),
             span: never.span,
         }
     }
