@@ -18,11 +18,6 @@ use crate::syntax::span::Span;
 /// The default of [`crate::LoadOptions::max_expression_depth`].
 pub const DEFAULT_MAX_EXPRESSION_DEPTH: usize = 100;
 
-/// Whether `byte` may be part of a word (a name or a keyword).
-fn is_word_byte(byte: u8) -> bool {
-    matches!(byte, b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'_')
-}
-
 /// Whether a word is an operator: each may add a level to the syntax tree.
 fn is_operator_word(word: &[u8]) -> bool {
     matches!(word, b"and" | b"or" | b"not" | b"is" | b"in" | b"of" | b"contains" | b"since" | b"until" | b"between")
@@ -55,7 +50,7 @@ fn chains_are_short(bytes: &[u8], max_depth: usize) -> bool {
         line_start = line_end + 1;
         let words = line.iter().position(|b| !matches!(b, b' ' | b'\t')).and_then(|start| line.get(start..));
         let continues = words.is_none_or(|words| {
-            let word_len = words.iter().position(|&b| !is_word_byte(b)).unwrap_or(words.len());
+            let word_len = words.iter().position(|&b| !scan::is_word_byte(b)).unwrap_or(words.len());
             words.first() == Some(&b'#') || matches!(words.get(..word_len), Some(b"and" | b"or"))
         });
         // A line break counts as a byte of the chain: the bound stays safe.
@@ -92,9 +87,9 @@ fn scan(source: &str, max_depth: usize) -> Result<(), Diagnostic> {
             }
             _ => {}
         }
-        let word_end = if is_word_byte(byte) {
+        let word_end = if scan::is_word_byte(byte) {
             let rest = bytes.get(i..).unwrap_or_default();
-            Some(i + rest.iter().position(|&b| !is_word_byte(b)).unwrap_or(rest.len()))
+            Some(i + rest.iter().position(|&b| !scan::is_word_byte(b)).unwrap_or(rest.len()))
         } else {
             None
         };

@@ -6,6 +6,12 @@
 
 use crate::name::Name;
 
+/// Whether `byte` may be part of a word: a name, a keyword or a path segment after its
+/// first character (`ident_char` in the grammar).
+pub fn is_word_byte(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || byte == b'_'
+}
+
 /// Where a text whose opening `"` is at `open` ends: just past its closing quote, or at the
 /// line break (or the end of the source) that leaves it unterminated; and whether it closed.
 /// `\` escapes the byte after it.

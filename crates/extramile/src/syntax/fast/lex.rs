@@ -62,10 +62,6 @@ const STOP_WORDS: &[&str] = &["or", "up", "of", "in", "because", "priority"];
 const TIME_UNITS: &[&str] =
     &["seconds", "second", "minutes", "minute", "hours", "hour", "days", "day", "weeks", "week"];
 
-fn is_ident_char(byte: u8) -> bool {
-    byte.is_ascii_alphanumeric() || byte == b'_'
-}
-
 pub(super) struct Cursor<'s> {
     source: &'s str,
     bytes: &'s [u8],
@@ -166,7 +162,7 @@ impl<'s> Cursor<'s> {
         let word = match self.byte_at(at) {
             Some(first) if first.is_ascii_alphabetic() || first == b'_' => {
                 let rest = self.bytes.get(at..).unwrap_or_default();
-                let length = rest.iter().position(|b| !is_ident_char(*b)).unwrap_or(rest.len());
+                let length = rest.iter().position(|b| !scan::is_word_byte(*b)).unwrap_or(rest.len());
                 self.source.get(at..at + length)
             }
             _ => None,
@@ -193,7 +189,7 @@ impl<'s> Cursor<'s> {
 
     /// Whether the word at `at` is not followed by an identifier character.
     fn boundary_at(&self, at: usize) -> bool {
-        !self.byte_at(at).is_some_and(is_ident_char)
+        !self.byte_at(at).is_some_and(scan::is_word_byte)
     }
 
     /// The end of `currency_code = @{ ASCII_ALPHA_UPPER{3} ~ !ident_char }` at `at`.
