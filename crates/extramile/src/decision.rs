@@ -20,7 +20,7 @@ pub struct Decision {
     /// The acting role.
     pub role: Name,
     /// The time the decision was made for, RFC 3339.
-    pub now: String,
+    pub now: Name,
     /// The policy's currency code.
     pub currency: Name,
     /// What the acting role may do now. Each offer is a choice of one of its gestures.
@@ -122,7 +122,7 @@ pub struct Recommendation {
     pub amount: Option<Decimal>,
     /// When it is due, RFC 3339, in the offset of `now`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub due: Option<String>,
+    pub due: Option<Name>,
     /// The rule.
     pub rule: Name,
     /// The rule's priority.

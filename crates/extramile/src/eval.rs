@@ -5,12 +5,14 @@
 //! override grants; limits cap every grant; several grants of one gesture combine by the
 //! most generous, not the sum; output order depends only on priority and source order.
 
+mod candidates;
 pub mod expr;
 pub mod facts;
 pub mod stream;
 pub mod tree;
 
 use crate::decision::*;
+use crate::eval::candidates::{candidate_rules, Key};
 use crate::eval::expr::{Env, ExprError};
 use crate::ir::{Expr, GestureId, Program, RoleId, SlotId};
 use crate::name::Name;
@@ -195,7 +197,7 @@ fn decide(
     program: &Program,
     role: RoleId,
     now: DateTime<FixedOffset>,
-    now_text: Option<String>,
+    now_text: Option<Name>,
     trace: bool,
 ) -> Decision {
     let role_name = program.roles.get(role).cloned().unwrap_or_default();
@@ -275,63 +277,6 @@ fn fact_read(
         None => make(),
     };
     FactRead { fact, value }
-}
-
-/// What the index already tells about a rule's first condition, the key condition
-/// `fact is "value"` (or `fact in [...]`) on the fact in the slot.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum Key {
-    /// Nothing: the rule is not keyed, or its fact has no usable value.
-    Unknown,
-    /// The rule was found under the fact's value: the key condition holds.
-    Holds(SlotId),
-    /// The rule is keyed on other values (only evaluated when tracing).
-    Fails(SlotId),
-}
-
-/// Rules worth evaluating, in source order, with what the index tells about their key
-/// condition: all of them when tracing, otherwise those the index selects.
-fn candidate_rules(
-    program: &Program,
-    facts: &[Result<Value, facts::FactError>],
-    all: bool,
-    out: &mut Vec<(usize, Key)>,
-) {
-    if all {
-        out.extend((0..program.rules.len()).map(|idx| (idx, Key::Unknown)));
-    } else {
-        out.extend(program.index.always.iter().map(|&idx| (idx, Key::Unknown)));
-    }
-    for (slot, by_value) in &program.index.by_slot {
-        let text = match facts.get(*slot) {
-            Some(Ok(Value::Text(text))) => text,
-            // Without a usable value every keyed rule is evaluated, and reports the error.
-            _ => {
-                if !all {
-                    out.extend(by_value.values().flatten().map(|&idx| (idx, Key::Unknown)));
-                }
-                continue;
-            }
-        };
-        let found = by_value.get(text).map_or(&[][..], Vec::as_slice);
-        if all {
-            // Every rule is listed already: mark what the index knows of the keyed ones.
-            for &idx in by_value.values().flatten() {
-                let key = if found.contains(&idx) { Key::Holds(*slot) } else { Key::Fails(*slot) };
-                if let Some(entry) = out.get_mut(idx) {
-                    entry.1 = key;
-                }
-            }
-        } else {
-            out.extend(found.iter().map(|&idx| (idx, Key::Holds(*slot))));
-        }
-    }
-    if !all {
-        // A rule is keyed on one fact at most, so equal indices are equal pairs: sorting and
-        // deduplicating by index alone is enough, and cheaper.
-        out.sort_unstable_by_key(|&(idx, _)| idx);
-        out.dedup_by_key(|&mut (idx, _)| idx);
-    }
 }
 
 impl Run<'_> {

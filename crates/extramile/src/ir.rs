@@ -243,6 +243,33 @@ pub struct RuleIndex {
     pub by_slot: Vec<(SlotId, RulesByValue)>,
     /// Rules that must always be evaluated.
     pub always: Vec<usize>,
+    /// The candidates for each value of the fact that keys the most rules, merged with
+    /// `always` in advance, so that evaluation finds most of them in one lookup.
+    pub merged: Option<MergedIndex>,
+}
+
+/// A rule to evaluate, by index, and whether its first condition (the key condition) is
+/// known to hold because the rule was found under the fact's value.
+pub type Candidate = (usize, bool);
+
+/// The candidates of one keyed fact of a [`RuleIndex`] merged with its `always`, in source order.
+#[derive(Debug, Default)]
+pub struct MergedIndex {
+    /// The keyed fact.
+    pub slot: SlotId,
+    /// For each key value: `always` and the rules keyed on the value.
+    pub by_value: HashMap<Arc<str>, Box<[Candidate]>, BuildHasherDefault<TextHasher>>,
+    /// For a text that is no key: `always` alone.
+    pub other_value: Box<[Candidate]>,
+    /// When the fact has no usable value: `always` and every rule keyed on the fact, each
+    /// to report its error.
+    pub no_value: Box<[Candidate]>,
+}
+
+impl RuleIndex {
+    /// Most candidate entries a merged index may hold (`always` is repeated for each key
+    /// value); past this, evaluation merges per incident instead.
+    pub const MAX_MERGED: usize = 1 << 20;
 }
 
 /// An expression with its span.

@@ -364,7 +364,7 @@ pub fn check_expectations(decision: &Decision, expect: &Expectations) -> Vec<Str
                 let found = decision.recommended.iter().any(|r| {
                     r.gesture == e.gesture
                         && (e.amount.is_none() || r.amount == e.amount)
-                        && (e.due.is_none() || r.due == e.due)
+                        && (e.due.is_none() || r.due.as_deref() == e.due.as_deref())
                 });
                 if !found {
                     failures.push(format!("expected `{text}` to be recommended, but it is not"));

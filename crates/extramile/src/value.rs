@@ -1,5 +1,6 @@
 //! Runtime values and static types shared by the checker and the evaluator.
 
+use crate::name::Name;
 use chrono::{DateTime, FixedOffset, NaiveDate, SecondsFormat, TimeZone};
 use rust_decimal::Decimal;
 use std::fmt;
@@ -123,7 +124,7 @@ impl Value {
             Value::Money(n) => decimal(n),
             Value::Bool(b) => serde_json::Value::Bool(*b),
             Value::Date(d) => serde_json::Value::String(d.to_string()),
-            Value::Time(t) => serde_json::Value::String(format_time(t)),
+            Value::Time(t) => serde_json::Value::String(format_time(t).into()),
             Value::Duration(secs) => serde_json::Value::String(format_duration(*secs)),
             Value::List(items) => serde_json::Value::Array(items.iter().map(Value::to_json).collect()),
         }
@@ -131,21 +132,46 @@ impl Value {
 }
 
 /// The element of `sorted` (ordered by `text_of`) whose text is `text`. Few elements are
-/// scanned, comparing lengths and first bytes before the text, which for the short keys
-/// and values of a policy is cheaper than a binary search calling `memcmp` at every step.
+/// scanned with [`same_text`], which for the short keys and values of a policy is cheaper
+/// than a binary search calling `memcmp` at every step.
 #[inline]
 pub(crate) fn find_sorted<'s, T>(sorted: &'s [T], text: &str, text_of: impl Fn(&T) -> &str) -> Option<&'s T> {
     /// Up to this many elements, scanning wins.
     const SCAN: usize = 8;
     if sorted.len() <= SCAN {
-        let first = text.as_bytes().first();
-        let same = |candidate: &str| {
-            candidate.len() == text.len() && candidate.as_bytes().first() == first && candidate == text
-        };
-        return sorted.iter().find(|element| same(text_of(element)));
+        return sorted.iter().find(|element| same_text(text_of(element), text));
     }
     let index = sorted.binary_search_by(|element| text_of(element).cmp(text)).ok()?;
     sorted.get(index)
+}
+
+/// Whether two texts are equal. Lengths are compared first; texts of 4 to 16 bytes are then
+/// compared as two overlapping words, inline, instead of by a call to `memcmp`.
+#[inline]
+pub(crate) fn same_text(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let len = a.len();
+    if len != b.len() {
+        return false;
+    }
+    // The word of `N` bytes at `at` (zero where the bytes are missing, which cannot happen
+    // for the lengths below).
+    fn word<const N: usize>(bytes: &[u8], at: usize) -> [u8; N] {
+        bytes.get(at..at.saturating_add(N)).and_then(|w| w.try_into().ok()).unwrap_or([0; N])
+    }
+    match len {
+        4..=7 => {
+            let last = len.saturating_sub(4);
+            u32::from_ne_bytes(word(a, 0)) == u32::from_ne_bytes(word(b, 0))
+                && u32::from_ne_bytes(word(a, last)) == u32::from_ne_bytes(word(b, last))
+        }
+        8..=16 => {
+            let last = len.saturating_sub(8);
+            u64::from_ne_bytes(word(a, 0)) == u64::from_ne_bytes(word(b, 0))
+                && u64::from_ne_bytes(word(a, last)) == u64::from_ne_bytes(word(b, last))
+        }
+        _ => a == b,
+    }
 }
 
 /// Whether `text`, which [`parse_time`] read, is already the text [`format_time`] writes
@@ -192,21 +218,19 @@ pub(crate) fn write_decimal(out: &mut String, decimal: &Decimal) {
 /// offsets, and fractions of a second only when there are any. The same text as chrono's
 /// `to_rfc3339_opts(SecondsFormat::AutoSi, true)`, written directly in the common case
 /// (whole seconds, years 0 to 9999, offsets of whole minutes).
-pub fn format_time(time: &DateTime<FixedOffset>) -> String {
+pub fn format_time(time: &DateTime<FixedOffset>) -> Name {
     use chrono::{Datelike, Timelike};
     let offset = time.offset().local_minus_utc();
     let local = time.naive_local();
     let (date, clock) = (local.date(), local.time());
     let year = date.year();
     if clock.nanosecond() != 0 || !(0..=9999).contains(&year) || offset % 60 != 0 {
-        return time.to_rfc3339_opts(SecondsFormat::AutoSi, true);
+        return Name::from(time.to_rfc3339_opts(SecondsFormat::AutoSi, true));
     }
-    let mut bytes = Vec::with_capacity(25);
-    let push2 =
-        |bytes: &mut Vec<u8>, n: u32| bytes.extend_from_slice(&[b'0' + (n / 10 % 10) as u8, b'0' + (n % 10) as u8]);
+    let mut text = TimeText::default();
     let year = year.unsigned_abs();
-    push2(&mut bytes, year / 100);
-    push2(&mut bytes, year % 100);
+    text.push2(year / 100);
+    text.push2(year % 100);
     let fields = [
         (b'-', date.month()),
         (b'-', date.day()),
@@ -215,19 +239,45 @@ pub fn format_time(time: &DateTime<FixedOffset>) -> String {
         (b':', clock.second()),
     ];
     for (separator, n) in fields {
-        bytes.push(separator);
-        push2(&mut bytes, n);
+        text.push(separator);
+        text.push2(n);
     }
     if offset == 0 {
-        bytes.push(b'Z');
+        text.push(b'Z');
     } else {
-        bytes.push(if offset < 0 { b'-' } else { b'+' });
+        text.push(if offset < 0 { b'-' } else { b'+' });
         let minutes = offset.unsigned_abs() / 60;
-        push2(&mut bytes, minutes / 60);
-        bytes.push(b':');
-        push2(&mut bytes, minutes % 60);
+        text.push2(minutes / 60);
+        text.push(b':');
+        text.push2(minutes % 60);
     }
-    String::from_utf8(bytes).unwrap_or_else(|_| time.to_rfc3339_opts(SecondsFormat::AutoSi, true))
+    match text.bytes.get(..text.len).map(std::str::from_utf8) {
+        Some(Ok(text)) => Name::from(text),
+        _ => Name::from(time.to_rfc3339_opts(SecondsFormat::AutoSi, true)),
+    }
+}
+
+/// The text of a time being written: `2026-11-22T10:00:00+02:00` is the longest
+/// [`format_time`] writes itself, and a `Z` time (20 bytes) fits a `Name` without allocating.
+#[derive(Default)]
+struct TimeText {
+    bytes: [u8; 25],
+    len: usize,
+}
+
+impl TimeText {
+    fn push(&mut self, byte: u8) {
+        if let Some(slot) = self.bytes.get_mut(self.len) {
+            *slot = byte;
+            self.len += 1;
+        }
+    }
+
+    /// Two digits.
+    fn push2(&mut self, n: u32) {
+        self.push(b'0' + (n / 10 % 10) as u8);
+        self.push(b'0' + (n % 10) as u8);
+    }
 }
 
 /// Reads a time written as RFC 3339 in its usual form, `2026-11-22T10:00:00Z`, with an
@@ -315,6 +365,23 @@ mod tests {
                     proptest::prop_assert_eq!(written, decimal.to_string());
                 }
             }
+        }
+
+        /// Texts compare as `==` compares them, whether they differ at the start, in the
+        /// middle, at the end or in length.
+        #[test]
+        fn texts_compare_as_equality_does(text in "[ab]{0,20}", flip in 0_usize..20, grow in proptest::prelude::any::<bool>()) {
+            let mut other = text.clone().into_bytes();
+            if let Some(byte) = other.get_mut(flip) {
+                *byte = if *byte == b'a' { b'b' } else { b'a' };
+            }
+            if grow {
+                other.push(b'a');
+            }
+            let other = String::from_utf8(other).unwrap_or_default();
+            proptest::prop_assert!(same_text(&text, &text));
+            proptest::prop_assert_eq!(same_text(&text, &other), text == other);
+            proptest::prop_assert_eq!(same_text(&other, &text), text == other);
         }
 
         #[test]

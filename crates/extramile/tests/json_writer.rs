@@ -91,7 +91,7 @@ fn decision() -> impl Strategy<Value = Decision> {
             gesture,
             item,
             amount,
-            due,
+            due: due.map(Name::from),
             rule,
             priority,
         });
@@ -117,7 +117,7 @@ fn decision() -> impl Strategy<Value = Decision> {
             Decision {
                 policy,
                 role,
-                now,
+                now: now.into(),
                 currency,
                 offers,
                 needs_approval,

@@ -2,7 +2,7 @@
 
 use crate::check::Checker;
 use crate::eval::expr::values_equal;
-use crate::ir::{CompareOp, Expr, ExprKind, FactSlot, Rule, RuleIndex, SlotId};
+use crate::ir::{Candidate, CompareOp, Expr, ExprKind, FactSlot, MergedIndex, Rule, RuleIndex, SlotId};
 use crate::syntax::diagnostic::Diagnostic;
 use crate::value::{Ty, Value};
 use std::cmp::Ordering;
@@ -37,7 +37,36 @@ pub(crate) fn build_index(rules: &[Rule], facts: &[FactSlot]) -> RuleIndex {
             None => index.always.push(rule_idx),
         }
     }
+    index.merged = merge_index(&index);
     index
+}
+
+/// The candidates of the fact that keys the most rules, merged with `always` for each of
+/// its values; `None` without keyed rules, or when the merged lists would be too large.
+fn merge_index(index: &RuleIndex) -> Option<MergedIndex> {
+    let keyed = |by_value: &crate::ir::RulesByValue| by_value.values().map(Vec::len).sum::<usize>();
+    let (slot, by_value) = index.by_slot.iter().max_by_key(|(_, by_value)| keyed(by_value))?;
+    let entries = by_value.values().map(|rules| rules.len().saturating_add(index.always.len())).sum::<usize>();
+    if entries > RuleIndex::MAX_MERGED {
+        return None;
+    }
+    let merged = |keyed: &mut dyn Iterator<Item = Candidate>| -> Box<[Candidate]> {
+        let mut list: Vec<Candidate> = index.always.iter().map(|&idx| (idx, false)).chain(keyed).collect();
+        list.sort_unstable();
+        // A rule keyed on several values is listed once.
+        list.dedup_by_key(|(idx, _)| *idx);
+        list.into_boxed_slice()
+    };
+    let mut every = by_value.values().flatten().map(|&idx| (idx, false));
+    Some(MergedIndex {
+        slot: *slot,
+        by_value: by_value
+            .iter()
+            .map(|(value, rules)| (value.clone(), merged(&mut rules.iter().map(|&idx| (idx, true)))))
+            .collect(),
+        other_value: merged(&mut std::iter::empty()),
+        no_value: merged(&mut every),
+    })
 }
 
 /// The kinds of a pair of operands.

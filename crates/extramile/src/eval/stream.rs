@@ -38,7 +38,7 @@ pub(crate) struct Request {
     /// The current time.
     pub now: DateTime<FixedOffset>,
     /// `now` as the request wrote it, when that is already how decisions write it.
-    pub now_text: Option<String>,
+    pub now_text: Option<Name>,
     /// Whether to trace.
     pub trace: bool,
 }
@@ -186,7 +186,7 @@ impl Visitor<'_> for FieldSeed {
 struct NowSeed;
 
 impl<'de> DeserializeSeed<'de> for NowSeed {
-    type Value = (DateTime<FixedOffset>, Option<String>);
+    type Value = (DateTime<FixedOffset>, Option<Name>);
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
         deserializer.deserialize_str(self)
@@ -194,7 +194,7 @@ impl<'de> DeserializeSeed<'de> for NowSeed {
 }
 
 impl Visitor<'_> for NowSeed {
-    type Value = (DateTime<FixedOffset>, Option<String>);
+    type Value = (DateTime<FixedOffset>, Option<Name>);
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("an RFC 3339 time")
@@ -203,7 +203,7 @@ impl Visitor<'_> for NowSeed {
     fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
         match crate::value::parse_time(v) {
             // Already the decision's form: copied, not formatted again.
-            Some(now) => Ok((now, crate::value::is_canonical_time(v).then(|| v.to_string()))),
+            Some(now) => Ok((now, crate::value::is_canonical_time(v).then(|| Name::from(v)))),
             None => v.parse().map(|now| (now, None)).map_err(|_| give_up()),
         }
     }
