@@ -141,7 +141,8 @@ mod tests {
     use proptest::prelude::*;
 
     const POLICY: &str = "currency USD\nroles agent\n\nfacts\n  a.b: number\n  a.c: text, default \"\"\n  \
-                          k: one of \"x\", \"y\"\n  c.d.e: number, default 1\n  l: list of number, default []\n";
+                          k: one of \"x\", \"y\"\n  c.d.e: number, default 1\n  l: list of number, default []\n  \
+                          m: money, default $0\n  d.m: money\n";
 
     /// Documents whose keys are often the policy's, at every level.
     fn document() -> impl Strategy<Value = Json> {
@@ -149,13 +150,14 @@ mod tests {
             Just(Json::Null),
             any::<bool>().prop_map(Json::from),
             (-3_i64..5).prop_map(Json::from),
+            prop::sample::select(&[0.5, 12.25, -7.1, 1.005, 1e20, 0.0][..]).prop_map(Json::from),
             prop::sample::select(&["x", "y", "z", ""][..]).prop_map(Json::from),
         ];
         leaf.prop_recursive(6, 40, 4, |inner| {
             prop_oneof![
                 prop::collection::vec(inner.clone(), 0..3).prop_map(Json::Array),
                 prop::collection::btree_map(
-                    prop::sample::select(&["a", "b", "c", "d", "e", "k", "l", "z"][..]),
+                    prop::sample::select(&["a", "b", "c", "d", "e", "k", "l", "m", "z"][..]),
                     inner,
                     0..4
                 )
