@@ -377,11 +377,15 @@ fn decimal_of(n: &serde_json::Number) -> Option<Decimal> {
 /// anything else (zero, huge amounts, more decimals than the currency has): the exact path
 /// through the text then decides.
 fn money_of(n: &serde_json::Number, currency: Currency) -> Option<Decimal> {
-    const PRECISE_BELOW: f64 = 4_503_599_627_370_496.0; // 2^52
     if n.is_i64() || n.is_u64() {
         return None;
     }
-    let x = n.as_f64()?;
+    money_of_f64(n.as_f64()?, currency)
+}
+
+/// [`money_of`] for a JSON number that is not an integer, read as `x`.
+pub(crate) fn money_of_f64(x: f64, currency: Currency) -> Option<Decimal> {
+    const PRECISE_BELOW: f64 = 4_503_599_627_370_496.0; // 2^52
     let scale = match currency.minor_units {
         0 => 1.0,
         1 => 10.0,

@@ -11,8 +11,9 @@ use crate::eval::facts::{self, Filling};
 use crate::eval::tree::{FactNode, FactObject};
 use crate::ir::{FactSlot, Program, RoleId};
 use crate::json::{EvaluationOptions, StrictSeed};
+use crate::money::Currency;
 use crate::name::Name;
-use crate::value::Value;
+use crate::value::{Ty, Value};
 use chrono::{DateTime, FixedOffset};
 use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use std::fmt;
@@ -278,8 +279,10 @@ impl<'de> Visitor<'de> for ObjectSeed<'_, '_> {
             match key {
                 Key::Known(FactNode::Fact(slot)) => {
                     let fact = self.reader.program.facts.get(*slot).ok_or_else(give_up)?;
-                    let accepted = match map.next_value_seed(FactSeed { fact })? {
-                        FactJson::OneOf(value) => self.reader.filling.set_with(*slot, |_| Ok(value)),
+                    let accepted = match map
+                        .next_value_seed(FactSeed { fact, currency: self.reader.program.currency })?
+                    {
+                        FactJson::Read(value) => self.reader.filling.set_with(*slot, |_| Ok(value)),
                         FactJson::Other(json) => {
                             self.reader.within_depth(&json, self.level) && self.reader.filling.set_json(*slot, &json)
                         }
@@ -315,16 +318,18 @@ impl<'de> Visitor<'de> for ObjectSeed<'_, '_> {
 
 /// A fact's JSON as [`FactSeed`] reads it.
 enum FactJson {
-    /// A `one of` text with one of its values, read without allocating.
-    OneOf(Value),
+    /// The fact's value, read directly as [`facts::quick_value`] reads it: a `one of`
+    /// text (without allocating), a whole number, or money with the currency's decimals.
+    Read(Value),
     /// Anything else, to be read as the general path reads it.
     Other(serde_json::Value),
 }
 
-/// Reads a fact's value: a `one of` text straight to the program's copy of the value,
-/// anything else as [`StrictSeed`] does.
+/// Reads a fact's value: the commonest facts straight to their value (a `one of` text to
+/// the program's copy of it), anything else as [`StrictSeed`] does.
 struct FactSeed<'r> {
     fact: &'r FactSlot,
+    currency: Currency,
 }
 
 impl<'de> DeserializeSeed<'de> for FactSeed<'_> {
@@ -344,7 +349,7 @@ impl<'de> Visitor<'de> for FactSeed<'_> {
 
     fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<FactJson, E> {
         match facts::one_of_value(self.fact, v) {
-            Some(value) => Ok(FactJson::OneOf(value)),
+            Some(value) => Ok(FactJson::Read(value)),
             None => StrictSeed::unplaced().visit_str(v).map(FactJson::Other),
         }
     }
@@ -354,15 +359,24 @@ impl<'de> Visitor<'de> for FactSeed<'_> {
     }
 
     fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<FactJson, E> {
-        StrictSeed::unplaced().visit_i64(v).map(FactJson::Other)
+        match self.fact.ty {
+            Ty::Number => Ok(FactJson::Read(Value::Number(v.into()))),
+            _ => StrictSeed::unplaced().visit_i64(v).map(FactJson::Other),
+        }
     }
 
     fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<FactJson, E> {
-        StrictSeed::unplaced().visit_u64(v).map(FactJson::Other)
+        match (&self.fact.ty, i64::try_from(v)) {
+            (Ty::Number, Ok(v)) => Ok(FactJson::Read(Value::Number(v.into()))),
+            _ => StrictSeed::unplaced().visit_u64(v).map(FactJson::Other),
+        }
     }
 
     fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<FactJson, E> {
-        StrictSeed::unplaced().visit_f64(v).map(FactJson::Other)
+        match (&self.fact.ty, facts::money_of_f64(v, self.currency)) {
+            (Ty::Money, Some(amount)) => Ok(FactJson::Read(Value::Money(amount))),
+            _ => StrictSeed::unplaced().visit_f64(v).map(FactJson::Other),
+        }
     }
 
     fn visit_unit<E: serde::de::Error>(self) -> Result<FactJson, E> {
