@@ -59,7 +59,7 @@ impl Bound {
 }
 
 /// What set the bound of an offered gesture: a rule (its index) or the limit that caps the
-/// gesture (found by the gesture in `Run::caps`).
+/// gesture (found by the gesture in `RunBuffers::caps`).
 #[derive(Debug, Clone, Copy)]
 enum SetBy {
     Rule(usize),
@@ -79,15 +79,34 @@ struct Granted {
 struct Run<'p> {
     program: &'p Program,
     env: Env<'p>,
+    decision: Decision,
+    buffers: &'p mut RunBuffers,
+}
+
+/// The tables a run fills as it goes, kept in the thread's [`Scratch`] between runs.
+#[derive(Default)]
+struct RunBuffers {
     /// When tracing: each fact's value as JSON, made once for all the rules that read it.
     fact_json: Vec<Option<Arc<serde_json::Value>>>,
     /// When tracing: read lists made so far, by the slots read (a range of `read_slots`),
     /// for rules that read the same facts to share (most read only the fact they are keyed on).
     read_lists: Vec<(std::ops::Range<usize>, Arc<[FactRead]>)>,
     read_slots: Vec<SlotId>,
-    decision: Decision,
+    /// When tracing: the buffer of the slots each rule reads (lent to the environment).
+    reads: Vec<SlotId>,
     blocked: Vec<GestureId>,
     caps: Vec<Option<(Decimal, Name)>>,
+}
+
+impl RunBuffers {
+    fn clear(&mut self) {
+        self.fact_json.clear();
+        self.read_lists.clear();
+        self.read_slots.clear();
+        self.reads.clear();
+        self.blocked.clear();
+        self.caps.clear();
+    }
 }
 
 /// Buffers an evaluation needs and drops at its end, kept per thread so that evaluating
@@ -102,6 +121,7 @@ struct Scratch {
     stream: stream::Scratch,
     /// Which slots a reader that walks a document has given (see [`facts::Filling`]).
     given: Vec<bool>,
+    run: RunBuffers,
 }
 
 impl Scratch {
@@ -113,6 +133,7 @@ impl Scratch {
         self.groups.clear();
         self.stream.clear();
         self.given.clear();
+        self.run.clear();
     }
 }
 
@@ -201,6 +222,14 @@ fn decide(
     trace: bool,
 ) -> Decision {
     let role_name = program.roles.get(role).cloned().unwrap_or_default();
+    let buffers = &mut scratch.run;
+    if trace {
+        buffers.fact_json.resize(program.facts.len(), None);
+    }
+    // Without limits nothing is capped: skip the table (a lookup in it finds nothing).
+    if !program.limits.is_empty() {
+        buffers.caps.resize(program.gestures.len(), None);
+    }
     let mut run = Run {
         program,
         // When tracing, the environment records the slots each rule reads.
@@ -209,11 +238,8 @@ fn decide(
             currency: program.currency,
             facts: &scratch.facts,
             now,
-            reads: trace.then(Vec::new),
+            reads: trace.then(|| std::mem::take(&mut buffers.reads)),
         },
-        fact_json: if trace { vec![None; program.facts.len()] } else { Vec::new() },
-        read_lists: if trace { Vec::with_capacity(MAX_SHARED_READ_LISTS) } else { Vec::new() },
-        read_slots: if trace { Vec::with_capacity(MAX_SHARED_READ_LISTS * 4) } else { Vec::new() },
         decision: Decision {
             policy: program.name.clone(),
             role: role_name,
@@ -229,9 +255,7 @@ fn decide(
             warnings: Vec::new(),
             trace: trace.then(|| Vec::with_capacity(program.rules.len())),
         },
-        blocked: Vec::new(),
-        // Without limits nothing is capped: skip the table (a lookup in it finds nothing).
-        caps: if program.limits.is_empty() { Vec::new() } else { vec![None; program.gestures.len()] },
+        buffers,
     };
     candidate_rules(program, &scratch.facts, trace, &mut scratch.candidates);
     let outcomes = &mut scratch.outcomes;
@@ -248,7 +272,12 @@ fn decide(
     run.offers(&scratch.granted, role, &mut scratch.groups);
     run.approvals(&scratch.granted, role);
     run.owed_recommended_escalated(outcomes);
-    run.decision
+    // The environment's buffer goes back to the scratch, to be cleared with it.
+    let Run { decision, buffers, env, .. } = run;
+    if let Some(reads) = env.reads {
+        buffers.reads = reads;
+    }
+    decision
 }
 
 /// Distinct read lists a trace keeps for rules to share; past this, lists are made afresh.
@@ -358,23 +387,24 @@ impl Run<'_> {
     /// the same slots if there is one.
     fn read_list(&mut self) -> Arc<[FactRead]> {
         let slots = self.env.reads.as_deref().unwrap_or_default();
-        let shared = self.read_lists.iter().find(|(range, _)| self.read_slots.get(range.clone()) == Some(slots));
+        let shared =
+            self.buffers.read_lists.iter().find(|(range, _)| self.buffers.read_slots.get(range.clone()) == Some(slots));
         if let Some((_, reads)) = shared {
             return Arc::clone(reads);
         }
-        let (program, facts, fact_json) = (self.program, self.env.facts, &mut self.fact_json);
+        let (program, facts, fact_json) = (self.program, self.env.facts, &mut self.buffers.fact_json);
         let reads: Arc<[FactRead]> = slots.iter().map(|&slot| fact_read(program, facts, fact_json, slot)).collect();
-        if self.read_lists.len() < MAX_SHARED_READ_LISTS {
-            let start = self.read_slots.len();
-            self.read_slots.extend_from_slice(slots);
-            self.read_lists.push((start..self.read_slots.len(), Arc::clone(&reads)));
+        if self.buffers.read_lists.len() < MAX_SHARED_READ_LISTS {
+            let start = self.buffers.read_slots.len();
+            self.buffers.read_slots.extend_from_slice(slots);
+            self.buffers.read_lists.push((start..self.buffers.read_slots.len(), Arc::clone(&reads)));
         }
         reads
     }
 
     fn block(&mut self, gesture: GestureId, rule: &Name, reason: Name) {
-        if !self.blocked.contains(&gesture) {
-            self.blocked.push(gesture);
+        if !self.buffers.blocked.contains(&gesture) {
+            self.buffers.blocked.push(gesture);
         }
         let name = self.gesture_name(gesture);
         self.decision.forbidden.push(Forbidden { gesture: name, rule: rule.clone(), reason });
@@ -450,7 +480,7 @@ impl Run<'_> {
                 Ok(remaining) => {
                     let remaining = program.currency.round(remaining);
                     for gesture in &limit.gestures {
-                        if let Some(slot) = self.caps.get_mut(*gesture) {
+                        if let Some(slot) = self.buffers.caps.get_mut(*gesture) {
                             if slot.as_ref().is_none_or(|(cap, _)| remaining < *cap) {
                                 *slot = Some((remaining, limit.name.clone()));
                             }
@@ -522,7 +552,7 @@ impl Run<'_> {
         item: &Option<Name>,
         role: RoleId,
     ) -> Option<(Bound, SetBy)> {
-        if self.blocked.contains(&gesture) {
+        if self.buffers.blocked.contains(&gesture) {
             return None;
         }
         let mut best: Option<&Granted> = None;
@@ -532,7 +562,7 @@ impl Run<'_> {
             }
         }
         let best = best?;
-        match (best.bound, self.caps.get(gesture).and_then(Option::as_ref)) {
+        match (best.bound, self.buffers.caps.get(gesture).and_then(Option::as_ref)) {
             (Bound::Unbounded, Some((cap, _))) => Some((Bound::UpTo(*cap), SetBy::Limit(gesture))),
             (Bound::UpTo(amount), Some((cap, _))) if *cap < amount => Some((Bound::UpTo(*cap), SetBy::Limit(gesture))),
             (bound, _) => Some((bound, SetBy::Rule(best.rule))),
@@ -543,7 +573,7 @@ impl Run<'_> {
     fn set_by_name(&self, set_by: SetBy) -> Name {
         let name = match set_by {
             SetBy::Rule(rule) => self.program.rules.get(rule).map(|r| &r.name),
-            SetBy::Limit(gesture) => self.caps.get(gesture).and_then(Option::as_ref).map(|(_, limit)| limit),
+            SetBy::Limit(gesture) => self.buffers.caps.get(gesture).and_then(Option::as_ref).map(|(_, limit)| limit),
         };
         name.cloned().unwrap_or_default()
     }
@@ -621,7 +651,7 @@ impl Run<'_> {
                     Err(()) => continue,
                 };
                 let gesture = self.gesture_name(owe.gesture);
-                if self.blocked.contains(&owe.gesture) {
+                if self.buffers.blocked.contains(&owe.gesture) {
                     self.decision.warnings.push(Problem {
                         rule: rule.name.clone(),
                         fact: None,
@@ -633,7 +663,7 @@ impl Run<'_> {
                 self.decision.owed.push(Owed { gesture, item: owe.item.clone(), amount, rule: rule.name.clone() });
             }
             for rec in &rule.recommends {
-                if self.blocked.contains(&rec.gesture) {
+                if self.buffers.blocked.contains(&rec.gesture) {
                     continue;
                 }
                 let Ok(amount) = self.optional_money(&rec.amount, &rule.name) else { continue };

@@ -206,11 +206,17 @@ pub(crate) fn write_decimal(out: &mut String, decimal: &Decimal) {
     }
     out.push_str(digits.format(magnitude / power));
     if scale > 0 {
+        // The `scale` digits of the fraction, zero-padded: found from the right, pushed
+        // from the left.
+        let mut fraction = [0_u8; 20];
+        let digits = fraction.get_mut(..usize::try_from(scale).unwrap_or(0)).unwrap_or_default();
+        let mut rest = magnitude % power;
+        for digit in digits.iter_mut().rev() {
+            *digit = (rest % 10) as u8;
+            rest /= 10;
+        }
         out.push('.');
-        let fraction = digits.format(magnitude % power);
-        let zeros = usize::try_from(scale).unwrap_or(0).saturating_sub(fraction.len());
-        out.extend(std::iter::repeat_n('0', zeros));
-        out.push_str(fraction);
+        digits.iter().for_each(|digit| out.push(char::from(b'0' + digit)));
     }
 }
 

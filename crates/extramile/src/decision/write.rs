@@ -215,19 +215,26 @@ fn needs_escape(bytes: &[u8]) -> bool {
     const HIGHS: u64 = 0x8080_8080_8080_8080;
     let has_below = |word: u64, bound: u8| word.wrapping_sub(ONES.wrapping_mul(u64::from(bound))) & !word & HIGHS != 0;
     let has_byte = |word: u64, byte: u8| has_below(word ^ ONES.wrapping_mul(u64::from(byte)), 1);
-    let word_needs = |word: u64| has_below(word, 0x20) || has_byte(word, b'"') || has_byte(word, b'\\');
-    let mut chunks = bytes.chunks_exact(8);
-    // Always eight bytes; a zero word would only send the text to serde_json.
-    if chunks.any(|chunk| word_needs(u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8])))) {
-        return true;
+    // All three tests, without branches between them.
+    let word_needs = |word: u64| has_below(word, 0x20) | has_byte(word, b'"') | has_byte(word, b'\\');
+    let word = |at: usize| bytes.get(at..at.saturating_add(8)).and_then(|w| w.try_into().ok()).map(u64::from_le_bytes);
+    let len = bytes.len();
+    if len >= 8 {
+        // Whole words, then the last eight bytes (which may overlap the last whole word).
+        let mut chunks = bytes.chunks_exact(8);
+        return chunks.any(|chunk| chunk.try_into().is_ok_and(|w| word_needs(u64::from_le_bytes(w))))
+            || word(len.saturating_sub(8)).is_none_or(word_needs);
     }
-    // The last few bytes, padded with a letter to a word.
-    let rest = chunks.remainder();
-    let mut padded = [b'a'; 8];
-    if let Some(head) = padded.get_mut(..rest.len()) {
-        head.copy_from_slice(rest);
+    if len >= 4 {
+        // Two overlapping halves make one word.
+        let half =
+            |at: usize| bytes.get(at..at.saturating_add(4)).and_then(|w| w.try_into().ok()).map(u32::from_le_bytes);
+        return match (half(0), half(len.saturating_sub(4))) {
+            (Some(low), Some(high)) => word_needs(u64::from(low) | u64::from(high) << 32),
+            _ => true,
+        };
     }
-    word_needs(u64::from_le_bytes(padded))
+    bytes.iter().any(|&byte| byte < 0x20 || byte == b'"' || byte == b'\\')
 }
 
 impl Decision {
@@ -263,8 +270,14 @@ mod tests {
         fn the_word_check_agrees_with_the_byte_check(
             bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..40),
             printable in proptest::collection::vec(0x1e_u8..0x7f, 0..40),
+            (len, at, bad) in (0_usize..40, 0_usize..40, proptest::sample::select(&[0_u8, 0x1f, b'"', b'\\', b'a'][..])),
         ) {
-            for bytes in [bytes, printable] {
+            // A clean text with one byte, anywhere, that may need an escape.
+            let mut one_bad = vec![b'x'; len];
+            if let Some(byte) = one_bad.get_mut(at) {
+                *byte = bad;
+            }
+            for bytes in [bytes, printable, one_bad] {
                 let naive = bytes.iter().any(|&b| b < 0x20 || b == b'"' || b == b'\\');
                 proptest::prop_assert_eq!(needs_escape(&bytes), naive, "{:?}", bytes);
             }
