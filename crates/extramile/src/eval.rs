@@ -387,8 +387,12 @@ impl Run<'_> {
     /// the same slots if there is one.
     fn read_list(&mut self) -> Arc<[FactRead]> {
         let slots = self.env.reads.as_deref().unwrap_or_default();
-        let shared =
-            self.buffers.read_lists.iter().find(|(range, _)| self.buffers.read_slots.get(range.clone()) == Some(slots));
+        // Compared slot by slot: the lists are short, and `==` on slices calls `memcmp`.
+        let same = |range: &std::ops::Range<usize>| {
+            range.len() == slots.len()
+                && self.buffers.read_slots.get(range.clone()).is_some_and(|read| read.iter().eq(slots))
+        };
+        let shared = self.buffers.read_lists.iter().find(|(range, _)| same(range));
         if let Some((_, reads)) = shared {
             return Arc::clone(reads);
         }

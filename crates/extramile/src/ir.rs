@@ -75,8 +75,12 @@ pub struct FactSlot {
 
 impl FactSlot {
     /// The JSON of `text`, one of this `one of` fact's values, shared with every trace.
-    pub fn one_of_json(&self, text: &str) -> Option<Arc<serde_json::Value>> {
-        let index = self.one_of_sorted.binary_search_by(|value| (**value).cmp(text)).ok()?;
+    /// A value read from the facts is the program's own copy, found by its address first.
+    pub fn one_of_json(&self, text: &Arc<str>) -> Option<Arc<serde_json::Value>> {
+        let index = match self.one_of_sorted.iter().position(|value| Arc::ptr_eq(value, text)) {
+            Some(index) => index,
+            None => self.one_of_sorted.binary_search_by(|value| (**value).cmp(&**text)).ok()?,
+        };
         let table = self.one_of_json.get_or_init(|| {
             self.one_of_sorted.iter().map(|value| Arc::new(serde_json::Value::String(value.to_string()))).collect()
         });
@@ -241,6 +245,8 @@ impl Hasher for TextHasher {
 pub struct RuleIndex {
     /// For each indexed slot: the rules whose first condition is `slot is "value"`.
     pub by_slot: Vec<(SlotId, RulesByValue)>,
+    /// For each entry of `by_slot`: its rules, each once, in source order.
+    pub keyed: Vec<Vec<usize>>,
     /// Rules that must always be evaluated.
     pub always: Vec<usize>,
     /// The candidates for each value of the fact that keys the most rules, merged with
@@ -356,4 +362,22 @@ pub enum ArithOp {
     Mul,
     /// `/`.
     Div,
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests fail loudly")]
+mod tests {
+    use std::sync::Arc;
+
+    #[test]
+    fn a_one_of_value_has_its_shared_json_whichever_copy_of_the_text_asks() {
+        let policy = crate::Policy::parse("currency USD\nroles agent\n\nfacts\n  k: one of \"b\", \"a\"\n").unwrap();
+        let fact = &policy.program.facts[0];
+        let shared = Arc::clone(&fact.one_of_sorted[1]);
+        let by_address = fact.one_of_json(&shared).unwrap();
+        let by_text = fact.one_of_json(&Arc::from("b")).unwrap();
+        assert!(Arc::ptr_eq(&by_address, &by_text), "one JSON value per text, shared");
+        assert_eq!(*by_text, serde_json::json!("b"));
+        assert_eq!(fact.one_of_json(&Arc::from("c")), None);
+    }
 }

@@ -37,6 +37,16 @@ pub(crate) fn build_index(rules: &[Rule], facts: &[FactSlot]) -> RuleIndex {
             None => index.always.push(rule_idx),
         }
     }
+    index.keyed = index
+        .by_slot
+        .iter()
+        .map(|(_, by_value)| {
+            let mut rules: Vec<usize> = by_value.values().flatten().copied().collect();
+            rules.sort_unstable();
+            rules.dedup();
+            rules
+        })
+        .collect();
     index.merged = merge_index(&index);
     index
 }

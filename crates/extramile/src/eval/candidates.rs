@@ -34,7 +34,7 @@ pub(super) fn candidate_rules(
         None => out.extend(index.always.iter().map(|&idx| (idx, Key::Unknown))),
     }
     let sorted = out.len();
-    for (slot, by_value) in &index.by_slot {
+    for ((slot, by_value), keyed) in index.by_slot.iter().zip(&index.keyed) {
         if merged.is_some_and(|merged| merged.slot == *slot) {
             continue;
         }
@@ -43,7 +43,7 @@ pub(super) fn candidate_rules(
             // Without a usable value every keyed rule is evaluated, and reports the error.
             _ => {
                 if !all {
-                    out.extend(by_value.values().flatten().map(|&idx| (idx, Key::Unknown)));
+                    out.extend(keyed.iter().map(|&idx| (idx, Key::Unknown)));
                 }
                 continue;
             }
@@ -51,7 +51,7 @@ pub(super) fn candidate_rules(
         let found = by_value.get(text).map_or(&[][..], Vec::as_slice);
         if all {
             // Every rule is listed already: mark what the index knows of the keyed ones.
-            for &idx in by_value.values().flatten() {
+            for &idx in keyed {
                 let key = if found.contains(&idx) { Key::Holds(*slot) } else { Key::Fails(*slot) };
                 if let Some(entry) = out.get_mut(idx) {
                     entry.1 = key;
