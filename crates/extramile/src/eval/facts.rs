@@ -168,15 +168,19 @@ impl<'t> Filling<'t> {
 }
 
 /// The value of the fact `slot` as [`slot_value`] reads `json`, directly, for the commonest
-/// facts: a `one of` text, a whole number, and money written as a JSON number with the
-/// currency's decimals. `None` for anything else, which `slot_value` then reads (and gives
+/// facts: a `one of` text, a whole number, and money written as a JSON number with at most
+/// the currency's decimals. `None` for anything else, which `slot_value` then reads (and gives
 /// the exact error).
 #[inline]
 fn quick_value(slot: &FactSlot, json: &Json, currency: Currency) -> Option<Value> {
     match (json, &slot.ty) {
         (Json::String(text), _) if !slot.one_of_sorted.is_empty() => one_of_value(slot, text),
         (Json::Number(n), Ty::Number) => n.as_i64().map(|i| Value::Number(Decimal::from(i))),
-        (Json::Number(n), Ty::Money) => money_of(n, currency).map(Value::Money),
+        (Json::Number(n), Ty::Money) => match n.as_i64() {
+            // A whole amount: widened to the currency's decimals.
+            Some(whole) => Some(Value::Money(currency.round(Decimal::from(whole)))),
+            None => money_of(n, currency).map(Value::Money),
+        },
         _ => None,
     }
 }

@@ -318,8 +318,8 @@ impl<'de> Visitor<'de> for ObjectSeed<'_, '_> {
 
 /// A fact's JSON as [`FactSeed`] reads it.
 enum FactJson {
-    /// The fact's value, read directly as [`facts::quick_value`] reads it: a `one of`
-    /// text (without allocating), a whole number, or money with the currency's decimals.
+    /// The fact's value, read directly as `facts::quick_value` reads it: a `one of` text
+    /// (without allocating), a whole number, or money with at most the currency's decimals.
     Read(Value),
     /// Anything else, to be read as the general path reads it.
     Other(serde_json::Value),
@@ -361,14 +361,15 @@ impl<'de> Visitor<'de> for FactSeed<'_> {
     fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<FactJson, E> {
         match self.fact.ty {
             Ty::Number => Ok(FactJson::Read(Value::Number(v.into()))),
+            Ty::Money => Ok(FactJson::Read(Value::Money(self.currency.round(v.into())))),
             _ => StrictSeed::unplaced().visit_i64(v).map(FactJson::Other),
         }
     }
 
     fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<FactJson, E> {
-        match (&self.fact.ty, i64::try_from(v)) {
-            (Ty::Number, Ok(v)) => Ok(FactJson::Read(Value::Number(v.into()))),
-            _ => StrictSeed::unplaced().visit_u64(v).map(FactJson::Other),
+        match i64::try_from(v) {
+            Ok(v) => self.visit_i64(v),
+            Err(_) => StrictSeed::unplaced().visit_u64(v).map(FactJson::Other),
         }
     }
 
