@@ -285,9 +285,9 @@ impl Checker<'_> {
         let make = |kind: ExprKind| ir::Expr { kind, span };
         let (expr, ty) = match op {
             BinaryOp::And | BinaryOp::Or => {
-                let word = if op == BinaryOp::And { "`and`" } else { "`or`" };
-                let l = self.lower_expected(lhs, &Ty::Bool, &format!("each side of {word}"));
-                let r = self.lower_expected(rhs, &Ty::Bool, &format!("each side of {word}"));
+                let what = if op == BinaryOp::And { "each side of `and`" } else { "each side of `or`" };
+                let l = self.lower_expected(lhs, &Ty::Bool, what);
+                let r = self.lower_expected(rhs, &Ty::Bool, what);
                 let kind =
                     if op == BinaryOp::And { ExprKind::And(Box::new([l, r])) } else { ExprKind::Or(Box::new([l, r])) };
                 (make(kind), Ty::Bool)

@@ -26,45 +26,56 @@ fn is_operator_word(word: &[u8]) -> bool {
 /// Checks that no expression of `source` is deeper than `max_depth`; otherwise returns
 /// an `E0007` diagnostic at the bracket or operator that went over.
 pub fn check_depth(source: &str, max_depth: usize) -> Result<(), Diagnostic> {
-    if chains_are_short(source.as_bytes(), max_depth) {
-        return Ok(());
+    let bytes = source.as_bytes();
+    // Script bodies, which the scan skips across lines, send the whole policy to the scan.
+    if memchr::memmem::find(bytes, b"\"\"\"").is_some() {
+        return scan(bytes, 0, max_depth);
     }
-    scan(source, max_depth)
+    for chain in long_chains(bytes, max_depth) {
+        scan(bytes.get(chain.clone()).unwrap_or_default(), chain.start, max_depth)?;
+    }
+    Ok(())
 }
 
-/// A quick sufficient condition for [`check_depth`] to pass: the count it keeps only grows
-/// by brackets and operators, each at least one byte, and only within a chain of lines (a
-/// line and the lines that continue it: those starting with `and` or `or`, and, to stay on
-/// the safe side, blank and comment lines); so if no chain is longer than `max_depth`
-/// bytes, no count can exceed it. Script bodies, which the scan skips across lines, send
-/// the policy to the scan. Finding the line breaks takes `memchr`, far less than the
-/// byte-by-byte scan that policies with a long line still get.
-fn chains_are_short(bytes: &[u8], max_depth: usize) -> bool {
-    if memchr::memmem::find(bytes, b"\"\"\"").is_some() {
-        return false;
-    }
-    let mut chain = 0usize;
+/// The chains of lines of `bytes` (a policy without script bodies) that may hold an
+/// expression deeper than `max_depth`, in order; the scan need look at these alone.
+///
+/// A chain is a line and the lines that continue it: those starting with `and` or `or`,
+/// and, to stay on the safe side, blank and comment lines. The scan's count starts afresh
+/// where a chain starts, and only grows by brackets and operators, each at least one byte,
+/// so a chain no longer than `max_depth` bytes cannot go over. Finding the line breaks
+/// takes `memchr`, far less than the byte-by-byte scan.
+fn long_chains(bytes: &[u8], max_depth: usize) -> Vec<std::ops::Range<usize>> {
+    let mut long = Vec::new();
+    // The chain so far: from its first line's start to its last line's end, plus one (a
+    // line break counts as a byte of the chain, even where the last line has none).
+    let (mut chain_start, mut chain_end) = (0usize, 0usize);
     let mut line_start = 0usize;
     for line_end in memchr::memchr_iter(b'\n', bytes).chain(std::iter::once(bytes.len())) {
         let line = bytes.get(line_start..line_end).unwrap_or_default();
-        line_start = line_end + 1;
         let words = line.iter().position(|b| !matches!(b, b' ' | b'\t')).and_then(|start| line.get(start..));
         let continues = words.is_none_or(|words| {
             let word_len = words.iter().position(|&b| !scan::is_word_byte(b)).unwrap_or(words.len());
             words.first() == Some(&b'#') || matches!(words.get(..word_len), Some(b"and" | b"or"))
         });
-        // A line break counts as a byte of the chain: the bound stays safe.
-        chain = if continues { chain + line.len() + 1 } else { line.len() + 1 };
-        if chain > max_depth {
-            return false;
+        if !continues {
+            if chain_end.saturating_sub(chain_start) > max_depth {
+                long.push(chain_start..chain_end.min(bytes.len()));
+            }
+            chain_start = line_start;
         }
+        chain_end = line_end.saturating_add(1);
+        line_start = line_end.saturating_add(1);
     }
-    true
+    if chain_end.saturating_sub(chain_start) > max_depth {
+        long.push(chain_start..chain_end.min(bytes.len()));
+    }
+    long
 }
 
-/// The scan itself: see the module's documentation.
-fn scan(source: &str, max_depth: usize) -> Result<(), Diagnostic> {
-    let bytes = source.as_bytes();
+/// The scan itself (see the module's documentation), over `bytes`, found at `offset` in
+/// the policy: they start where a count starts afresh.
+fn scan(bytes: &[u8], offset: usize, max_depth: usize) -> Result<(), Diagnostic> {
     // Operators counted in each open bracket (the first entry is outside any bracket).
     let mut frames: Vec<usize> = vec![0];
     let mut total = 0usize;
@@ -112,7 +123,7 @@ fn scan(source: &str, max_depth: usize) -> Result<(), Diagnostic> {
                 frames.push(0);
                 total += 1;
                 if total > max_depth {
-                    return Err(too_deep(start, max_depth, "brackets and operators nest"));
+                    return Err(too_deep(offset + start, max_depth, "brackets and operators nest"));
                 }
             }
             b')' | b']' => {
@@ -147,7 +158,7 @@ fn scan(source: &str, max_depth: usize) -> Result<(), Diagnostic> {
             }
             total += 1;
             if total > max_depth {
-                return Err(too_deep(start, max_depth, "operators and brackets nest"));
+                return Err(too_deep(offset + start, max_depth, "operators and brackets nest"));
             }
         }
     }
@@ -189,12 +200,17 @@ mod tests {
         assert_eq!(err, Some(8));
     }
 
+    /// The scan of the whole policy, which `check_depth` must agree with.
+    fn whole_scan(source: &str, max_depth: usize) -> Result<(), Span> {
+        scan(source.as_bytes(), 0, max_depth).map_err(|d| d.span)
+    }
+
     proptest::proptest! {
-        /// The quick check only passes sources the scan passes, so `check_depth` gives what
-        /// the scan gives: on generated sources of brackets, operators, words, texts,
-        /// comments, script bodies, blank lines and continuation lines.
+        /// Scanning only the long chains gives what scanning the whole policy gives, the
+        /// place of the error included: on generated sources of brackets, operators,
+        /// words, texts, comments, script bodies, blank lines and continuation lines.
         #[test]
-        fn the_quick_check_passes_only_what_the_scan_passes(
+        fn scanning_the_long_chains_is_scanning_everything(
             tokens in proptest::collection::vec(proptest::sample::select(&[
                 "when", "a", "and", "or", "not", "is", "in", "of", "(", "(", "(", ")", "[", "]", ",", "+", "-", "<=",
                 ">", " ", "\n", "\n", "\nand", "\nor", "\n  and", "\n#c\n", "\n#\n", "\n\n", "\"((\"",
@@ -203,24 +219,24 @@ mod tests {
             max_depth in 0_usize..16,
         ) {
             let source: String = tokens.concat();
-            if chains_are_short(source.as_bytes(), max_depth) {
-                proptest::prop_assert!(scan(&source, max_depth).is_ok(), "{:?} at {}", source, max_depth);
-            }
-            proptest::prop_assert_eq!(check_depth(&source, max_depth).is_ok(), scan(&source, max_depth).is_ok());
+            let chains = check_depth(&source, max_depth).map_err(|d| d.span);
+            proptest::prop_assert_eq!(chains, whole_scan(&source, max_depth), "{:?} at {}", source, max_depth);
         }
     }
 
     #[test]
-    fn short_lines_skip_the_scan() {
+    fn short_chains_skip_the_scan() {
         let policy = "rule r\n  when a + (b * c) > 2\n    and d is \"x\"\n  agent may refund\n";
-        assert!(chains_are_short(policy.as_bytes(), 100));
-        assert!(!chains_are_short(policy.as_bytes(), 20), "the `and` line continues the `when` line");
-        assert!(!chains_are_short(b"x = \"\"\"1\"\"\"", 100), "script bodies go to the scan");
+        assert!(long_chains(policy.as_bytes(), 100).is_empty());
+        // The `and` line continues the `when` line: both are scanned, and only they.
+        let when = policy.find("  when").unwrap();
+        let agent = policy.find("  agent").unwrap();
+        assert_eq!(long_chains(policy.as_bytes(), 20), [when..agent]);
         // Lines each short enough whose chain is too deep: an `and` line continues the
         // count, and blank and comment lines do not end it.
         for source in ["(((((\nand((", "(((((((\n#\nand(", "(((((((\n\nand(", "(((((((\n  \nor("] {
             let max_depth = if source.starts_with("(((((((") { 8 } else { 6 };
-            assert!(scan(source, max_depth).is_err(), "{source:?}");
+            assert!(whole_scan(source, max_depth).is_err(), "{source:?}");
             assert!(check_depth(source, max_depth).is_err(), "{source:?}");
         }
     }
