@@ -214,7 +214,61 @@ pub struct Limit {
 }
 
 /// Rule indices by the text value of one fact.
-pub type RulesByValue = HashMap<Arc<str>, Vec<usize>, BuildHasherDefault<TextHasher>>;
+pub type RulesByValue = TextMap<Vec<usize>>;
+
+/// A table by text, fixed at load: a few entries are scanned (see `value::find_sorted`),
+/// which for the short values of a policy beats hashing the text; more are hashed.
+#[derive(Debug)]
+pub enum TextMap<T> {
+    /// Up to [`TextMap::FEW`] entries, sorted by text.
+    Few(Vec<(Arc<str>, T)>),
+    /// More.
+    Many(HashMap<Arc<str>, T, BuildHasherDefault<TextHasher>>),
+}
+
+impl<T> TextMap<T> {
+    /// Up to this many entries are scanned.
+    pub const FEW: usize = 8;
+
+    /// The entry for `text`.
+    pub fn get(&self, text: &str) -> Option<&T> {
+        match self {
+            TextMap::Few(entries) => crate::value::find_sorted(entries, text, |(key, _)| key).map(|(_, value)| value),
+            TextMap::Many(map) => map.get(text),
+        }
+    }
+
+    /// The entries, in no particular order.
+    pub fn iter(&self) -> Box<dyn Iterator<Item = (&Arc<str>, &T)> + '_> {
+        match self {
+            TextMap::Few(entries) => Box::new(entries.iter().map(|(key, value)| (key, value))),
+            TextMap::Many(map) => Box::new(map.iter()),
+        }
+    }
+
+    /// The values, in no particular order.
+    pub fn values(&self) -> impl Iterator<Item = &T> + '_ {
+        self.iter().map(|(_, value)| value)
+    }
+}
+
+impl<T> Default for TextMap<T> {
+    fn default() -> TextMap<T> {
+        TextMap::Few(Vec::new())
+    }
+}
+
+impl<T> FromIterator<(Arc<str>, T)> for TextMap<T> {
+    fn from_iter<I: IntoIterator<Item = (Arc<str>, T)>>(entries: I) -> TextMap<T> {
+        let mut entries: Vec<(Arc<str>, T)> = entries.into_iter().collect();
+        if entries.len() <= Self::FEW {
+            entries.sort_unstable_by(|(a, _), (b, _)| a.cmp(b));
+            TextMap::Few(entries)
+        } else {
+            TextMap::Many(entries.into_iter().collect())
+        }
+    }
+}
 
 /// FNV-1a: the index is looked up once per evaluation with a short text, where the
 /// default hasher's setup costs more than the lookup. The table is fixed at load, so a
@@ -264,7 +318,7 @@ pub struct MergedIndex {
     /// The keyed fact.
     pub slot: SlotId,
     /// For each key value: `always` and the rules keyed on the value.
-    pub by_value: HashMap<Arc<str>, Box<[Candidate]>, BuildHasherDefault<TextHasher>>,
+    pub by_value: TextMap<Box<[Candidate]>>,
     /// For a text that is no key: `always` alone.
     pub other_value: Box<[Candidate]>,
     /// When the fact has no usable value: `always` and every rule keyed on the fact, each
@@ -368,6 +422,20 @@ pub enum ArithOp {
 #[allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests fail loudly")]
 mod tests {
     use std::sync::Arc;
+
+    #[test]
+    fn a_text_map_finds_what_it_was_given_whether_scanned_or_hashed() {
+        for size in [0, 1, 7, 8, 9, 100] {
+            let map: super::TextMap<usize> = (0..size).map(|n| (Arc::from(format!("k{n}").as_str()), n)).collect();
+            assert_eq!(matches!(map, super::TextMap::Few(_)), size <= super::TextMap::<usize>::FEW);
+            for n in 0..size {
+                assert_eq!(map.get(&format!("k{n}")), Some(&n), "{size} entries");
+            }
+            assert_eq!(map.get("k"), None);
+            assert_eq!(map.get(&format!("k{size}")), None);
+            assert_eq!(map.values().count(), size);
+        }
+    }
 
     #[test]
     fn a_one_of_value_has_its_shared_json_whichever_copy_of_the_text_asks() {

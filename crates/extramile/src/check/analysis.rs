@@ -15,17 +15,20 @@ use std::sync::Arc;
 /// rule that would not have matched, and no error is lost.
 pub(crate) fn build_index(rules: &[Rule], facts: &[FactSlot]) -> RuleIndex {
     let mut index = RuleIndex::default();
+    // The keyed rules by fact, then by value, as they are found.
+    type Keyed = HashMap<Arc<str>, Vec<usize>>;
+    let mut by_slot: Vec<(SlotId, Keyed)> = Vec::new();
     for (rule_idx, rule) in rules.iter().enumerate() {
         match rule.conditions.first().and_then(|c| index_keys(c, facts)) {
             Some((slot, keys)) => {
-                let position = match index.by_slot.iter().position(|(s, _)| *s == slot) {
+                let position = match by_slot.iter().position(|(s, _)| *s == slot) {
                     Some(position) => position,
                     None => {
-                        index.by_slot.push((slot, crate::ir::RulesByValue::default()));
-                        index.by_slot.len() - 1
+                        by_slot.push((slot, HashMap::new()));
+                        by_slot.len() - 1
                     }
                 };
-                if let Some((_, map)) = index.by_slot.get_mut(position) {
+                if let Some((_, map)) = by_slot.get_mut(position) {
                     for key in keys {
                         let entry = map.entry(key).or_default();
                         if entry.last() != Some(&rule_idx) {
@@ -37,6 +40,7 @@ pub(crate) fn build_index(rules: &[Rule], facts: &[FactSlot]) -> RuleIndex {
             None => index.always.push(rule_idx),
         }
     }
+    index.by_slot = by_slot.into_iter().map(|(slot, map)| (slot, map.into_iter().collect())).collect();
     index.keyed = index
         .by_slot
         .iter()

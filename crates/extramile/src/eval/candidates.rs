@@ -72,7 +72,7 @@ pub(super) fn candidate_rules(
 /// The candidates of the fact whose lists are merged with `always` in advance, in order.
 fn merged_candidates(merged: &MergedIndex, facts: &[Result<Value, FactError>], out: &mut Vec<(usize, Key)>) {
     let list = match facts.get(merged.slot) {
-        Some(Ok(Value::Text(text))) => merged.by_value.get(&**text).unwrap_or(&merged.other_value),
+        Some(Ok(Value::Text(text))) => merged.by_value.get(text).unwrap_or(&merged.other_value),
         _ => &merged.no_value,
     };
     let key = |holds: bool| if holds { Key::Holds(merged.slot) } else { Key::Unknown };
