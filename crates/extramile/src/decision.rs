@@ -44,12 +44,17 @@ pub struct Decision {
     pub trace: Option<Vec<RuleTrace>>,
 }
 
+/// The gestures of an [`Offer`]: most offers hold one, kept inline without allocating; a
+/// slice for all reading (`iter`, `len`, indexing), built with `OneOf::from_vec` or
+/// `collect`.
+pub type OneOf = smallvec::SmallVec<[OfferedGesture; 1]>;
+
 /// A choice of gestures: the employee may give any one of them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Offer {
     /// The gestures to choose from (one, where the rule named one).
-    pub one_of: Vec<OfferedGesture>,
+    pub one_of: OneOf,
     /// The rule whose grant made this choice.
     pub rule: Name,
     /// The rule's priority: higher comes first.

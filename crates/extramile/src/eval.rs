@@ -589,9 +589,10 @@ impl Run<'_> {
         let mut offers: Vec<Offer> = Vec::with_capacity(groups.len());
         for &(rule_idx, grant_idx) in groups.iter() {
             let Some(rule) = program.rules.get(rule_idx) else { continue };
-            // At most one gesture per alternative of the grant: sized so that it never grows.
+            // At most one gesture per alternative of the grant: sized so that it never grows
+            // (and kept inline for the usual single gesture).
             let alternatives = rule.grants.get(grant_idx).map_or(0, |grant| grant.alternatives.len());
-            let mut one_of = Vec::with_capacity(alternatives);
+            let mut one_of = OneOf::with_capacity(alternatives);
             for g in granted.iter().filter(|g| g.rule == rule_idx && g.grant == grant_idx) {
                 let Some((bound, set_by)) = self.best(granted, g.gesture, &g.item, role) else { continue };
                 let gesture = self.gesture_name(g.gesture);

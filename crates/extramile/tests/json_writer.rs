@@ -74,7 +74,7 @@ fn trace() -> impl Strategy<Value = RuleTrace> {
 
 fn decision() -> impl Strategy<Value = Decision> {
     let offer = (prop::collection::vec(offered(), 0..3), name(), any::<i64>())
-        .prop_map(|(one_of, rule, priority)| Offer { one_of, rule, priority });
+        .prop_map(|(one_of, rule, priority)| Offer { one_of: one_of.into(), rule, priority });
     let approval = (name(), proptest::option::of(name()), name(), proptest::option::of(amount()), name())
         .prop_map(|(gesture, item, approver, up_to, rule)| Approval { gesture, item, approver, up_to, rule });
     let owed = (name(), proptest::option::of(name()), proptest::option::of(amount()), name())
