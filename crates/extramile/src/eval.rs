@@ -27,7 +27,7 @@ use std::sync::Arc;
 enum RuleOutcome {
     Matched,
     NotMatched(usize),
-    Failed(usize, ExprError),
+    Failed(usize, Box<ExprError>),
 }
 
 /// The most that may be given of a gesture.

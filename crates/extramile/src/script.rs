@@ -142,7 +142,7 @@ impl Scripts {
     }
 
     /// Calls function `index` with `args`.
-    pub fn call(&self, index: usize, args: &[Value], span: Span) -> Result<Value, ExprError> {
+    pub fn call(&self, index: usize, args: &[Value], span: Span) -> Result<Value, Box<ExprError>> {
         let function =
             self.functions.get(index).ok_or_else(|| ExprError::new("internal error: unknown script function", span))?;
         let ast = self

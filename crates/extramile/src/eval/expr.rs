@@ -25,12 +25,15 @@ pub struct ExprError {
 }
 
 impl ExprError {
-    pub(crate) fn new(message: impl Into<String>, span: Span) -> ExprError {
-        ExprError { message: message.into(), fact: None, span }
+    /// A boxed error: results carry errors boxed, so that the common, successful result
+    /// stays small (a condition's result fits two registers).
+    pub(crate) fn new(message: impl Into<String>, span: Span) -> Box<ExprError> {
+        Box::new(ExprError { message: message.into(), fact: None, span })
     }
 }
 
-type Result<T> = std::result::Result<T, ExprError>;
+/// What evaluating an expression gives: a value, or why there is none.
+pub type Result<T> = std::result::Result<T, Box<ExprError>>;
 
 /// What an expression may read.
 pub struct Env<'a> {
@@ -204,7 +207,9 @@ impl<'a> Env<'a> {
         }
         match self.facts.get(slot) {
             Some(Ok(value)) => Ok(value),
-            Some(Err(err)) => Err(ExprError { message: err.message.clone(), fact: Some(err.path.clone()), span }),
+            Some(Err(err)) => {
+                Err(Box::new(ExprError { message: err.message.clone(), fact: Some(err.path.clone()), span }))
+            }
             None => Err(ExprError::new("internal error: unknown fact slot", span)),
         }
     }
@@ -228,7 +233,7 @@ impl<'a> Env<'a> {
     }
 }
 
-fn overflow(span: Span) -> ExprError {
+fn overflow(span: Span) -> Box<ExprError> {
     ExprError::new("arithmetic overflow", span)
 }
 
