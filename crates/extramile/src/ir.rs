@@ -405,6 +405,22 @@ pub enum CompareOp {
     Ge,
 }
 
+impl CompareOp {
+    /// Whether the operator holds between two values that compare as `ordering`.
+    #[inline]
+    pub fn holds(self, ordering: std::cmp::Ordering) -> bool {
+        use std::cmp::Ordering::{Equal, Greater, Less};
+        match self {
+            CompareOp::Eq => ordering == Equal,
+            CompareOp::Ne => ordering != Equal,
+            CompareOp::Lt => ordering == Less,
+            CompareOp::Le => ordering != Greater,
+            CompareOp::Gt => ordering == Greater,
+            CompareOp::Ge => ordering != Less,
+        }
+    }
+}
+
 /// Arithmetic operators (`of` compiles to `Mul`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ArithOp {

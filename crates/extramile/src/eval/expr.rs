@@ -135,7 +135,13 @@ impl<'a> Env<'a> {
                     // The common shape, `fact OP constant`, without the general operand path.
                     (ExprKind::Fact(slot), ExprKind::Const(constant)) => {
                         let fact = self.read_ref(*slot, lhs.span)?;
-                        compare(*op, fact, constant, span)
+                        match (fact, constant) {
+                            // Amounts, the commonest comparison, directly.
+                            (Value::Number(a), Value::Number(b)) | (Value::Money(a), Value::Money(b)) => {
+                                Ok(op.holds(compare_decimals(a, b)))
+                            }
+                            _ => compare(*op, fact, constant, span),
+                        }
                     }
                     _ => {
                         let lhs = self.operand(lhs)?;
@@ -172,8 +178,14 @@ impl<'a> Env<'a> {
                 let value = self.operand(value)?;
                 let low = self.operand(low)?;
                 let high = self.operand(high)?;
-                let inside =
-                    compare(CompareOp::Ge, &value, &low, span)? && compare(CompareOp::Le, &value, &high, span)?;
+                let inside = match (&*value, &*low, &*high) {
+                    // Amounts, the commonest range, directly.
+                    (Value::Number(v), Value::Number(l), Value::Number(h))
+                    | (Value::Money(v), Value::Money(l), Value::Money(h)) => {
+                        compare_decimals(v, l) != Ordering::Less && compare_decimals(v, h) != Ordering::Greater
+                    }
+                    _ => compare(CompareOp::Ge, &value, &low, span)? && compare(CompareOp::Le, &value, &high, span)?,
+                };
                 Ok(inside != *negated)
             }
             _ => match self.eval(expr)? {
