@@ -49,6 +49,27 @@ pub struct Decision {
 /// `collect`.
 pub type OneOf = smallvec::SmallVec<[OfferedGesture; 1]>;
 
+impl Decision {
+    /// A decision with nothing in it, for the evaluator to fill in place.
+    pub(crate) fn empty() -> Decision {
+        Decision {
+            policy: Name::default(),
+            role: Name::default(),
+            now: Name::default(),
+            currency: Name::default(),
+            offers: Vec::new(),
+            needs_approval: Vec::new(),
+            owed: Vec::new(),
+            recommended: Vec::new(),
+            forbidden: Vec::new(),
+            escalations: Vec::new(),
+            errors: Vec::new(),
+            warnings: Vec::new(),
+            trace: None,
+        }
+    }
+}
+
 /// A choice of gestures: the employee may give any one of them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

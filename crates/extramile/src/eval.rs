@@ -79,7 +79,7 @@ struct Granted {
 struct Run<'p> {
     program: &'p Program,
     env: Env<'p>,
-    decision: Decision,
+    decision: &'p mut Decision,
     buffers: &'p mut RunBuffers,
 }
 
@@ -149,13 +149,16 @@ pub fn evaluate(
     now: DateTime<FixedOffset>,
     trace: bool,
 ) -> Decision {
+    let mut decision = Decision::empty();
     with_scratch(|scratch| {
         facts::read_facts(program, facts, &mut scratch.facts);
-        decide(scratch, program, role, now, None, trace)
-    })
+        decide(scratch, program, role, now, None, trace, &mut decision);
+    });
+    decision
 }
 
-/// Like [`evaluate`], checking that `facts` nests no deeper than the policy's
+/// Like [`evaluate`], into `decision` (an empty one: the decision is written in place,
+/// never moved), checking that `facts` nests no deeper than the policy's
 /// `FactLimits::max_depth` in the same walk that reads them (see [`tree::read_document`]);
 /// `Err` if it does.
 pub(crate) fn evaluate_document(
@@ -164,10 +167,12 @@ pub(crate) fn evaluate_document(
     role: RoleId,
     now: DateTime<FixedOffset>,
     trace: bool,
-) -> Result<Decision, tree::TooDeep> {
+    decision: &mut Decision,
+) -> Result<(), tree::TooDeep> {
     with_scratch(|scratch| {
         tree::read_document(facts::Filling::new(program, &mut scratch.given, &mut scratch.facts), facts)?;
-        Ok(decide(scratch, program, role, now, None, trace))
+        decide(scratch, program, role, now, None, trace, decision);
+        Ok(())
     })
 }
 
@@ -176,11 +181,14 @@ pub(crate) fn evaluate_document(
 /// the request is out of the ordinary in any way: the caller then takes the general path,
 /// which gives the exact error or reads the unusual facts.
 pub fn evaluate_request(program: &Program, request: &str) -> Option<Decision> {
-    with_scratch(|scratch| {
+    let mut decision = Decision::empty();
+    let decided = with_scratch(|scratch| {
         let filling = facts::Filling::new(program, &mut scratch.given, &mut scratch.facts);
         let request = stream::read_request(request, &mut scratch.stream, filling)?;
-        Some(decide(scratch, program, request.role, request.now, request.now_text, request.trace))
-    })
+        decide(scratch, program, request.role, request.now, request.now_text, request.trace, &mut decision);
+        Some(())
+    });
+    decided.map(|()| decision)
 }
 
 /// Like [`evaluate`], with the facts as JSON text, read as [`evaluate_request`] reads them.
@@ -191,11 +199,14 @@ pub fn evaluate_facts_text(
     now: DateTime<FixedOffset>,
     trace: bool,
 ) -> Option<Decision> {
-    with_scratch(|scratch| {
+    let mut decision = Decision::empty();
+    let decided = with_scratch(|scratch| {
         let filling = facts::Filling::new(program, &mut scratch.given, &mut scratch.facts);
         stream::read_facts(facts, &mut scratch.stream, filling)?;
-        Some(decide(scratch, program, role, now, None, trace))
-    })
+        decide(scratch, program, role, now, None, trace, &mut decision);
+        Some(())
+    });
+    decided.map(|()| decision)
 }
 
 /// Runs `f` with this thread's scratch buffers, cleared afterwards.
@@ -211,8 +222,8 @@ fn with_scratch<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
     })
 }
 
-/// Decides, with the facts read into `scratch.facts`. `now_text` is `now` as decisions
-/// write it, when the caller has it already.
+/// Decides, with the facts read into `scratch.facts`, writing into `decision` (empty).
+/// `now_text` is `now` as decisions write it, when the caller has it already.
 fn decide(
     scratch: &mut Scratch,
     program: &Program,
@@ -220,8 +231,15 @@ fn decide(
     now: DateTime<FixedOffset>,
     now_text: Option<Name>,
     trace: bool,
-) -> Decision {
-    let role_name = program.roles.get(role).cloned().unwrap_or_default();
+    decision: &mut Decision,
+) {
+    decision.policy = program.name.clone();
+    decision.role = program.roles.get(role).cloned().unwrap_or_default();
+    decision.now = now_text.unwrap_or_else(|| crate::value::format_time(&now));
+    decision.currency = program.currency_code.clone();
+    if trace {
+        decision.trace = Some(Vec::with_capacity(program.rules.len()));
+    }
     let buffers = &mut scratch.run;
     if trace {
         buffers.fact_json.resize(program.facts.len(), None);
@@ -240,21 +258,7 @@ fn decide(
             now,
             reads: trace.then(|| std::mem::take(&mut buffers.reads)),
         },
-        decision: Decision {
-            policy: program.name.clone(),
-            role: role_name,
-            now: now_text.unwrap_or_else(|| crate::value::format_time(&now)),
-            currency: program.currency_code.clone(),
-            offers: Vec::new(),
-            needs_approval: Vec::new(),
-            owed: Vec::new(),
-            recommended: Vec::new(),
-            forbidden: Vec::new(),
-            escalations: Vec::new(),
-            errors: Vec::new(),
-            warnings: Vec::new(),
-            trace: trace.then(|| Vec::with_capacity(program.rules.len())),
-        },
+        decision,
         buffers,
     };
     candidate_rules(program, &scratch.facts, trace, &mut scratch.candidates);
@@ -273,11 +277,10 @@ fn decide(
     run.approvals(&scratch.granted, role);
     run.owed_recommended_escalated(outcomes);
     // The environment's buffer goes back to the scratch, to be cleared with it.
-    let Run { decision, buffers, env, .. } = run;
+    let Run { buffers, env, .. } = run;
     if let Some(reads) = env.reads {
         buffers.reads = reads;
     }
-    decision
 }
 
 /// Distinct read lists a trace keeps for rules to share; past this, lists are made afresh.

@@ -35,7 +35,9 @@ impl Name {
 
 impl Default for Name {
     fn default() -> Name {
-        Name::from("")
+        // A constant: no copying of an empty text.
+        const EMPTY: SmolStr = SmolStr::new_inline("");
+        Name(EMPTY)
     }
 }
 

@@ -207,13 +207,18 @@ impl Policy {
         if !facts.is_object() {
             return Err(RequestError::FactsNotObject { found: json_kind(facts).to_string() });
         }
-        eval::evaluate_document(&self.program, facts, role, request.now, request.trace).map_err(|_| {
-            let max_depth = self.program.fact_limits.max_depth;
-            let path = eval::facts::check_depth(facts, max_depth).err().unwrap_or_default();
-            RequestError::InvalidRequest {
-                message: format!("facts: `{path}` is nested more than {max_depth} levels deep"),
-            }
-        })
+        // Written in place and returned once: a decision is large to move.
+        let mut decision = Decision::empty();
+        eval::evaluate_document(&self.program, facts, role, request.now, request.trace, &mut decision).map_err(
+            |_| {
+                let max_depth = self.program.fact_limits.max_depth;
+                let path = eval::facts::check_depth(facts, max_depth).err().unwrap_or_default();
+                RequestError::InvalidRequest {
+                    message: format!("facts: `{path}` is nested more than {max_depth} levels deep"),
+                }
+            },
+        )?;
+        Ok(decision)
     }
 
     /// Like [`Policy::evaluate`], with the facts as a JSON string. A key given twice in
