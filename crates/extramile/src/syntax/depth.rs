@@ -53,7 +53,8 @@ fn long_chains(bytes: &[u8], max_depth: usize) -> Vec<std::ops::Range<usize>> {
     let mut line_start = 0usize;
     for line_end in memchr::memchr_iter(b'\n', bytes).chain(std::iter::once(bytes.len())) {
         let line = bytes.get(line_start..line_end).unwrap_or_default();
-        let words = line.iter().position(|b| !matches!(b, b' ' | b'\t')).and_then(|start| line.get(start..));
+        // The scan skips these at a line's start (`\r` is a line break to it).
+        let words = line.iter().position(|b| !matches!(b, b' ' | b'\t' | b'\r')).and_then(|start| line.get(start..));
         let continues = words.is_none_or(|words| {
             let word_len = words.iter().position(|&b| !scan::is_word_byte(b)).unwrap_or(words.len());
             words.first() == Some(&b'#') || matches!(words.get(..word_len), Some(b"and" | b"or"))
@@ -215,7 +216,7 @@ mod tests {
             tokens in proptest::collection::vec(proptest::sample::select(&[
                 "when", "a", "and", "or", "not", "is", "in", "of", "(", "(", "(", ")", "[", "]", ",", "+", "-", "<=",
                 ">", " ", "\n", "\n", "\nand", "\nor", "\n  and", "\n#c\n", "\n#\n", "\n\n", "\"((\"",
-                "\"\"\"((\n(\"\"\"", "\r", "roles",
+                "\"\"\"((\n(\"\"\"", "\r", "roles", "\t", "\r\n", "\n\r  and", "x\"((", "#((", "\n  #(\n",
             ][..]), 0..80),
             max_depth in 0_usize..16,
         ) {
