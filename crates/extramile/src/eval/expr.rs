@@ -118,6 +118,28 @@ impl<'a> Env<'a> {
     /// Evaluates `expr`, which must be true or false. Conditions are evaluated here, with
     /// facts and constants borrowed rather than copied.
     pub fn eval_bool(&mut self, expr: &Expr) -> Result<bool> {
+        // The commonest condition, `fact OP constant`, before anything else (the general
+        // path then stays out of its way).
+        if let ExprKind::Compare(op, operands) = &expr.kind {
+            if let [Expr { kind: ExprKind::Fact(slot), span: fact_span }, Expr { kind: ExprKind::Const(constant), .. }] =
+                &**operands
+            {
+                let fact = self.read_ref(*slot, *fact_span)?;
+                return match (fact, constant) {
+                    // Amounts, the commonest comparison, directly.
+                    (Value::Number(a), Value::Number(b)) | (Value::Money(a), Value::Money(b)) => {
+                        Ok(op.holds(compare_decimals(a, b)))
+                    }
+                    _ => compare(*op, fact, constant, expr.span),
+                };
+            }
+        }
+        self.eval_bool_general(expr)
+    }
+
+    /// [`Env::eval_bool`] for every other condition.
+    #[inline(never)]
+    fn eval_bool_general(&mut self, expr: &Expr) -> Result<bool> {
         let span = expr.span;
         match &expr.kind {
             ExprKind::Not(inner) => Ok(!self.eval_bool(inner)?),
@@ -131,24 +153,9 @@ impl<'a> Env<'a> {
             }
             ExprKind::Compare(op, operands) => {
                 let [lhs, rhs] = &**operands;
-                match (&lhs.kind, &rhs.kind) {
-                    // The common shape, `fact OP constant`, without the general operand path.
-                    (ExprKind::Fact(slot), ExprKind::Const(constant)) => {
-                        let fact = self.read_ref(*slot, lhs.span)?;
-                        match (fact, constant) {
-                            // Amounts, the commonest comparison, directly.
-                            (Value::Number(a), Value::Number(b)) | (Value::Money(a), Value::Money(b)) => {
-                                Ok(op.holds(compare_decimals(a, b)))
-                            }
-                            _ => compare(*op, fact, constant, span),
-                        }
-                    }
-                    _ => {
-                        let lhs = self.operand(lhs)?;
-                        let rhs = self.operand(rhs)?;
-                        compare(*op, &lhs, &rhs, span)
-                    }
-                }
+                let lhs = self.operand(lhs)?;
+                let rhs = self.operand(rhs)?;
+                compare(*op, &lhs, &rhs, span)
             }
             ExprKind::In(operands, negated) => {
                 let [needle, haystack] = &**operands;
