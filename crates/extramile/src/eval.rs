@@ -122,6 +122,9 @@ struct Scratch {
     /// Which slots a reader that walks a document has given (see [`facts::Filling`]).
     given: Vec<bool>,
     run: RunBuffers,
+    /// The last `now` written as text, and its text: evaluations at one time (a batch, or a
+    /// busy second of a service) write it once, as web servers do their `Date` header.
+    now_text: Option<(DateTime<FixedOffset>, Name)>,
 }
 
 impl Scratch {
@@ -235,7 +238,16 @@ fn decide(
 ) {
     decision.policy = program.name.clone();
     decision.role = program.roles.get(role).cloned().unwrap_or_default();
-    decision.now = now_text.unwrap_or_else(|| crate::value::format_time(&now));
+    decision.now = match (now_text, &scratch.now_text) {
+        (Some(text), _) => text,
+        // The same instant in the same offset writes the same text.
+        (None, Some((last, text))) if *last == now && last.offset() == now.offset() => text.clone(),
+        (None, _) => {
+            let text = crate::value::format_time(&now);
+            scratch.now_text = Some((now, text.clone()));
+            text
+        }
+    };
     decision.currency = program.currency_code.clone();
     if trace {
         decision.trace = Some(Vec::with_capacity(program.rules.len()));

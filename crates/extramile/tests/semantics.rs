@@ -284,3 +284,25 @@ fn requests_with_unknown_roles_or_fields_are_refused() {
         p.evaluate(&json!([1, 2]), &Request::new("associate", "2026-11-22T10:00:00Z".parse().unwrap())).unwrap_err();
     assert!(err.to_string().contains("JSON object"));
 }
+
+/// The time a decision is made for is written for each evaluation, though a thread keeps
+/// the last one written: another instant, or the same instant in another offset, is
+/// written anew.
+#[test]
+fn each_decision_writes_its_own_now() {
+    let policy = policy("");
+    let facts = json!({"order": {"total": 10}, "customer": {"score": 1}});
+    let times = [
+        "2026-11-22T10:00:00Z",
+        "2026-11-22T10:00:00Z",
+        "2026-11-22T12:00:00+02:00",
+        "2026-11-22T10:00:01Z",
+        "2026-11-22T05:00:01-05:00",
+        "2026-11-22T10:00:00Z",
+    ];
+    for time in times {
+        let request = Request::new("associate", time.parse().unwrap());
+        assert_eq!(policy.evaluate(&facts, &request).unwrap().now, time);
+        assert_eq!(policy.evaluate_str(&facts.to_string(), &request).unwrap().now, time);
+    }
+}
