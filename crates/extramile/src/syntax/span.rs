@@ -47,12 +47,10 @@ pub struct SourceMap {
 impl SourceMap {
     /// Indexes the line starts of `source`.
     pub fn new(source: &str) -> SourceMap {
-        let mut line_starts = vec![0u32];
-        for (offset, byte) in source.bytes().enumerate() {
-            if byte == b'\n' {
-                line_starts.push(u32::try_from(offset + 1).unwrap_or(u32::MAX));
-            }
-        }
+        // The line breaks are found with `memchr`, which reads many bytes at a time.
+        let breaks = memchr::memchr_iter(b'\n', source.as_bytes());
+        let starts = breaks.map(|offset| u32::try_from(offset.saturating_add(1)).unwrap_or(u32::MAX));
+        let line_starts = std::iter::once(0u32).chain(starts).collect();
         SourceMap { line_starts }
     }
 
