@@ -125,13 +125,7 @@ impl<'a> Env<'a> {
                 &**operands
             {
                 let fact = self.read_ref(*slot, *fact_span)?;
-                return match (fact, constant) {
-                    // Amounts, the commonest comparison, directly.
-                    (Value::Number(a), Value::Number(b)) | (Value::Money(a), Value::Money(b)) => {
-                        Ok(op.holds(compare_decimals(a, b)))
-                    }
-                    _ => compare(*op, fact, constant, expr.span),
-                };
+                return compare(*op, fact, constant, expr.span);
             }
         }
         self.eval_bool_general(expr)
@@ -185,14 +179,8 @@ impl<'a> Env<'a> {
                 let value = self.operand(value)?;
                 let low = self.operand(low)?;
                 let high = self.operand(high)?;
-                let inside = match (&*value, &*low, &*high) {
-                    // Amounts, the commonest range, directly.
-                    (Value::Number(v), Value::Number(l), Value::Number(h))
-                    | (Value::Money(v), Value::Money(l), Value::Money(h)) => {
-                        compare_decimals(v, l) != Ordering::Less && compare_decimals(v, h) != Ordering::Greater
-                    }
-                    _ => compare(CompareOp::Ge, &value, &low, span)? && compare(CompareOp::Le, &value, &high, span)?,
-                };
+                let inside =
+                    compare(CompareOp::Ge, &value, &low, span)? && compare(CompareOp::Le, &value, &high, span)?;
                 Ok(inside != *negated)
             }
             _ => match self.eval(expr)? {
@@ -303,14 +291,19 @@ fn cannot_compare(a: &Value, b: &Value, span: Span) -> Box<ExprError> {
     ExprError::new(format!("cannot compare {} with {}", a.ty(), b.ty()), span)
 }
 
+/// Whether `a OP b` holds. Amounts, the commonest comparison, are decided here directly;
+/// anything else by [`values_equal`] or [`order`].
+#[inline]
 fn compare(op: CompareOp, a: &Value, b: &Value, span: Span) -> Result<bool> {
-    match op {
-        CompareOp::Eq => Ok(values_equal(a, b)),
-        CompareOp::Ne => Ok(!values_equal(a, b)),
-        CompareOp::Lt => Ok(order(a, b, span)? == Ordering::Less),
-        CompareOp::Le => Ok(order(a, b, span)? != Ordering::Greater),
-        CompareOp::Gt => Ok(order(a, b, span)? == Ordering::Greater),
-        CompareOp::Ge => Ok(order(a, b, span)? != Ordering::Less),
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) | (Value::Money(x), Value::Money(y)) => {
+            Ok(op.holds(compare_decimals(x, y)))
+        }
+        _ => match op {
+            CompareOp::Eq => Ok(values_equal(a, b)),
+            CompareOp::Ne => Ok(!values_equal(a, b)),
+            _ => Ok(op.holds(order(a, b, span)?)),
+        },
     }
 }
 

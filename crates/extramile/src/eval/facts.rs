@@ -173,14 +173,35 @@ impl<'t> Filling<'t> {
 /// the exact error).
 #[inline]
 fn quick_value(slot: &FactSlot, json: &Json, currency: Currency) -> Option<Value> {
-    match (json, &slot.ty) {
-        (Json::String(text), _) if !slot.one_of_sorted.is_empty() => one_of_value(slot, text),
-        (Json::Number(n), Ty::Number) => n.as_i64().map(|i| Value::Number(Decimal::from(i))),
-        (Json::Number(n), Ty::Money) => match n.as_i64() {
-            // A whole amount: widened to the currency's decimals.
-            Some(whole) => Some(Value::Money(currency.round(Decimal::from(whole)))),
-            None => money_of(n, currency).map(Value::Money),
+    match json {
+        Json::String(text) if !slot.one_of_sorted.is_empty() => one_of_value(slot, text),
+        Json::Number(n) => match n.as_i64() {
+            Some(whole) => whole_value(&slot.ty, whole, currency),
+            None if n.is_f64() => fractional_value(&slot.ty, n.as_f64()?, currency),
+            None => None,
         },
+        _ => None,
+    }
+}
+
+/// A fact of type `ty` given as the whole JSON number `n`, read directly: a number, or
+/// money widened to the currency's decimals; `None` for other types. Shared by
+/// [`quick_value`] and the JSON text reader, so that both read it alike.
+#[inline]
+pub(crate) fn whole_value(ty: &Ty, n: i64, currency: Currency) -> Option<Value> {
+    match ty {
+        Ty::Number => Some(Value::Number(Decimal::from(n))),
+        Ty::Money => Some(Value::Money(currency.round(Decimal::from(n)))),
+        _ => None,
+    }
+}
+
+/// A fact of type `ty` given as a JSON number with a fraction or exponent, read as `x`:
+/// money with at most the currency's decimals ([`money_of_f64`]); `None` otherwise.
+#[inline]
+pub(crate) fn fractional_value(ty: &Ty, x: f64, currency: Currency) -> Option<Value> {
+    match ty {
+        Ty::Money => money_of_f64(x, currency).map(Value::Money),
         _ => None,
     }
 }
@@ -388,7 +409,7 @@ fn money_of(n: &serde_json::Number, currency: Currency) -> Option<Decimal> {
 }
 
 /// [`money_of`] for a JSON number that is not an integer, read as `x`.
-pub(crate) fn money_of_f64(x: f64, currency: Currency) -> Option<Decimal> {
+fn money_of_f64(x: f64, currency: Currency) -> Option<Decimal> {
     const PRECISE_BELOW: f64 = 4_503_599_627_370_496.0; // 2^52
     let scale = match currency.minor_units {
         0 => 1.0,

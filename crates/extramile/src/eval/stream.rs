@@ -13,7 +13,7 @@ use crate::ir::{FactSlot, Program, RoleId};
 use crate::json::{EvaluationOptions, StrictSeed};
 use crate::money::Currency;
 use crate::name::Name;
-use crate::value::{Ty, Value};
+use crate::value::Value;
 use chrono::{DateTime, FixedOffset};
 use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use std::fmt;
@@ -359,10 +359,9 @@ impl<'de> Visitor<'de> for FactSeed<'_> {
     }
 
     fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<FactJson, E> {
-        match self.fact.ty {
-            Ty::Number => Ok(FactJson::Read(Value::Number(v.into()))),
-            Ty::Money => Ok(FactJson::Read(Value::Money(self.currency.round(v.into())))),
-            _ => StrictSeed::unplaced().visit_i64(v).map(FactJson::Other),
+        match facts::whole_value(&self.fact.ty, v, self.currency) {
+            Some(value) => Ok(FactJson::Read(value)),
+            None => StrictSeed::unplaced().visit_i64(v).map(FactJson::Other),
         }
     }
 
@@ -374,9 +373,9 @@ impl<'de> Visitor<'de> for FactSeed<'_> {
     }
 
     fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<FactJson, E> {
-        match (&self.fact.ty, facts::money_of_f64(v, self.currency)) {
-            (Ty::Money, Some(amount)) => Ok(FactJson::Read(Value::Money(amount))),
-            _ => StrictSeed::unplaced().visit_f64(v).map(FactJson::Other),
+        match facts::fractional_value(&self.fact.ty, v, self.currency) {
+            Some(value) => Ok(FactJson::Read(value)),
+            None => StrictSeed::unplaced().visit_f64(v).map(FactJson::Other),
         }
     }
 
