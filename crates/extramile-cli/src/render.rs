@@ -178,25 +178,24 @@ fn explanation(decision: &Decision, source: &str, style: &Style) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "\n{}", style.heading("Why, rule by rule:"));
     for trace in decision.trace.iter().flatten() {
-        let header = source.lines().nth(trace.line.saturating_sub(1) as usize).unwrap_or("").trim();
-        let (mark, verdict) = match trace.outcome {
+        let header = source.lines().nth(trace.line().saturating_sub(1) as usize).unwrap_or("").trim();
+        let (mark, verdict) = match trace.outcome() {
             Outcome::Matched => (style.good("✓"), "applies: every condition held".to_string()),
-            Outcome::NotMatched => (
-                style.dim("✗"),
-                format!("does not apply: `{}` is false", trace.clause.as_deref().unwrap_or("a condition")),
-            ),
+            Outcome::NotMatched => {
+                (style.dim("✗"), format!("does not apply: `{}` is false", trace.clause().unwrap_or("a condition")))
+            }
             Outcome::Error => (
                 style.bad("!"),
                 format!(
                     "could not be checked, so it grants nothing: `{}`: {}",
-                    trace.clause.as_deref().unwrap_or("a condition"),
-                    trace.error.as_deref().unwrap_or("error")
+                    trace.clause().unwrap_or("a condition"),
+                    trace.error().unwrap_or("error")
                 ),
             ),
         };
-        let _ = writeln!(out, "  {mark} {} (line {}): {verdict}", trace.rule, trace.line);
-        let _ = writeln!(out, "      {}", style.dim(&format!("{:>4} | {header}", trace.line)));
-        for read in trace.reads.iter() {
+        let _ = writeln!(out, "  {mark} {} (line {}): {verdict}", trace.rule(), trace.line());
+        let _ = writeln!(out, "      {}", style.dim(&format!("{:>4} | {header}", trace.line())));
+        for read in trace.reads() {
             let value = if read.value.is_null() { "missing".to_string() } else { read.value.to_string() };
             let _ = writeln!(out, "      read {} = {value}", read.fact);
         }

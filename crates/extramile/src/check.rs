@@ -4,6 +4,7 @@
 mod analysis;
 mod expr;
 
+use crate::decision::TraceTexts;
 use crate::eval::facts::FactLimits;
 use crate::ir::{self, FactSlot, Gesture, Program};
 use crate::money::Currency;
@@ -35,6 +36,8 @@ pub(crate) struct Checker<'a> {
     gestures: Vec<Gesture>,
     gesture_spans: Vec<Span>,
     pub(crate) scripts: Scripts,
+    /// Each lowered rule's name and conditions as written, for traces to quote.
+    trace_texts: TraceTexts,
 }
 
 /// Checks `file` (parsed from `source`); returns the program if there were no errors, and
@@ -80,6 +83,7 @@ pub fn check(
         gestures: Vec::new(),
         gesture_spans: Vec::new(),
         scripts,
+        trace_texts: TraceTexts::default(),
     };
     let name = checker.declarations(file);
     let mut rules = Vec::with_capacity(n_rules);
@@ -121,7 +125,7 @@ pub fn check(
     }
     checker.warn_unreachable(&rules);
     let has_errors = checker.diagnostics.iter().any(Diagnostic::is_error);
-    let Checker { diagnostics, currency, roles, facts, gestures, scripts, source_map, .. } = checker;
+    let Checker { diagnostics, currency, roles, facts, gestures, scripts, source_map, trace_texts, .. } = checker;
     let program = match (has_errors, currency) {
         (false, Some(currency)) => {
             let index = analysis::build_index(&rules, &facts);
@@ -141,6 +145,7 @@ pub fn check(
                 fact_limits,
                 source_lines: source_map,
                 source: Arc::from(source),
+                trace_texts: Arc::new(trace_texts),
             })
         }
         _ => None,
@@ -505,7 +510,6 @@ impl Checker<'_> {
             priority: 0,
             // A `when` line is often one condition, sometimes a few joined by `and`.
             conditions: Vec::with_capacity(whens * 2),
-            clauses: Vec::new(),
             line: self.source_map.line_column(self.source, rule.span.start).line,
             grants: Vec::with_capacity(grants),
             owes: Vec::new(),
@@ -569,11 +573,12 @@ impl Checker<'_> {
             );
         }
         // The trace quotes the deciding condition as written: collapse it once, here.
-        lowered.clauses = lowered
+        let source = self.source;
+        let clauses = lowered
             .conditions
             .iter()
-            .map(|c| self.source.get(c.span.range()).map_or_else(Name::default, collapse_whitespace))
-            .collect();
+            .map(|c| source.get(c.span.range()).map_or_else(Name::default, collapse_whitespace));
+        self.trace_texts.push_rule(lowered.name.clone(), clauses);
         Some(lowered)
     }
 

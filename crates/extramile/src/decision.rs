@@ -2,13 +2,14 @@
 //! and escalated, with errors, warnings and an optional trace. Serialises to the JSON
 //! contract of `docs/json.md`.
 
+mod trace;
 mod write;
 
+pub use trace::{FactRead, Iter as TraceIter, RuleTrace, Trace, TraceTexts, TracedRule};
+
 use crate::name::Name;
-use crate::syntax::span::Span;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use std::sync::Arc;
 
 /// The answer for one incident. Amounts are exact decimals in `currency`, printed with
 /// the currency's minor-unit digits (`"50.00"`).
@@ -41,7 +42,7 @@ pub struct Decision {
     pub warnings: Vec<Problem>,
     /// Rule by rule, why: present only when asked for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub trace: Option<Vec<RuleTrace>>,
+    pub trace: Option<Trace>,
 }
 
 /// The gestures of an [`Offer`]: most offers hold one, kept inline without allocating; a
@@ -207,37 +208,4 @@ pub enum Outcome {
     NotMatched,
     /// A condition could not be evaluated.
     Error,
-}
-
-/// Why a rule did or did not apply.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RuleTrace {
-    /// The rule's name.
-    pub rule: Name,
-    /// Matched, not matched or error.
-    pub outcome: Outcome,
-    /// The condition that decided a non-match or an error, as written.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub clause: Option<Name>,
-    /// The error, for outcome `error`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
-    /// The facts the conditions read, with their values, in the order read. Rules that
-    /// read the same facts share one list.
-    pub reads: Arc<[FactRead]>,
-    /// The rule's first line.
-    pub line: u32,
-    /// The rule's source span.
-    pub span: Span,
-}
-
-/// One fact a rule read.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct FactRead {
-    /// The fact path.
-    pub fact: Name,
-    /// Its value, or `null` if it had none: shared by every rule that read the fact.
-    pub value: Arc<serde_json::Value>,
 }

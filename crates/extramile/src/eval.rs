@@ -86,12 +86,8 @@ struct Run<'p> {
 /// The tables a run fills as it goes, kept in the thread's [`Scratch`] between runs.
 #[derive(Default)]
 struct RunBuffers {
-    /// When tracing: each fact's value as JSON, made once for all the rules that read it.
-    fact_json: Vec<Option<Arc<serde_json::Value>>>,
-    /// When tracing: read lists made so far, by the slots read (a range of `read_slots`),
-    /// for rules that read the same facts to share (most read only the fact they are keyed on).
-    read_lists: Vec<(std::ops::Range<usize>, Arc<[FactRead]>)>,
-    read_slots: Vec<SlotId>,
+    /// When tracing: each slot's index in the trace's facts, once a rule has read it.
+    fact_index: Vec<Option<u32>>,
     /// When tracing: the buffer of the slots each rule reads (lent to the environment).
     reads: Vec<SlotId>,
     blocked: Vec<GestureId>,
@@ -100,9 +96,7 @@ struct RunBuffers {
 
 impl RunBuffers {
     fn clear(&mut self) {
-        self.fact_json.clear();
-        self.read_lists.clear();
-        self.read_slots.clear();
+        self.fact_index.clear();
         self.reads.clear();
         self.blocked.clear();
         self.caps.clear();
@@ -250,11 +244,11 @@ fn decide(
     };
     decision.currency = program.currency_code.clone();
     if trace {
-        decision.trace = Some(Vec::with_capacity(program.rules.len()));
+        decision.trace = Some(Trace::new(Arc::clone(&program.trace_texts), program.rules.len(), program.facts.len()));
     }
     let buffers = &mut scratch.run;
     if trace {
-        buffers.fact_json.resize(program.facts.len(), None);
+        buffers.fact_index.resize(program.facts.len(), None);
     }
     // Without limits nothing is capped: skip the table (a lookup in it finds nothing).
     if !program.limits.is_empty() {
@@ -295,30 +289,17 @@ fn decide(
     }
 }
 
-/// Distinct read lists a trace keeps for rules to share; past this, lists are made afresh.
-const MAX_SHARED_READ_LISTS: usize = 16;
-
-/// The fact in `slot` and its value as JSON, made once per evaluation in `fact_json`.
-fn fact_read(
-    program: &Program,
-    facts: &[Result<Value, facts::FactError>],
-    fact_json: &mut [Option<Arc<serde_json::Value>>],
-    slot: SlotId,
-) -> FactRead {
+/// The fact in `slot` and its value as JSON.
+fn fact_read(program: &Program, facts: &[Result<Value, facts::FactError>], slot: SlotId) -> FactRead {
     let declared = program.facts.get(slot);
     let fact = declared.map_or_else(Name::default, |fact| fact.path.clone());
-    // A `one of` text has the program's shared JSON of the value.
-    let shared = |value: &Value| match (value, declared) {
-        (Value::Text(text), Some(fact)) => fact.one_of_json(text),
-        _ => None,
-    };
-    let make = || match facts.get(slot) {
-        Some(Ok(value)) => shared(value).unwrap_or_else(|| Arc::new(value.to_json())),
+    let value = match (facts.get(slot), declared) {
+        // A `one of` text has the program's shared JSON of the value.
+        (Some(Ok(Value::Text(text))), Some(declared)) => {
+            declared.one_of_json(text).unwrap_or_else(|| Arc::new(serde_json::Value::String(text.to_string())))
+        }
+        (Some(Ok(value)), _) => Arc::new(value.to_json()),
         _ => Arc::new(serde_json::Value::Null),
-    };
-    let value = match fact_json.get_mut(slot) {
-        Some(cached) => Arc::clone(cached.get_or_insert_with(make)),
-        None => make(),
     };
     FactRead { fact, value }
 }
@@ -379,46 +360,31 @@ impl Run<'_> {
             self.fail(&rule.name, err);
         }
         if tracing {
-            let entry = self.trace_entry(rule, &outcome);
-            if let Some(traces) = &mut self.decision.trace {
-                traces.push(entry);
-            }
+            self.trace_rule(idx, rule, &outcome);
         }
         outcome
     }
 
-    fn trace_entry(&mut self, rule: &crate::ir::Rule, outcome: &RuleOutcome) -> RuleTrace {
-        let clause_text = |cond: usize| rule.clauses.get(cond).cloned();
+    /// Adds the rule's entry to the trace, with the facts its conditions read.
+    fn trace_rule(&mut self, idx: usize, rule: &crate::ir::Rule, outcome: &RuleOutcome) {
+        let Some(trace) = &mut self.decision.trace else { return };
         let (kind, clause, error) = match outcome {
             RuleOutcome::Matched => (Outcome::Matched, None, None),
-            RuleOutcome::NotMatched(cond) => (Outcome::NotMatched, clause_text(*cond), None),
-            RuleOutcome::Failed(cond, err) => (Outcome::Error, clause_text(*cond), Some(err.message.clone())),
+            RuleOutcome::NotMatched(cond) => (Outcome::NotMatched, Some(*cond), None),
+            RuleOutcome::Failed(cond, err) => (Outcome::Error, Some(*cond), Some(err.message.clone())),
         };
-        let reads = self.read_list();
-        RuleTrace { rule: rule.name.clone(), outcome: kind, clause, error, reads, line: rule.line, span: rule.span }
-    }
-
-    /// The facts the rule just evaluated read, with their values: a list made earlier for
-    /// the same slots if there is one.
-    fn read_list(&mut self) -> Arc<[FactRead]> {
+        let (program, facts, fact_index) = (self.program, self.env.facts, &mut self.buffers.fact_index);
         let slots = self.env.reads.as_deref().unwrap_or_default();
-        // Compared slot by slot: the lists are short, and `==` on slices calls `memcmp`.
-        let same = |range: &std::ops::Range<usize>| {
-            range.len() == slots.len()
-                && self.buffers.read_slots.get(range.clone()).is_some_and(|read| read.iter().eq(slots))
-        };
-        let shared = self.buffers.read_lists.iter().find(|(range, _)| same(range));
-        if let Some((_, reads)) = shared {
-            return Arc::clone(reads);
+        // Each fact goes into the trace once, the first time a rule reads it.
+        for &slot in slots {
+            let fact = match fact_index.get_mut(slot) {
+                Some(Some(known)) => *known,
+                Some(unknown) => *unknown.insert(trace.add_fact(fact_read(program, facts, slot))),
+                None => trace.add_fact(fact_read(program, facts, slot)),
+            };
+            trace.read(fact);
         }
-        let (program, facts, fact_json) = (self.program, self.env.facts, &mut self.buffers.fact_json);
-        let reads: Arc<[FactRead]> = slots.iter().map(|&slot| fact_read(program, facts, fact_json, slot)).collect();
-        if self.buffers.read_lists.len() < MAX_SHARED_READ_LISTS {
-            let start = self.buffers.read_slots.len();
-            self.buffers.read_slots.extend_from_slice(slots);
-            self.buffers.read_lists.push((start..self.buffers.read_slots.len(), Arc::clone(&reads)));
-        }
-        reads
+        trace.push(idx, kind, clause, error, rule.line, rule.span);
     }
 
     fn block(&mut self, gesture: GestureId, rule: &Name, reason: Name) {

@@ -49,8 +49,11 @@ pub struct Program {
     pub fact_limits: crate::eval::facts::FactLimits,
     /// Line of each byte offset's start, for messages.
     pub source_lines: crate::syntax::span::SourceMap,
-    /// The source text, for trace clauses.
+    /// The source text.
     pub source: Arc<str>,
+    /// Each rule's name and conditions as written (whitespace collapsed), which every
+    /// trace quotes.
+    pub trace_texts: Arc<crate::decision::TraceTexts>,
 }
 
 /// A declared fact.
@@ -108,8 +111,6 @@ pub struct Rule {
     pub priority: i64,
     /// Conditions that must all hold, in source order (`when` lines split at top-level `and`).
     pub conditions: Vec<Expr>,
-    /// Each condition as written, whitespace collapsed, for the trace (computed at load).
-    pub clauses: Vec<Name>,
     /// The rule's first line, for the trace.
     pub line: u32,
     /// Grants.

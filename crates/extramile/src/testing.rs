@@ -238,8 +238,8 @@ pub fn run_scenario(policy: &Policy, scenario: &Scenario, base: &Path) -> Scenar
                 .trace
                 .iter()
                 .flatten()
-                .filter(|t| t.outcome == Outcome::Matched)
-                .map(|t| t.rule.to_string())
+                .filter(|t| t.outcome() == Outcome::Matched)
+                .map(|t| t.rule().to_string())
                 .collect();
             result.decision = Some(decision);
         }

@@ -48,7 +48,7 @@ fn problem() -> impl Strategy<Value = Problem> {
         .prop_map(|(rule, fact, message, line, column)| Problem { rule, fact, message, line, column })
 }
 
-fn trace() -> impl Strategy<Value = RuleTrace> {
+fn trace() -> impl Strategy<Value = TracedRule> {
     let outcome = prop_oneof![Just(Outcome::Matched), Just(Outcome::NotMatched), Just(Outcome::Error)];
     let read = (name(), text()).prop_map(|(fact, value)| FactRead { fact, value: Arc::new(value.into()) });
     (
@@ -61,12 +61,12 @@ fn trace() -> impl Strategy<Value = RuleTrace> {
         0_usize..100,
         0_usize..100,
     )
-        .prop_map(|(rule, outcome, clause, error, reads, line, start, len)| RuleTrace {
+        .prop_map(|(rule, outcome, clause, error, reads, line, start, len)| TracedRule {
             rule,
             outcome,
             clause,
             error,
-            reads: reads.into(),
+            reads,
             line,
             span: Span::new(start, start + len),
         })
@@ -107,7 +107,7 @@ fn decision() -> impl Strategy<Value = Decision> {
         prop::collection::vec(escalation, 0..2),
         prop::collection::vec(problem(), 0..2),
         prop::collection::vec(problem(), 0..2),
-        proptest::option::of(prop::collection::vec(trace(), 0..3)),
+        proptest::option::of(prop::collection::vec(trace(), 0..3).prop_map(Trace::from_iter)),
     );
     ((name(), name(), text(), name()), lists).prop_map(
         |(

@@ -317,9 +317,9 @@ proptest! {
         let trace = traced.trace.take().unwrap();
         prop_assert_eq!(trace.len(), policy.rule_names().count());
         for (entry, name) in trace.iter().zip(policy.rule_names()) {
-            prop_assert_eq!(entry.rule.as_str(), name);
-            let not_matched = entry.outcome == extramile::decision::Outcome::NotMatched;
-            prop_assert_eq!(not_matched, entry.clause.is_some() && entry.error.is_none());
+            prop_assert_eq!(entry.rule(), name);
+            let not_matched = entry.outcome() == extramile::decision::Outcome::NotMatched;
+            prop_assert_eq!(not_matched, entry.clause().is_some() && entry.error().is_none());
         }
         prop_assert_eq!(traced, plain);
     }

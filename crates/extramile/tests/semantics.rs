@@ -306,3 +306,46 @@ fn each_decision_writes_its_own_now() {
         assert_eq!(policy.evaluate_str(&facts.to_string(), &request).unwrap().now, time);
     }
 }
+
+#[test]
+fn a_trace_lists_each_fact_read_once_and_reads_back_from_its_json() {
+    let p = policy(
+        "rule small\n  when order.total < $10\n  associate may comp up to $1\n\
+         rule broken_big\n  when incident.kind is \"broken_item\" and order.total > $50\n  associate may comp up to $5\n\
+         rule big\n  when order.total > $50\n  associate may comp up to $2\n",
+    );
+    let now = "2026-11-22T10:00:00Z".parse().unwrap();
+    let facts = json!({"incident": {"kind": "broken_item"}, "order": {"total": 99.99}});
+    let decision = p.evaluate(&facts, &Request::new("associate", now).with_trace(true)).unwrap();
+    let trace = decision.trace.as_ref().unwrap();
+    // Three rules read `order.total`: the trace holds its value once.
+    let facts_read: Vec<(&str, String)> =
+        trace.facts().iter().map(|r| (r.fact.as_str(), r.value.to_string())).collect();
+    assert_eq!(
+        facts_read,
+        [("order.total", "\"99.99\"".to_string()), ("incident.kind", "\"broken_item\"".to_string())]
+    );
+    let summary: Vec<(&str, Option<&str>, Vec<&str>)> =
+        trace.iter().map(|t| (t.rule(), t.clause(), t.reads().map(|r| r.fact.as_str()).collect())).collect();
+    assert_eq!(
+        summary,
+        [
+            ("small", Some("order.total < $10"), vec!["order.total"]),
+            ("broken_big", None, vec!["incident.kind", "order.total"]),
+            ("big", None, vec!["order.total"]),
+        ]
+    );
+    // Each rule quotes its own deciding condition.
+    let small_order = json!({"incident": {"kind": "broken_item"}, "order": {"total": 5}});
+    let decision_small = p.evaluate(&small_order, &Request::new("associate", now).with_trace(true)).unwrap();
+    let clauses: Vec<Option<&str>> = decision_small.trace.as_ref().unwrap().iter().map(|t| t.clause()).collect();
+    assert_eq!(clauses, [None, Some("order.total > $50"), Some("order.total > $50")]);
+    // The JSON contract's trace reads back as the same trace.
+    let json = decision.to_json().unwrap();
+    let read_back: Decision = serde_json::from_str(&json).unwrap();
+    assert_eq!(read_back, decision);
+    assert_eq!(read_back.to_json().unwrap(), json);
+    let owned: Vec<_> = trace.iter().map(|t| t.to_owned()).collect();
+    assert_eq!(serde_json::to_value(&owned).unwrap(), serde_json::to_value(trace).unwrap());
+    assert_eq!(owned.into_iter().collect::<extramile::decision::Trace>(), *trace);
+}
