@@ -426,15 +426,30 @@ impl Checker<'_> {
                 (Ty::List(Box::new(elem_ty)), one_of)
             }
             ast::TypeExpr::OneOf(values, _) => {
-                let mut seen: Vec<Name> = Vec::new();
-                for value in values {
-                    if seen.contains(&value.value) {
-                        self.error("E0113", format!("\"{}\" is listed twice", value.value), value.span);
-                    } else {
-                        seen.push(value.value.clone());
+                // Repeats are found by sorting, not by comparing each value with every
+                // earlier one: a list of many values must not make loading quadratic.
+                let mut order: Vec<usize> = (0..values.len()).collect();
+                order.sort_by(|&a, &b| values.get(a).map(|v| &v.value).cmp(&values.get(b).map(|v| &v.value)));
+                let mut repeated = vec![false; values.len()];
+                for pair in order.windows(2) {
+                    if let [first, next] = *pair {
+                        if values.get(first).map(|v| &v.value) == values.get(next).map(|v| &v.value) {
+                            // The stable sort keeps source order among equals: `next` is later.
+                            if let Some(flag) = repeated.get_mut(next) {
+                                *flag = true;
+                            }
+                        }
                     }
                 }
-                (Ty::Text, Some(seen))
+                let mut kept = Vec::with_capacity(values.len());
+                for (value, repeated) in values.iter().zip(repeated) {
+                    if repeated {
+                        self.error("E0113", format!("\"{}\" is listed twice", value.value), value.span);
+                    } else {
+                        kept.push(value.value.clone());
+                    }
+                }
+                (Ty::Text, Some(kept))
             }
         }
     }

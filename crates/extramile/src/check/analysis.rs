@@ -148,13 +148,22 @@ impl Checker<'_> {
 }
 
 fn contradiction(conditions: &[Expr]) -> Option<String> {
-    let mut by_slot: HashMap<SlotId, Constraints> = HashMap::new();
+    // By fact, in the order first compared: a rule compares a few facts, so a list is
+    // quicker than a map, and the first contradiction found is always the same one.
+    let mut by_slot: Vec<(SlotId, Constraints)> = Vec::new();
     for condition in conditions {
         if let ExprKind::Const(Value::Bool(false)) = condition.kind {
             return Some("a condition is always false".to_string());
         }
         let Some((slot, op, value)) = fact_comparison(condition) else { continue };
-        let c = by_slot.entry(slot).or_default();
+        let at = match by_slot.iter().position(|(known, _)| *known == slot) {
+            Some(at) => at,
+            None => {
+                by_slot.push((slot, Constraints::default()));
+                by_slot.len() - 1
+            }
+        };
+        let Some((_, c)) = by_slot.get_mut(at) else { continue };
         match op {
             Constraint::Eq => {
                 if let Some(previous) = &c.equal {
@@ -172,7 +181,7 @@ fn contradiction(conditions: &[Expr]) -> Option<String> {
             Constraint::Upper(inclusive) => tighten(&mut c.upper, value, inclusive, Ordering::Less),
         }
     }
-    for c in by_slot.values() {
+    for (_, c) in &by_slot {
         if let Some(eq) = &c.equal {
             if c.not_equal.iter().any(|v| values_equal(v, eq)) {
                 return Some(format!("a fact cannot be {} and not {}", show(eq), show(eq)));
