@@ -396,7 +396,9 @@ impl<'s> Parser<'s> {
     /// `path = ${ name ~ ("." ~ segment)* }`.
     fn path(&mut self) -> Parsed<Path> {
         let first = self.name()?;
-        let mut segments = vec![first.name];
+        // Most paths are `object.fact`: room for two saves growing the list.
+        let mut segments = Vec::with_capacity(2);
+        segments.push(first.name);
         while let Some(segment) = self.cur.dotted_segment() {
             segments.push(segment.into());
         }
