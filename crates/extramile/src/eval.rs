@@ -111,7 +111,6 @@ struct Scratch {
     candidates: Vec<(usize, Key)>,
     outcomes: Vec<(usize, RuleOutcome)>,
     granted: Vec<Granted>,
-    groups: Vec<(usize, usize)>,
     stream: stream::Scratch,
     /// Which slots a reader that walks a document has given (see [`facts::Filling`]).
     given: Vec<bool>,
@@ -127,7 +126,6 @@ impl Scratch {
         self.candidates.clear();
         self.outcomes.clear();
         self.granted.clear();
-        self.groups.clear();
         self.stream.clear();
         self.given.clear();
         self.run.clear();
@@ -279,7 +277,7 @@ fn decide(
     run.apply_forbids(outcomes);
     run.apply_limits();
     run.collect_grants(outcomes, &mut scratch.granted);
-    run.offers(&scratch.granted, role, &mut scratch.groups);
+    run.offers(&scratch.granted, role);
     run.approvals(&scratch.granted, role);
     run.owed_recommended_escalated(outcomes);
     // The environment's buffer goes back to the scratch, to be cleared with it.
@@ -563,24 +561,27 @@ impl Run<'_> {
         name.cloned().unwrap_or_default()
     }
 
-    fn offers(&mut self, granted: &[Granted], role: RoleId, groups: &mut Vec<(usize, usize)>) {
+    fn offers(&mut self, granted: &[Granted], role: RoleId) {
         let program = self.program;
-        groups.extend(granted.iter().filter(|g| g.role <= role).map(|g| (g.rule, g.grant)));
-        groups.dedup();
-        let mut offers: Vec<Offer> = Vec::with_capacity(groups.len());
-        for &(rule_idx, grant_idx) in groups.iter() {
-            let Some(rule) = program.rules.get(rule_idx) else { continue };
-            // At most one gesture per alternative of the grant: sized so that it never grows
-            // (and kept inline for the usual single gesture).
-            let alternatives = rule.grants.get(grant_idx).map_or(0, |grant| grant.alternatives.len());
-            let mut one_of = OneOf::with_capacity(alternatives);
-            for g in granted.iter().filter(|g| g.rule == rule_idx && g.grant == grant_idx) {
-                let Some((bound, set_by)) = self.best(granted, g.gesture, &g.item, role) else { continue };
-                let gesture = self.gesture_name(g.gesture);
-                if one_of.iter().any(|o: &OfferedGesture| o.gesture == gesture && o.item == g.item) {
+        // A grant's alternatives are consecutive in `granted`, and share its role.
+        let same_grant = |a: &Granted, b: &Granted| (a.rule, a.grant) == (b.rule, b.grant);
+        let grants = granted.chunk_by(same_grant);
+        let mut offers: Vec<Offer> = Vec::with_capacity(grants.clone().count());
+        for grant in grants {
+            let Some(first) = grant.first() else { continue };
+            let Some(rule) = program.rules.get(first.rule).filter(|_| first.role <= role) else { continue };
+            // At most one gesture per alternative: sized so that it never grows (and kept
+            // inline for the usual single gesture).
+            let mut one_of = OneOf::with_capacity(grant.len());
+            for (i, g) in grant.iter().enumerate() {
+                // A gesture and item named twice in one grant is offered once.
+                let earlier = grant.get(..i).unwrap_or_default();
+                if earlier.iter().any(|e| e.gesture == g.gesture && e.item == g.item) {
                     continue;
                 }
+                let Some((bound, set_by)) = self.best(granted, g.gesture, &g.item, role) else { continue };
                 let limited_by = (bound != Bound::Given).then(|| self.set_by_name(set_by));
+                let gesture = self.gesture_name(g.gesture);
                 one_of.push(OfferedGesture { gesture, item: g.item.clone(), up_to: bound.amount(), limited_by });
             }
             if one_of.is_empty() {
