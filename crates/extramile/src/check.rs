@@ -112,6 +112,13 @@ pub fn check(
                     rule_names.insert(rule.name.name.clone(), rule.name.span);
                 }
                 if let Some(lowered) = checker.lower_rule(rule) {
+                    // The trace quotes the deciding condition as written: collapse it once,
+                    // here, next to the rule, so that the texts and the rules keep one order.
+                    let clauses = lowered
+                        .conditions
+                        .iter()
+                        .map(|c| checker.source.get(c.span.range()).map_or_else(Name::default, collapse_whitespace));
+                    checker.trace_texts.push_rule(lowered.name.clone(), clauses);
                     rules.push(lowered);
                 }
             }
@@ -587,13 +594,6 @@ impl Checker<'_> {
                     .with_help("add a grant, `owe`, `recommend`, `escalate` or `never` line"),
             );
         }
-        // The trace quotes the deciding condition as written: collapse it once, here.
-        let source = self.source;
-        let clauses = lowered
-            .conditions
-            .iter()
-            .map(|c| source.get(c.span.range()).map_or_else(Name::default, collapse_whitespace));
-        self.trace_texts.push_rule(lowered.name.clone(), clauses);
         Some(lowered)
     }
 
@@ -732,6 +732,7 @@ fn split_and(expr: ir::Expr, out: &mut Vec<ir::Expr>) {
 }
 
 #[cfg(test)]
+#[allow(clippy::panic, clippy::indexing_slicing, reason = "tests fail loudly")]
 mod tests {
     use super::*;
 
@@ -742,6 +743,35 @@ mod tests {
             let expected = text.split_whitespace().collect::<Vec<_>>().join(" ");
             let collapsed = collapse_whitespace(&text);
             proptest::prop_assert_eq!(collapsed.as_str(), expected.as_str());
+        }
+    }
+
+    /// The `W0201` warnings of a policy with `facts` number facts `f0`, `f1`, ... and one
+    /// rule of the given `when` lines.
+    fn never_matches(facts: usize, whens: &[String]) -> Vec<String> {
+        let declared: String = (0..facts).map(|i| format!("  f{i}: number\n")).collect();
+        let lines: String = whens.iter().map(|w| format!("  when {w}\n")).collect();
+        let source =
+            format!("currency USD\nroles agent\nfacts\n{declared}gestures\n  g\nrule r\n{lines}  agent may g\n");
+        let file = crate::syntax::parser::parse(&source).unwrap_or_else(|d| panic!("{d:?}"));
+        let (_, diagnostics) = check(&file, &source, ScriptLimits::default(), FactLimits::default());
+        diagnostics.into_iter().filter(|d| d.code == "W0201").map(|d| d.message).collect()
+    }
+
+    #[test]
+    fn a_contradiction_is_found_among_few_facts_and_among_many() {
+        for facts in [3, 40] {
+            // Every fact above 1. Then the last fact also below -5 and the first below 0:
+            // two contradictions, and the one reported is always the first fact compared.
+            let mut whens: Vec<String> = (0..facts).map(|i| format!("f{i} > 1")).collect();
+            whens.push(format!("f{} < -5", facts - 1));
+            whens.push("f0 < 0".to_string());
+            let found = never_matches(facts, &whens);
+            assert_eq!(found, ["rule `r` can never match: no value is at least `1` and at most `0`"]);
+            // A fact equal to two values is found as it is read, before the ranges.
+            whens.push(format!("f{} is 5 and f{} is 6", facts - 1, facts - 1));
+            let found = never_matches(facts, &whens);
+            assert_eq!(found, ["rule `r` can never match: a fact cannot be both `5` and `6`"]);
         }
     }
 }

@@ -5,7 +5,7 @@
 mod trace;
 mod write;
 
-pub use trace::{FactRead, Iter as TraceIter, RuleTrace, Trace, TraceTexts, TracedRule};
+pub use trace::{FactRead, RuleTrace, Trace, TraceIter, TraceTexts, TracedRule};
 
 use crate::name::Name;
 use rust_decimal::Decimal;

@@ -345,7 +345,7 @@ fn a_trace_lists_each_fact_read_once_and_reads_back_from_its_json() {
     let read_back: Decision = serde_json::from_str(&json).unwrap();
     assert_eq!(read_back, decision);
     assert_eq!(read_back.to_json().unwrap(), json);
-    let owned: Vec<_> = trace.iter().map(|t| t.to_owned()).collect();
+    let owned: Vec<_> = trace.iter().map(|t| t.to_traced()).collect();
     assert_eq!(serde_json::to_value(&owned).unwrap(), serde_json::to_value(trace).unwrap());
     assert_eq!(owned.into_iter().collect::<extramile::decision::Trace>(), *trace);
 }
@@ -354,11 +354,8 @@ fn a_trace_lists_each_fact_read_once_and_reads_back_from_its_json() {
 fn a_gesture_named_twice_in_one_grant_is_offered_once_at_its_best() {
     let p = policy("rule r\n  associate may comp up to $10 or comp up to $30 or replace it\n");
     let d = decide(&p, json!({}), "associate");
-    let offered: Vec<(&str, Option<String>)> = d.offers[0]
-        .one_of
-        .iter()
-        .map(|o| (o.gesture.as_str(), o.up_to.map(|a| a.to_string())))
-        .collect();
+    let offered: Vec<(&str, Option<String>)> =
+        d.offers[0].one_of.iter().map(|o| (o.gesture.as_str(), o.up_to.map(|a| a.to_string()))).collect();
     assert_eq!(offered, [("comp", Some("30.00".to_string())), ("replace", None)]);
     assert_eq!(d.offers.len(), 1);
 }

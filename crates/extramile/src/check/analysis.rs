@@ -148,19 +148,33 @@ impl Checker<'_> {
 }
 
 fn contradiction(conditions: &[Expr]) -> Option<String> {
-    // By fact, in the order first compared: a rule compares a few facts, so a list is
-    // quicker than a map, and the first contradiction found is always the same one.
+    // By fact, in the order first compared, so that the contradiction reported is always the
+    // same one. A rule compares a few facts, found by a scan; a rule of many lines comparing
+    // many facts gets a map, so that it cannot make loading quadratic.
     let mut by_slot: Vec<(SlotId, Constraints)> = Vec::new();
+    let mut positions: HashMap<SlotId, usize> = HashMap::new();
     for condition in conditions {
         if let ExprKind::Const(Value::Bool(false)) = condition.kind {
             return Some("a condition is always false".to_string());
         }
         let Some((slot, op, value)) = fact_comparison(condition) else { continue };
-        let at = match by_slot.iter().position(|(known, _)| *known == slot) {
+        let known = if by_slot.len() <= SCANNED_FACTS {
+            by_slot.iter().position(|(known, _)| *known == slot)
+        } else {
+            if positions.is_empty() {
+                positions.extend(by_slot.iter().enumerate().map(|(at, (known, _))| (*known, at)));
+            }
+            positions.get(&slot).copied()
+        };
+        let at = match known {
             Some(at) => at,
             None => {
+                let at = by_slot.len();
                 by_slot.push((slot, Constraints::default()));
-                by_slot.len() - 1
+                if !positions.is_empty() {
+                    positions.insert(slot, at);
+                }
+                at
             }
         };
         let Some((_, c)) = by_slot.get_mut(at) else { continue };
@@ -206,6 +220,9 @@ fn contradiction(conditions: &[Expr]) -> Option<String> {
     }
     None
 }
+
+/// Facts a rule's contradiction check finds by a scan; past this, by a map.
+const SCANNED_FACTS: usize = 16;
 
 enum Constraint {
     Eq,

@@ -11,7 +11,8 @@ use std::fmt;
 use std::sync::Arc;
 
 /// The texts traces quote: each rule's name and its conditions as written. A policy makes
-/// one when it loads, and every trace of it shares it.
+/// one when it loads (`ir::Program::trace_texts`), and every trace of it shares it; it has
+/// nothing to read directly: a [`Trace`]'s [`RuleTrace`] views give its texts.
 #[derive(Debug, Default)]
 pub struct TraceTexts {
     rules: Vec<Name>,
@@ -29,10 +30,12 @@ impl TraceTexts {
         self.clauses.extend(clauses);
     }
 
-    /// The index in `clauses` of rule `rule`'s condition `condition`.
-    fn clause_of(&self, rule: usize, condition: usize) -> u32 {
-        let first = self.first_clause.get(rule).copied().unwrap_or(u32::MAX);
-        first.saturating_add(index(condition))
+    /// The index in `clauses` of rule `rule`'s condition `condition`, if it has one.
+    fn clause_of(&self, rule: usize, condition: usize) -> Option<u32> {
+        let first = *self.first_clause.get(rule)?;
+        let end = self.first_clause.get(rule.saturating_add(1)).copied().unwrap_or(index(self.clauses.len()));
+        let at = first.saturating_add(index(condition));
+        (at < end).then_some(at)
     }
 }
 
@@ -115,8 +118,9 @@ impl Trace {
 
     /// Adds a fact, returning its index for [`Trace::read`].
     pub(crate) fn add_fact(&mut self, read: FactRead) -> u32 {
+        let at = index(self.facts.len());
         self.facts.push(read);
-        index(self.facts.len() - 1)
+        at
     }
 
     /// Records that the rule about to be pushed read fact `fact` (from [`Trace::add_fact`]).
@@ -137,7 +141,7 @@ impl Trace {
     ) {
         let start = self.entries.last().map_or(0, |last| last.reads.end);
         let reads = start..index(self.reads.len());
-        let clause = clause.map(|condition| self.texts.clause_of(rule, condition));
+        let clause = clause.and_then(|condition| self.texts.clause_of(rule, condition));
         self.entries.push(Entry { rule: index(rule), outcome, clause, error, reads, line, span });
     }
 
@@ -157,11 +161,13 @@ impl Trace {
     }
 
     /// Each rule's entry, in source order.
-    pub fn iter(&self) -> Iter<'_> {
-        Iter { trace: self, entries: self.entries.iter() }
+    pub fn iter(&self) -> TraceIter<'_> {
+        TraceIter { trace: self, entries: self.entries.iter() }
     }
 
-    /// Every fact some rule read, once each, with its value.
+    /// The facts the rules read, with their values, in the order first read. In a trace
+    /// the engine made, each fact is there once; a trace collected from [`TracedRule`]s
+    /// (read back from JSON) keeps every rule's reads as they were given.
     pub fn facts(&self) -> &[FactRead] {
         &self.facts
     }
@@ -169,21 +175,21 @@ impl Trace {
 
 impl<'t> IntoIterator for &'t Trace {
     type Item = RuleTrace<'t>;
-    type IntoIter = Iter<'t>;
+    type IntoIter = TraceIter<'t>;
 
-    fn into_iter(self) -> Iter<'t> {
+    fn into_iter(self) -> TraceIter<'t> {
         self.iter()
     }
 }
 
 /// The entries of a [`Trace`], in source order.
 #[derive(Debug, Clone)]
-pub struct Iter<'t> {
+pub struct TraceIter<'t> {
     trace: &'t Trace,
     entries: std::slice::Iter<'t, Entry>,
 }
 
-impl<'t> Iterator for Iter<'t> {
+impl<'t> Iterator for TraceIter<'t> {
     type Item = RuleTrace<'t>;
 
     fn next(&mut self) -> Option<RuleTrace<'t>> {
@@ -195,13 +201,13 @@ impl<'t> Iterator for Iter<'t> {
     }
 }
 
-impl DoubleEndedIterator for Iter<'_> {
+impl DoubleEndedIterator for TraceIter<'_> {
     fn next_back(&mut self) -> Option<Self::Item> {
         self.entries.next_back().map(|entry| RuleTrace { trace: self.trace, entry })
     }
 }
 
-impl ExactSizeIterator for Iter<'_> {}
+impl ExactSizeIterator for TraceIter<'_> {}
 
 /// Why one rule did or did not apply: a view into a [`Trace`].
 #[derive(Clone, Copy)]
@@ -250,8 +256,8 @@ impl<'t> RuleTrace<'t> {
         self.entry.span
     }
 
-    /// The entry as an owned [`TracedRule`].
-    pub fn to_owned(&self) -> TracedRule {
+    /// The entry as an owned [`TracedRule`] (also `TracedRule::from`).
+    pub fn to_traced(&self) -> TracedRule {
         TracedRule {
             rule: Name::from(self.rule()),
             outcome: self.outcome(),
@@ -268,6 +274,12 @@ impl<'t> RuleTrace<'t> {
 /// [`Trace::from_iter`] only make indices of facts they added, so it is never seen.
 static MISSING_READ: std::sync::LazyLock<FactRead> =
     std::sync::LazyLock::new(|| FactRead { fact: Name::default(), value: Arc::new(serde_json::Value::Null) });
+
+impl From<RuleTrace<'_>> for TracedRule {
+    fn from(rule: RuleTrace<'_>) -> TracedRule {
+        rule.to_traced()
+    }
+}
 
 impl PartialEq for RuleTrace<'_> {
     fn eq(&self, other: &Self) -> bool {
