@@ -410,7 +410,7 @@ impl Checker<'_> {
         one_of_sorted.sort_unstable();
         self.facts.push(FactSlot {
             one_of_json: std::sync::OnceLock::new(),
-            segments: decl.path.segments.clone(),
+            segments: decl.path.segments.to_vec(),
             path: path.into(),
             ty,
             one_of,

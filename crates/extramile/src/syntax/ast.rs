@@ -66,11 +66,15 @@ pub struct FactDecl {
     pub span: Span,
 }
 
+/// The segments of a [`Path`]: a small vector that holds the usual `object.fact` inline and
+/// reads as a slice.
+pub type Segments = smallvec::SmallVec<[Name; 2]>;
+
 /// A dotted fact path such as `order.total`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Path {
-    /// The segments between dots.
-    pub segments: Vec<Name>,
+    /// The segments between dots (the usual two kept inline, without allocating).
+    pub segments: Segments,
     /// Where it was written.
     pub span: Span,
 }

@@ -396,8 +396,8 @@ impl<'s> Parser<'s> {
     /// `path = ${ name ~ ("." ~ segment)* }`.
     fn path(&mut self) -> Parsed<Path> {
         let first = self.name()?;
-        // Most paths are `object.fact`: room for two saves growing the list.
-        let mut segments = Vec::with_capacity(2);
+        // Most paths are `object.fact`, which the segments hold inline.
+        let mut segments = Segments::new();
         segments.push(first.name);
         while let Some(segment) = self.cur.dotted_segment() {
             segments.push(segment.into());
