@@ -435,14 +435,15 @@ impl Checker<'_> {
             ast::TypeExpr::OneOf(values, _) => {
                 // Repeats are found by sorting, not by comparing each value with every
                 // earlier one: a list of many values must not make loading quadratic.
-                let mut order: Vec<usize> = (0..values.len()).collect();
-                order.sort_by(|&a, &b| values.get(a).map(|v| &v.value).cmp(&values.get(b).map(|v| &v.value)));
+                // Sorted by value, then position: of equal values, every one after the first
+                // is a repeat.
+                let mut order: Vec<(&Name, usize)> = values.iter().map(|v| &v.value).zip(0..).collect();
+                order.sort_unstable();
                 let mut repeated = vec![false; values.len()];
                 for pair in order.windows(2) {
-                    if let [first, next] = *pair {
-                        if values.get(first).map(|v| &v.value) == values.get(next).map(|v| &v.value) {
-                            // The stable sort keeps source order among equals: `next` is later.
-                            if let Some(flag) = repeated.get_mut(next) {
+                    if let [(first, _), (next, at)] = pair {
+                        if first == next {
+                            if let Some(flag) = repeated.get_mut(*at) {
                                 *flag = true;
                             }
                         }

@@ -291,12 +291,13 @@ fn decide(
 fn fact_read(program: &Program, facts: &[Result<Value, facts::FactError>], slot: SlotId) -> FactRead {
     let declared = program.facts.get(slot);
     let fact = declared.map_or_else(Name::default, |fact| fact.path.clone());
-    let value = match (facts.get(slot), declared) {
-        // A `one of` text has the program's shared JSON of the value.
-        (Some(Ok(Value::Text(text))), Some(declared)) => {
-            declared.one_of_json(text).unwrap_or_else(|| Arc::new(serde_json::Value::String(text.to_string())))
-        }
-        (Some(Ok(value)), _) => Arc::new(value.to_json()),
+    // A `one of` text has the program's shared JSON of the value.
+    let shared = |value: &Value| match (value, declared) {
+        (Value::Text(text), Some(declared)) => declared.one_of_json(text),
+        _ => None,
+    };
+    let value = match facts.get(slot) {
+        Some(Ok(value)) => shared(value).unwrap_or_else(|| Arc::new(value.to_json())),
         _ => Arc::new(serde_json::Value::Null),
     };
     FactRead { fact, value }
