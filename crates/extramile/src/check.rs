@@ -114,10 +114,9 @@ pub fn check(
                 if let Some(lowered) = checker.lower_rule(rule) {
                     // The trace quotes the deciding condition as written: collapse it once,
                     // here, next to the rule, so that the texts and the rules keep one order.
-                    let clauses = lowered
-                        .conditions
-                        .iter()
-                        .map(|c| checker.source.get(c.span.range()).map_or_else(Name::default, collapse_whitespace));
+                    let clauses = lowered.conditions.iter().map(|c| {
+                        checker.source.get(c.expr.span.range()).map_or_else(Name::default, collapse_whitespace)
+                    });
                     checker.trace_texts.push_rule(lowered.name.clone(), clauses);
                     rules.push(lowered);
                 }
@@ -721,14 +720,14 @@ impl Checker<'_> {
 }
 
 /// Splits a condition at its top-level `and`s, so each part can be traced and indexed.
-fn split_and(expr: ir::Expr, out: &mut Vec<ir::Expr>) {
+fn split_and(expr: ir::Expr, out: &mut Vec<ir::Condition>) {
     match expr.kind {
         ir::ExprKind::And(operands) => {
             let [lhs, rhs] = *operands;
             split_and(lhs, out);
             split_and(rhs, out);
         }
-        kind => out.push(ir::Expr { kind, span: expr.span }),
+        kind => out.push(ir::Condition::new(ir::Expr { kind, span: expr.span })),
     }
 }
 

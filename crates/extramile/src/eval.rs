@@ -343,7 +343,7 @@ impl Run<'_> {
             }
         };
         for (cond_idx, condition) in rule.conditions.iter().enumerate().skip(known) {
-            match self.env.eval_bool(condition) {
+            match self.env.condition_holds(condition) {
                 Ok(true) => {}
                 Ok(false) => {
                     outcome = RuleOutcome::NotMatched(cond_idx);
@@ -566,9 +566,9 @@ impl Run<'_> {
         let program = self.program;
         // A grant's alternatives are consecutive in `granted`, and share its role.
         let same_grant = |a: &Granted, b: &Granted| (a.rule, a.grant) == (b.rule, b.grant);
-        let grants = granted.chunk_by(same_grant);
-        let mut offers: Vec<Offer> = Vec::with_capacity(grants.clone().count());
-        for grant in grants {
+        // At most one offer per grant, and a grant has at least one alternative.
+        let mut offers: Vec<Offer> = Vec::with_capacity(granted.len());
+        for grant in granted.chunk_by(same_grant) {
             let Some(first) = grant.first() else { continue };
             let Some(rule) = program.rules.get(first.rule).filter(|_| first.role <= role) else { continue };
             // At most one gesture per alternative: sized so that it never grows (and kept
@@ -594,8 +594,11 @@ impl Run<'_> {
             }
             offers.push(Offer { one_of, rule: rule.name.clone(), priority: rule.priority });
         }
-        // A stable sort: equal priorities keep their source order.
-        offers.sort_by_key(|offer| std::cmp::Reverse(offer.priority));
+        // A stable sort: equal priorities keep their source order. Most policies give no
+        // priorities, so the offers are usually in order already.
+        if !offers.is_sorted_by(|a, b| a.priority >= b.priority) {
+            offers.sort_by_key(|offer| std::cmp::Reverse(offer.priority));
+        }
         self.decision.offers = offers;
     }
 

@@ -11,6 +11,9 @@ use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
+mod condition;
+pub use condition::{Condition, Shortcut};
+
 /// Index of a fact slot in `Program::facts`.
 pub type SlotId = usize;
 /// Index of a gesture in `Program::gestures`.
@@ -110,7 +113,7 @@ pub struct Rule {
     /// Higher ranks first.
     pub priority: i64,
     /// Conditions that must all hold, in source order (`when` lines split at top-level `and`).
-    pub conditions: Vec<Expr>,
+    pub conditions: Vec<Condition>,
     /// The rule's first line, for the trace.
     pub line: u32,
     /// Grants.

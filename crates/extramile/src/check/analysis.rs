@@ -2,7 +2,7 @@
 
 use crate::check::Checker;
 use crate::eval::expr::values_equal;
-use crate::ir::{Candidate, CompareOp, Expr, ExprKind, FactSlot, MergedIndex, Rule, RuleIndex, SlotId};
+use crate::ir::{Candidate, CompareOp, Condition, Expr, ExprKind, FactSlot, MergedIndex, Rule, RuleIndex, SlotId};
 use crate::syntax::diagnostic::Diagnostic;
 use crate::value::{Ty, Value};
 use std::cmp::Ordering;
@@ -19,7 +19,7 @@ pub(crate) fn build_index(rules: &[Rule], facts: &[FactSlot]) -> RuleIndex {
     type Keyed = HashMap<Arc<str>, Vec<usize>>;
     let mut by_slot: Vec<(SlotId, Keyed)> = Vec::new();
     for (rule_idx, rule) in rules.iter().enumerate() {
-        match rule.conditions.first().and_then(|c| index_keys(c, facts)) {
+        match rule.conditions.first().and_then(|c| index_keys(&c.expr, facts)) {
             Some((slot, keys)) => {
                 let position = match by_slot.iter().position(|(s, _)| *s == slot) {
                     Some(position) => position,
@@ -136,8 +136,8 @@ impl Checker<'_> {
                 let span = rule
                     .conditions
                     .first()
-                    .map_or(rule.span, |c| c.span)
-                    .to(rule.conditions.last().map_or(rule.span, |c| c.span));
+                    .map_or(rule.span, |c| c.expr.span)
+                    .to(rule.conditions.last().map_or(rule.span, |c| c.expr.span));
                 self.diagnostics.push(
                     Diagnostic::warning("W0201", format!("rule `{}` can never match: {why}", rule.name), span)
                         .with_help("check the conditions: no incident can satisfy all of them"),
@@ -147,13 +147,13 @@ impl Checker<'_> {
     }
 }
 
-fn contradiction(conditions: &[Expr]) -> Option<String> {
+fn contradiction(conditions: &[Condition]) -> Option<String> {
     // By fact, in the order first compared, so that the contradiction reported is always the
     // same one. A rule compares a few facts, found by a scan; a rule of many lines comparing
     // many facts gets a map, so that it cannot make loading quadratic.
     let mut by_slot: Vec<(SlotId, Constraints)> = Vec::new();
     let mut positions: HashMap<SlotId, usize> = HashMap::new();
-    for condition in conditions {
+    for Condition { expr: condition, .. } in conditions {
         if let ExprKind::Const(Value::Bool(false)) = condition.kind {
             return Some("a condition is always false".to_string());
         }
