@@ -605,7 +605,7 @@ impl Checker<'_> {
             let kind = self.gesture_kind(gesture);
             let up_to = match &alt.up_to {
                 Some(amount) if kind == Some(ParamKind::Amount) => {
-                    Some(self.lower_expected(amount, &Ty::Money, "an `up to` amount"))
+                    Some(ir::Amount::new(self.lower_expected(amount, &Ty::Money, "an `up to` amount")))
                 }
                 Some(amount) => {
                     self.kind_mismatch(gesture, "an `up to` amount", amount.span);

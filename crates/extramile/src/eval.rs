@@ -492,13 +492,13 @@ impl Run<'_> {
                             Bound::Unbounded
                         }
                         None => Bound::Given,
-                        Some(amount) => match self.env.eval(amount) {
+                        Some(amount) => match self.env.amount(amount) {
                             Ok(Value::Money(a)) if a > Decimal::ZERO => Bound::UpTo(a),
                             Ok(Value::Money(_)) => continue,
                             Ok(other) => {
                                 let err = ExprError::new(
                                     format!("an amount must be money, found {}", other.ty()),
-                                    amount.span,
+                                    amount.expr.span,
                                 );
                                 self.fail(&rule.name, &err);
                                 grant_failed = true;

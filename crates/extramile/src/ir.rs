@@ -11,8 +11,8 @@ use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
-mod condition;
-pub use condition::{Condition, Shortcut};
+mod shortcut;
+pub use shortcut::{Amount, AmountShortcut, Condition, Shortcut};
 
 /// Index of a fact slot in `Program::facts`.
 pub type SlotId = usize;
@@ -149,7 +149,7 @@ pub struct Alternative {
     /// The item words.
     pub item: Option<Name>,
     /// The `up to` amount; `None` means no upper bound.
-    pub up_to: Option<Expr>,
+    pub up_to: Option<Amount>,
 }
 
 /// `owe G of AMOUNT`.

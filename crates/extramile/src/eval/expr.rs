@@ -1,7 +1,7 @@
 //! Evaluates compiled expressions over the fact table, exactly and without panicking.
 
 use crate::eval::facts::FactError;
-use crate::ir::{ArithOp, CompareOp, Condition, Expr, ExprKind, Program, Shortcut, SlotId};
+use crate::ir::{Amount, AmountShortcut, ArithOp, CompareOp, Condition, Expr, ExprKind, Program, Shortcut, SlotId};
 use crate::money::Currency;
 use crate::syntax::ast::{SinceDirection, TimeUnit};
 use crate::syntax::span::Span;
@@ -126,6 +126,18 @@ impl<'a> Env<'a> {
             }
         }
         self.eval_bool(&condition.expr)
+    }
+
+    /// A grant's amount: computed by its shortcut when the facts it reads hold money, by
+    /// evaluating the expression otherwise (and when the reads are being recorded).
+    #[inline]
+    pub fn amount(&mut self, amount: &Amount) -> Result<Value> {
+        if self.reads.is_none() {
+            if let Some(money) = shortcut_amount(&amount.shortcut, self.facts, self.currency) {
+                return Ok(Value::Money(money));
+            }
+        }
+        self.eval(&amount.expr)
     }
 
     /// Evaluates `expr`, which must be true or false. Conditions are evaluated here, with
@@ -296,6 +308,39 @@ fn shortcut_holds(shortcut: &Shortcut, facts: &[std::result::Result<Value, FactE
             Some(items.iter().any(|item| values_equal(item, value)) != *negated)
         }
         Shortcut::None => None,
+    }
+}
+
+/// The value of an amount's shortcut, `None` when a fact it reads holds no money or the
+/// arithmetic overflows (the expression then gives the exact value or error).
+fn shortcut_amount(
+    shortcut: &AmountShortcut,
+    facts: &[std::result::Result<Value, FactError>],
+    currency: Currency,
+) -> Option<Decimal> {
+    let money = |slot: SlotId| match facts.get(slot) {
+        Some(Ok(Value::Money(amount))) => Some(*amount),
+        _ => None,
+    };
+    // As `min` and `max` evaluate: the first of equal amounts stays.
+    let extreme = |args: &[AmountShortcut], want: Ordering| {
+        let mut best: Option<Decimal> = None;
+        for arg in args {
+            let value = shortcut_amount(arg, facts, currency)?;
+            best = match best {
+                Some(current) if compare_decimals(&value, &current) != want => Some(current),
+                _ => Some(value),
+            };
+        }
+        best
+    };
+    match shortcut {
+        AmountShortcut::Money(amount) => Some(*amount),
+        AmountShortcut::Fact(slot) => money(*slot),
+        AmountShortcut::Scaled { factor, slot } => Some(currency.round(money(*slot)?.checked_mul(*factor)?)),
+        AmountShortcut::Min(args) => extreme(args, Ordering::Less),
+        AmountShortcut::Max(args) => extreme(args, Ordering::Greater),
+        AmountShortcut::None => None,
     }
 }
 
@@ -577,6 +622,60 @@ mod tests {
             ),
         ]
         .prop_map(|kind| Expr { kind, span: Span::default() })
+    }
+
+    /// An amount over the fact in slot 0, of the shapes that have a shortcut.
+    fn amount() -> impl Strategy<Value = Expr> {
+        let expr = |kind| Expr { kind, span: Span::default() };
+        let leaf = prop_oneof![
+            // Equal amounts written with different scales (1, 1.0, 1.00) are frequent, so
+            // that `min` and `max` must keep the first of equals as the expression does.
+            (prop::sample::select(vec![0_i64, 1, 10, 100, -1, -10, 7]), 0_u32..3)
+                .prop_map(move |(n, scale)| expr(ExprKind::Const(Value::Money(Decimal::new(n, scale))))),
+            Just(expr(ExprKind::Fact(0))),
+            ((1_i64..200, 0_u32..4), any::<bool>()).prop_map(move |((n, scale), fact_first)| {
+                let (factor, fact) =
+                    (expr(ExprKind::Const(Value::Number(Decimal::new(n, scale)))), expr(ExprKind::Fact(0)));
+                let operands = if fact_first { [fact, factor] } else { [factor, fact] };
+                expr(ExprKind::Arith(ArithOp::Mul, Box::new(operands)))
+            }),
+        ];
+        leaf.prop_recursive(2, 8, 3, move |inner| {
+            (prop::collection::vec(inner, 1..4), any::<bool>())
+                .prop_map(move |(args, min)| expr(if min { ExprKind::Min(args) } else { ExprKind::Max(args) }))
+        })
+    }
+
+    proptest! {
+        /// An amount's shortcut, where it answers, gives the expression's value to the
+        /// digit; and it answers whenever the fact holds money that does not overflow.
+        #[test]
+        fn an_amount_shortcut_computes_as_the_expression_does(
+            expr in amount(),
+            fact in prop_oneof![
+                4 => (-100_000_i64..100_000, 0_u32..4).prop_map(|(n, scale)| Ok(Value::Money(Decimal::new(n, scale)))),
+                4 => (prop::sample::select(vec![1_i64, 10, 100]), 0_u32..3).prop_map(|(n, scale)| Ok(Value::Money(Decimal::new(n, scale)))),
+                1 => Just(Ok(Value::Money(Decimal::MAX))),
+                1 => Just(Ok(Value::Number(Decimal::ONE))),
+                1 => Just(Err(FactError { path: "x".into(), message: "missing".into() })),
+            ],
+        ) {
+            let amount = Amount::new(expr.clone());
+            prop_assert!(!matches!(amount.shortcut, AmountShortcut::None), "no shortcut for {:?}", expr.kind);
+            let facts = [fact];
+            let now = DateTime::parse_from_rfc3339("2026-01-01T00:00:00Z").unwrap();
+            let currency = Currency::from_code("USD").unwrap();
+            let mut env = Env { program: None, currency, facts: &facts, now, reads: None };
+            let expected = env.eval(&expr);
+            match shortcut_amount(&amount.shortcut, &facts, currency) {
+                // The same amount, written the same way (scale included).
+                Some(money) => prop_assert_eq!(expected.ok().map(|v| format!("{v:?}")), Some(format!("{:?}", Value::Money(money)))),
+                None => prop_assert!(
+                    expected.is_err() || !matches!(facts[0], Ok(Value::Money(m)) if m != Decimal::MAX),
+                    "no answer for {:?} with {:?}", expr.kind, facts[0]
+                ),
+            }
+        }
     }
 
     proptest! {

@@ -1,7 +1,7 @@
-//! A rule's condition as compiled: the expression, and the same condition in the shape the
+//! Conditions and amounts as compiled: the expression, and the same in the shape the
 //! evaluator answers without walking it, when it has one of the common shapes.
 
-use crate::ir::{CompareOp, Expr, ExprKind, SlotId};
+use crate::ir::{ArithOp, CompareOp, Expr, ExprKind, SlotId};
 use crate::value::Value;
 use rust_decimal::Decimal;
 use std::sync::Arc;
@@ -121,5 +121,72 @@ impl Shortcut {
             _ => None,
         };
         shortcut.unwrap_or(Shortcut::None)
+    }
+}
+
+/// A grant's `up to` amount.
+#[derive(Debug, Clone)]
+pub struct Amount {
+    /// The amount, which decides in every case.
+    pub expr: Expr,
+    /// The same amount in a common shape, computed straight from the facts.
+    pub shortcut: AmountShortcut,
+}
+
+impl Amount {
+    /// The amount `expr`, with its shortcut when it has one.
+    pub fn new(expr: Expr) -> Amount {
+        let shortcut = AmountShortcut::of(&expr);
+        Amount { expr, shortcut }
+    }
+}
+
+/// An amount of a common shape: money, a money fact, a percentage of one, or the least or
+/// most of such amounts. Its value is the expression's whenever the facts it reads hold
+/// money and nothing overflows; otherwise the evaluator falls back to the expression.
+#[derive(Debug, Clone)]
+pub enum AmountShortcut {
+    /// A constant amount of money.
+    Money(Decimal),
+    /// A money fact.
+    Fact(SlotId),
+    /// `factor * fact` (`25% of item.value`), rounded to the currency.
+    Scaled {
+        /// The number the fact is multiplied by.
+        factor: Decimal,
+        /// The money fact.
+        slot: SlotId,
+    },
+    /// `min(...)` of amounts that all have shortcuts.
+    Min(Box<[AmountShortcut]>),
+    /// `max(...)` of amounts that all have shortcuts.
+    Max(Box<[AmountShortcut]>),
+    /// Any other amount: the expression alone.
+    None,
+}
+
+impl AmountShortcut {
+    /// The shortcut of `expr`, [`AmountShortcut::None`] if it has no common shape.
+    pub fn of(expr: &Expr) -> AmountShortcut {
+        let all = |args: &[Expr]| -> Option<Box<[AmountShortcut]>> {
+            let shortcuts: Box<[AmountShortcut]> = args.iter().map(AmountShortcut::of).collect();
+            let complete = !shortcuts.is_empty() && shortcuts.iter().all(|s| !matches!(s, AmountShortcut::None));
+            complete.then_some(shortcuts)
+        };
+        let shortcut = match &expr.kind {
+            ExprKind::Const(Value::Money(amount)) => Some(AmountShortcut::Money(*amount)),
+            ExprKind::Fact(slot) => Some(AmountShortcut::Fact(*slot)),
+            ExprKind::Arith(ArithOp::Mul, operands) => match &**operands {
+                [Expr { kind: ExprKind::Const(Value::Number(factor)), .. }, Expr { kind: ExprKind::Fact(slot), .. }]
+                | [Expr { kind: ExprKind::Fact(slot), .. }, Expr { kind: ExprKind::Const(Value::Number(factor)), .. }] => {
+                    Some(AmountShortcut::Scaled { factor: *factor, slot: *slot })
+                }
+                _ => None,
+            },
+            ExprKind::Min(args) => all(args).map(AmountShortcut::Min),
+            ExprKind::Max(args) => all(args).map(AmountShortcut::Max),
+            _ => None,
+        };
+        shortcut.unwrap_or(AmountShortcut::None)
     }
 }
