@@ -536,16 +536,22 @@ impl Run<'_> {
         item: &Option<Name>,
         role: RoleId,
     ) -> Option<(Bound, SetBy)> {
-        if self.buffers.blocked.contains(&gesture) {
-            return None;
-        }
         let mut best: Option<&Granted> = None;
         for g in granted.iter().filter(|g| g.gesture == gesture && g.item == *item && g.role <= role) {
             if best.is_none_or(|b| g.bound.more_generous_than(b.bound)) {
                 best = Some(g);
             }
         }
-        let best = best?;
+        self.capped(best?)
+    }
+
+    /// The bound of the grant `best`, capped by limits, with what set it; `None` if its
+    /// gesture is forbidden.
+    fn capped(&self, best: &Granted) -> Option<(Bound, SetBy)> {
+        let gesture = best.gesture;
+        if self.buffers.blocked.contains(&gesture) {
+            return None;
+        }
         match (best.bound, self.buffers.caps.get(gesture).and_then(Option::as_ref)) {
             (Bound::Unbounded, Some((cap, _))) => Some((Bound::UpTo(*cap), SetBy::Limit(gesture))),
             (Bound::UpTo(amount), Some((cap, _))) if *cap < amount => Some((Bound::UpTo(*cap), SetBy::Limit(gesture))),
@@ -568,31 +574,44 @@ impl Run<'_> {
         let same_grant = |a: &Granted, b: &Granted| (a.rule, a.grant) == (b.rule, b.grant);
         // At most one offer per grant, and a grant has at least one alternative.
         let mut offers: Vec<Offer> = Vec::with_capacity(granted.len());
+        // Each offer's first gesture: offers alike start alike, so that telling offers
+        // apart rarely compares names.
+        let mut firsts: smallvec::SmallVec<[GestureId; 16]> = smallvec::SmallVec::new();
+        // When no gesture is granted twice (as is usual), each alternative is its gesture's
+        // best grant. Checked for a few grants only, where the check costs less than it saves.
+        let unique = granted.len() <= 16
+            && granted
+                .iter()
+                .enumerate()
+                .all(|(i, g)| granted.get(..i).unwrap_or_default().iter().all(|e| e.gesture != g.gesture));
         for grant in granted.chunk_by(same_grant) {
             let Some(first) = grant.first() else { continue };
             let Some(rule) = program.rules.get(first.rule).filter(|_| first.role <= role) else { continue };
             // At most one gesture per alternative: sized so that it never grows (and kept
             // inline for the usual single gesture).
             let mut one_of = OneOf::with_capacity(grant.len());
+            let mut first_offered = None;
             for (i, g) in grant.iter().enumerate() {
                 // A gesture and item named twice in one grant is offered once.
                 let earlier = grant.get(..i).unwrap_or_default();
                 if earlier.iter().any(|e| e.gesture == g.gesture && e.item == g.item) {
                     continue;
                 }
-                let Some((bound, set_by)) = self.best(granted, g.gesture, &g.item, role) else { continue };
+                let best = if unique { self.capped(g) } else { self.best(granted, g.gesture, &g.item, role) };
+                let Some((bound, set_by)) = best else { continue };
                 let limited_by = (bound != Bound::Given).then(|| self.set_by_name(set_by));
                 let gesture = self.gesture_name(g.gesture);
                 one_of.push(OfferedGesture { gesture, item: g.item.clone(), up_to: bound.amount(), limited_by });
+                first_offered = first_offered.or(Some(g.gesture));
             }
-            if one_of.is_empty() {
-                continue;
-            }
-            if let Some(existing) = offers.iter_mut().find(|o| o.one_of == one_of) {
+            let Some(first) = first_offered else { continue };
+            let alike = offers.iter_mut().zip(&firsts).find(|(o, f)| **f == first && o.one_of == one_of);
+            if let Some((existing, _)) = alike {
                 existing.priority = existing.priority.max(rule.priority);
                 continue;
             }
             offers.push(Offer { one_of, rule: rule.name.clone(), priority: rule.priority });
+            firsts.push(first);
         }
         // A stable sort: equal priorities keep their source order. Most policies give no
         // priorities, so the offers are usually in order already.
