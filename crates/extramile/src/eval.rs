@@ -605,7 +605,12 @@ impl Run<'_> {
                 first_offered = first_offered.or(Some(g.gesture));
             }
             let Some(first) = first_offered else { continue };
-            let alike = offers.iter_mut().zip(&firsts).find(|(o, f)| **f == first && o.one_of == one_of);
+            // Offers alike share their gestures, so none are alike when no gesture repeats.
+            let alike = if unique {
+                None
+            } else {
+                offers.iter_mut().zip(&firsts).find(|(o, f)| **f == first && o.one_of == one_of)
+            };
             if let Some((existing, _)) = alike {
                 existing.priority = existing.priority.max(rule.priority);
                 continue;

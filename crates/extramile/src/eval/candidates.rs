@@ -17,6 +17,10 @@ pub(super) enum Key {
     Fails(SlotId),
 }
 
+/// Up to this many rules found under one fact's value are inserted in order; more are
+/// appended and sorted.
+const FEW_INSERTED: usize = 4;
+
 /// Rules worth evaluating, in source order, with what the index tells about their key
 /// condition: all of them when tracing, otherwise those the index selects.
 pub(super) fn candidate_rules(
@@ -33,7 +37,8 @@ pub(super) fn candidate_rules(
         None if all => out.extend((0..program.rules.len()).map(|idx| (idx, Key::Unknown))),
         None => out.extend(index.always.iter().map(|&idx| (idx, Key::Unknown))),
     }
-    let sorted = out.len();
+    // Whether rules were appended out of order, to be sorted at the end.
+    let mut appended = false;
     for ((slot, by_value), keyed) in index.by_slot.iter().zip(&index.keyed) {
         if merged.is_some_and(|merged| merged.slot == *slot) {
             continue;
@@ -44,6 +49,7 @@ pub(super) fn candidate_rules(
             _ => {
                 if !all {
                     out.extend(keyed.iter().map(|&idx| (idx, Key::Unknown)));
+                    appended = true;
                 }
                 continue;
             }
@@ -57,11 +63,20 @@ pub(super) fn candidate_rules(
                     entry.1 = key;
                 }
             }
+        } else if found.len() <= FEW_INSERTED && !appended {
+            // A few rules go straight to their place, keeping the list sorted.
+            for &idx in found {
+                let at = out.partition_point(|&(listed, _)| listed < idx);
+                if out.get(at).is_none_or(|&(listed, _)| listed != idx) {
+                    out.insert(at, (idx, Key::Holds(*slot)));
+                }
+            }
         } else {
             out.extend(found.iter().map(|&idx| (idx, Key::Holds(*slot))));
+            appended = true;
         }
     }
-    if !all && out.len() > sorted {
+    if appended {
         // A rule is keyed on one fact at most, so equal indices are equal pairs: sorting and
         // deduplicating by index alone is enough, and cheaper.
         out.sort_unstable_by_key(|&(idx, _)| idx);
