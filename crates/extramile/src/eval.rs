@@ -342,7 +342,8 @@ impl Run<'_> {
                 rule.conditions.len()
             }
         };
-        for (cond_idx, condition) in rule.conditions.iter().enumerate().skip(known) {
+        let unknown = rule.conditions.get(known..).unwrap_or_default();
+        for (cond_idx, condition) in (known..).zip(unknown) {
             match self.env.condition_holds(condition) {
                 Ok(true) => {}
                 Ok(false) => {
