@@ -575,8 +575,8 @@ impl Run<'_> {
         let same_grant = |a: &Granted, b: &Granted| (a.rule, a.grant) == (b.rule, b.grant);
         // At most one offer per grant, and a grant has at least one alternative.
         let mut offers: Vec<Offer> = Vec::with_capacity(granted.len());
-        // Each offer's first gesture: offers alike start alike, so that telling offers
-        // apart rarely compares names.
+        // Each offer's first gesture (kept when gestures repeat): offers alike start alike,
+        // so that telling offers apart rarely compares names.
         let mut firsts: smallvec::SmallVec<[GestureId; 16]> = smallvec::SmallVec::new();
         // When no gesture is granted twice (as is usual), each alternative is its gesture's
         // best grant. Checked for a few grants only, where the check costs less than it saves.
@@ -588,9 +588,13 @@ impl Run<'_> {
         for grant in granted.chunk_by(same_grant) {
             let Some(first) = grant.first() else { continue };
             let Some(rule) = program.rules.get(first.rule).filter(|_| first.role <= role) else { continue };
+            // The offer is built in place (an offer is large to move), and taken back if it
+            // offers nothing or is alike an earlier one.
+            offers.push(Offer { one_of: OneOf::new(), rule: rule.name.clone(), priority: rule.priority });
+            let Some((offer, earlier_offers)) = offers.split_last_mut() else { continue };
             // At most one gesture per alternative: sized so that it never grows (and kept
             // inline for the usual single gesture).
-            let mut one_of = OneOf::with_capacity(grant.len());
+            offer.one_of.reserve_exact(grant.len());
             let mut first_offered = None;
             for (i, g) in grant.iter().enumerate() {
                 // A gesture and item named twice in one grant is offered once.
@@ -602,22 +606,24 @@ impl Run<'_> {
                 let Some((bound, set_by)) = best else { continue };
                 let limited_by = (bound != Bound::Given).then(|| self.set_by_name(set_by));
                 let gesture = self.gesture_name(g.gesture);
-                one_of.push(OfferedGesture { gesture, item: g.item.clone(), up_to: bound.amount(), limited_by });
+                offer.one_of.push(OfferedGesture { gesture, item: g.item.clone(), up_to: bound.amount(), limited_by });
                 first_offered = first_offered.or(Some(g.gesture));
             }
-            let Some(first) = first_offered else { continue };
-            // Offers alike share their gestures, so none are alike when no gesture repeats.
-            let alike = if unique {
-                None
-            } else {
-                offers.iter_mut().zip(&firsts).find(|(o, f)| **f == first && o.one_of == one_of)
-            };
-            if let Some((existing, _)) = alike {
-                existing.priority = existing.priority.max(rule.priority);
+            let Some(first) = first_offered else {
+                offers.pop();
                 continue;
+            };
+            // Offers alike share their gestures, so none are alike when no gesture repeats.
+            if !unique {
+                let alike =
+                    earlier_offers.iter_mut().zip(&firsts).find(|(o, f)| **f == first && o.one_of == offer.one_of);
+                if let Some((existing, _)) = alike {
+                    existing.priority = existing.priority.max(rule.priority);
+                    offers.pop();
+                    continue;
+                }
+                firsts.push(first);
             }
-            offers.push(Offer { one_of, rule: rule.name.clone(), priority: rule.priority });
-            firsts.push(first);
         }
         // A stable sort: equal priorities keep their source order. Most policies give no
         // priorities, so the offers are usually in order already.
