@@ -135,6 +135,7 @@ pub fn check(
     let program = match (has_errors, currency) {
         (false, Some(currency)) => {
             let index = analysis::build_index(&rules, &facts);
+            let rule_effects = crate::ir::RuleEffects::of(&rules);
             Some(Program {
                 name: name.into(),
                 currency,
@@ -152,6 +153,7 @@ pub fn check(
                 source_lines: source_map,
                 source: Arc::from(source),
                 trace_texts: Arc::new(trace_texts),
+                rule_effects,
             })
         }
         _ => None,

@@ -279,7 +279,9 @@ fn decide(
     run.collect_grants(outcomes, &mut scratch.granted);
     run.offers(&scratch.granted, role);
     run.approvals(&scratch.granted, role);
-    run.owed_recommended_escalated(outcomes);
+    if program.rule_effects.follow_ups {
+        run.owed_recommended_escalated(outcomes);
+    }
     // The environment's buffer goes back to the scratch, to be cleared with it.
     let Run { buffers, env, .. } = run;
     if let Some(reads) = env.reads {
@@ -414,7 +416,8 @@ impl Run<'_> {
                 }
             }
         }
-        for (idx, outcome) in outcomes {
+        let rule_forbids = if program.rule_effects.forbids { outcomes } else { &[] };
+        for (idx, outcome) in rule_forbids {
             let Some(rule) = program.rules.get(*idx) else { continue };
             let failed = matches!(outcome, RuleOutcome::Failed(..));
             if !(failed || matches!(outcome, RuleOutcome::Matched)) {

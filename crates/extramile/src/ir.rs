@@ -57,6 +57,31 @@ pub struct Program {
     /// Each rule's name and conditions as written (whitespace collapsed), which every
     /// trace quotes.
     pub trace_texts: Arc<crate::decision::TraceTexts>,
+    /// What the rules do besides granting, so that evaluation skips the steps no rule
+    /// needs (most policies' rules only grant).
+    pub rule_effects: RuleEffects,
+}
+
+/// Whether any rule of a program forbids gestures, and whether any owes, recommends or
+/// escalates.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RuleEffects {
+    /// Some rule forbids gestures when it matches.
+    pub forbids: bool,
+    /// Some rule owes, recommends or escalates when it matches.
+    pub follow_ups: bool,
+}
+
+impl RuleEffects {
+    /// The effects of `rules`.
+    pub fn of(rules: &[Rule]) -> RuleEffects {
+        RuleEffects {
+            forbids: rules.iter().any(|rule| !rule.forbids.is_empty()),
+            follow_ups: rules
+                .iter()
+                .any(|rule| !(rule.owes.is_empty() && rule.recommends.is_empty() && rule.escalations.is_empty())),
+        }
+    }
 }
 
 /// A declared fact.
