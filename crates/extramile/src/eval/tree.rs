@@ -79,6 +79,18 @@ impl FactObject {
     pub(super) fn get(&self, key: &str) -> Option<&FactNode> {
         crate::value::find_sorted(&self.keys, key, |(k, _)| k).map(|(_, node)| node)
     }
+
+    /// What `key` leads to, trying first the key after the one found last (`next`, which
+    /// this moves on): serde_json keeps an object's keys sorted, as the tree's are, so the
+    /// keys of a document that holds only facts are each found at the first try.
+    fn get_after(&self, key: &str, next: &mut usize) -> Option<&FactNode> {
+        let index = match self.keys.get(*next) {
+            Some((expected, _)) if crate::value::same_text(expected, key) => *next,
+            _ => self.keys.binary_search_by(|(k, _)| (**k).cmp(key)).ok()?,
+        };
+        *next = index.saturating_add(1);
+        self.keys.get(index).map(|(_, node)| node)
+    }
 }
 
 /// The facts document nests deeper than `FactLimits::max_depth`; `facts::check_depth`
@@ -107,8 +119,9 @@ pub(crate) fn read_document(mut filling: Filling<'_>, facts: &Json) -> Result<()
 /// Walks `map`, found at `level`, whose keys lead to the facts of `object`.
 fn walk(filling: &mut Filling<'_>, map: &Map<String, Json>, object: &FactObject, level: usize) -> Result<(), TooDeep> {
     let max_depth = filling.program().fact_limits.max_depth;
+    let mut next = 0;
     for (key, child) in map {
-        match (object.get(key), child) {
+        match (object.get_after(key, &mut next), child) {
             (Some(FactNode::Object(inner, _)), Json::Object(child_map)) => {
                 let level = level.saturating_add(1);
                 if level > max_depth {
