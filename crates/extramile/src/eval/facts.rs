@@ -135,26 +135,33 @@ impl<'t> Filling<'t> {
     /// Reads the fact in `slot` from `json`, as [`read_facts`] does; `false` if the slot was
     /// given already.
     pub(crate) fn set_json(&mut self, slot: SlotId, json: &Json) -> bool {
-        let (currency, limits) = (self.program.currency, self.program.fact_limits);
-        self.set_with(slot, |fact| match quick_value(fact, json, currency) {
-            Some(value) => Ok(value),
-            None => slot_value(fact, Some(json), None, currency, limits),
-        })
+        let program = self.program;
+        let Some((fact, value)) = self.take(slot) else { return false };
+        *value = match quick_value(fact, json, program.currency) {
+            Some(quick) => Ok(quick),
+            None => slot_value(fact, Some(json), None, program.currency, program.fact_limits),
+        };
+        true
     }
 
     /// Sets the fact in `slot` to what `read` gives; `false` if the slot was given already.
     pub(crate) fn set_with(&mut self, slot: SlotId, read: impl FnOnce(&FactSlot) -> Result<Value, FactError>) -> bool {
-        let (Some(fact), Some(given), Some(value)) =
-            (self.program.facts.get(slot), self.given.get_mut(slot), self.values.get_mut(slot))
-        else {
-            return false;
-        };
-        if *given {
-            return false;
-        }
-        *given = true;
+        let Some((fact, value)) = self.take(slot) else { return false };
         *value = read(fact);
         true
+    }
+
+    /// The declared fact in `slot` and its place in the table, marked as given; `None` if
+    /// it was given already.
+    #[inline]
+    fn take(&mut self, slot: SlotId) -> Option<(&'t FactSlot, &mut Result<Value, FactError>)> {
+        let (fact, given, value) =
+            (self.program.facts.get(slot)?, self.given.get_mut(slot)?, self.values.get_mut(slot)?);
+        if *given {
+            return None;
+        }
+        *given = true;
+        Some((fact, value))
     }
 
     /// Gives each slot that was not given what `read` makes of it.
