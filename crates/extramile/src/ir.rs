@@ -438,15 +438,23 @@ impl CompareOp {
     /// Whether the operator holds between two values that compare as `ordering`.
     #[inline]
     pub fn holds(self, ordering: std::cmp::Ordering) -> bool {
-        use std::cmp::Ordering::{Equal, Greater, Less};
-        match self {
-            CompareOp::Eq => ordering == Equal,
-            CompareOp::Ne => ordering != Equal,
-            CompareOp::Lt => ordering == Less,
-            CompareOp::Le => ordering != Greater,
-            CompareOp::Gt => ordering == Greater,
-            CompareOp::Ge => ordering != Less,
-        }
+        // Which orderings each operator accepts, a bit each (less, equal, greater from the
+        // lowest): a table lookup rather than a branch on the operator, which a policy's
+        // rules vary from one condition to the next.
+        let accepted: u8 = match self {
+            CompareOp::Eq => 0b010,
+            CompareOp::Ne => 0b101,
+            CompareOp::Lt => 0b001,
+            CompareOp::Le => 0b011,
+            CompareOp::Gt => 0b100,
+            CompareOp::Ge => 0b110,
+        };
+        let bit = match ordering {
+            std::cmp::Ordering::Less => 0b001,
+            std::cmp::Ordering::Equal => 0b010,
+            std::cmp::Ordering::Greater => 0b100,
+        };
+        accepted & bit != 0
     }
 }
 
