@@ -112,8 +112,9 @@ struct Scratch {
     outcomes: Vec<(usize, RuleOutcome)>,
     granted: Vec<Granted>,
     stream: stream::Scratch,
-    /// Which slots a reader that walks a document has given (see [`facts::Filling`]).
-    given: Vec<bool>,
+    /// Which slots a reader that walks a document has given, and as which `one of` value
+    /// (see [`facts::Filling`]).
+    marks: Vec<facts::Mark>,
     run: RunBuffers,
     /// The last `now` written as text, and its text: evaluations at one time (a batch, or a
     /// busy second of a service) write it once, as web servers do their `Date` header.
@@ -127,7 +128,7 @@ impl Scratch {
         self.outcomes.clear();
         self.granted.clear();
         self.stream.clear();
-        self.given.clear();
+        self.marks.clear();
         self.run.clear();
     }
 }
@@ -165,7 +166,7 @@ pub(crate) fn evaluate_document(
     decision: &mut Decision,
 ) -> Result<(), tree::TooDeep> {
     with_scratch(|scratch| {
-        tree::read_document(facts::Filling::new(program, &mut scratch.given, &mut scratch.facts), facts)?;
+        tree::read_document(facts::Filling::new(program, &mut scratch.marks, &mut scratch.facts), facts)?;
         decide(scratch, program, role, now, None, trace, decision);
         Ok(())
     })
@@ -178,7 +179,7 @@ pub(crate) fn evaluate_document(
 pub fn evaluate_request(program: &Program, request: &str) -> Option<Decision> {
     let mut decision = Decision::empty();
     let decided = with_scratch(|scratch| {
-        let filling = facts::Filling::new(program, &mut scratch.given, &mut scratch.facts);
+        let filling = facts::Filling::new(program, &mut scratch.marks, &mut scratch.facts);
         let request = stream::read_request(request, &mut scratch.stream, filling)?;
         decide(scratch, program, request.role, request.now, request.now_text, request.trace, &mut decision);
         Some(())
@@ -196,7 +197,7 @@ pub fn evaluate_facts_text(
 ) -> Option<Decision> {
     let mut decision = Decision::empty();
     let decided = with_scratch(|scratch| {
-        let filling = facts::Filling::new(program, &mut scratch.given, &mut scratch.facts);
+        let filling = facts::Filling::new(program, &mut scratch.marks, &mut scratch.facts);
         stream::read_facts(facts, &mut scratch.stream, filling)?;
         decide(scratch, program, role, now, None, trace, &mut decision);
         Some(())
@@ -265,7 +266,7 @@ fn decide(
         decision,
         buffers,
     };
-    candidate_rules(program, &scratch.facts, trace, &mut scratch.candidates);
+    candidate_rules(program, &scratch.facts, &scratch.marks, trace, &mut scratch.candidates);
     let outcomes = &mut scratch.outcomes;
     for &(idx, key) in &scratch.candidates {
         // Rules that did not match take no further part (the trace has them already).

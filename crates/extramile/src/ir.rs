@@ -347,12 +347,16 @@ pub struct MergedIndex {
     /// The keyed fact.
     pub slot: SlotId,
     /// For each key value: `always` and the rules keyed on the value.
-    pub by_value: TextMap<Box<[Candidate]>>,
+    pub by_value: TextMap<Arc<[Candidate]>>,
+    /// When the fact is a `one of`: for each of its values, by index in its
+    /// `one_of_sorted`, the list `by_value` has for it (or `other_value`), so that a value
+    /// read as a choice is looked up by position rather than by text. Empty otherwise.
+    pub by_choice: Vec<Arc<[Candidate]>>,
     /// For a text that is no key: `always` alone.
-    pub other_value: Box<[Candidate]>,
+    pub other_value: Arc<[Candidate]>,
     /// When the fact has no usable value: `always` and every rule keyed on the fact, each
     /// to report its error.
-    pub no_value: Box<[Candidate]>,
+    pub no_value: Arc<[Candidate]>,
 }
 
 impl RuleIndex {

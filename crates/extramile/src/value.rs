@@ -136,13 +136,19 @@ impl Value {
 /// than a binary search calling `memcmp` at every step.
 #[inline]
 pub(crate) fn find_sorted<'s, T>(sorted: &'s [T], text: &str, text_of: impl Fn(&T) -> &str) -> Option<&'s T> {
+    sorted.get(position_sorted(sorted, text, text_of)?)
+}
+
+/// The index in `sorted` of the element whose text is `text`, found as [`find_sorted`]
+/// finds it.
+#[inline]
+pub(crate) fn position_sorted<T>(sorted: &[T], text: &str, text_of: impl Fn(&T) -> &str) -> Option<usize> {
     /// Up to this many elements, scanning wins.
     const SCAN: usize = 8;
     if sorted.len() <= SCAN {
-        return sorted.iter().find(|element| same_text(text_of(element), text));
+        return sorted.iter().position(|element| same_text(text_of(element), text));
     }
-    let index = sorted.binary_search_by(|element| text_of(element).cmp(text)).ok()?;
-    sorted.get(index)
+    sorted.binary_search_by(|element| text_of(element).cmp(text)).ok()
 }
 
 /// Whether two texts are equal. Lengths are compared first; texts of 4 to 16 bytes are then

@@ -51,36 +51,35 @@ pub(crate) fn build_index(rules: &[Rule], facts: &[FactSlot]) -> RuleIndex {
             rules
         })
         .collect();
-    index.merged = merge_index(&index);
+    index.merged = merge_index(&index, facts);
     index
 }
 
 /// The candidates of the fact that keys the most rules, merged with `always` for each of
 /// its values; `None` without keyed rules, or when the merged lists would be too large.
-fn merge_index(index: &RuleIndex) -> Option<MergedIndex> {
+fn merge_index(index: &RuleIndex, facts: &[FactSlot]) -> Option<MergedIndex> {
     let keyed = |by_value: &crate::ir::RulesByValue| by_value.values().map(Vec::len).sum::<usize>();
     let (slot, by_value) = index.by_slot.iter().max_by_key(|(_, by_value)| keyed(by_value))?;
     let entries = by_value.values().map(|rules| rules.len().saturating_add(index.always.len())).sum::<usize>();
     if entries > RuleIndex::MAX_MERGED {
         return None;
     }
-    let merged = |keyed: &mut dyn Iterator<Item = Candidate>| -> Box<[Candidate]> {
+    let merged = |keyed: &mut dyn Iterator<Item = Candidate>| -> Arc<[Candidate]> {
         let mut list: Vec<Candidate> = index.always.iter().map(|&idx| (idx, false)).chain(keyed).collect();
         list.sort_unstable();
         // A rule keyed on several values is listed once.
         list.dedup_by_key(|(idx, _)| *idx);
-        list.into_boxed_slice()
+        list.into()
     };
     let mut every = by_value.values().flatten().map(|&idx| (idx, false));
-    Some(MergedIndex {
-        slot: *slot,
-        by_value: by_value
-            .iter()
-            .map(|(value, rules)| (value.clone(), merged(&mut rules.iter().map(|&idx| (idx, true)))))
-            .collect(),
-        other_value: merged(&mut std::iter::empty()),
-        no_value: merged(&mut every),
-    })
+    let lists: crate::ir::TextMap<Arc<[Candidate]>> = by_value
+        .iter()
+        .map(|(value, rules)| (value.clone(), merged(&mut rules.iter().map(|&idx| (idx, true)))))
+        .collect();
+    let other_value = merged(&mut std::iter::empty());
+    let one_of = facts.get(*slot).map_or(&[][..], |fact| fact.one_of_sorted.as_slice());
+    let by_choice = one_of.iter().map(|value| Arc::clone(lists.get(value).unwrap_or(&other_value))).collect();
+    Some(MergedIndex { slot: *slot, by_value: lists, by_choice, other_value, no_value: merged(&mut every) })
 }
 
 /// The kinds of a pair of operands.

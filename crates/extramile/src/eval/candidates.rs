@@ -1,7 +1,7 @@
 //! The rules worth evaluating for one incident: the rule index's candidates, with what the
 //! index already tells about each rule's key condition.
 
-use crate::eval::facts::FactError;
+use crate::eval::facts::{self, FactError, Mark};
 use crate::ir::{MergedIndex, Program, SlotId};
 use crate::value::Value;
 
@@ -26,6 +26,7 @@ const FEW_INSERTED: usize = 4;
 pub(super) fn candidate_rules(
     program: &Program,
     facts: &[Result<Value, FactError>],
+    marks: &[Mark],
     all: bool,
     out: &mut Vec<(usize, Key)>,
 ) {
@@ -33,7 +34,7 @@ pub(super) fn candidate_rules(
     // The keyed fact whose candidates are merged with `always` in advance, when not tracing.
     let merged = index.merged.as_ref().filter(|_| !all);
     match merged {
-        Some(merged) => merged_candidates(merged, facts, out),
+        Some(merged) => merged_candidates(merged, facts, marks, out),
         None if all => out.extend((0..program.rules.len()).map(|idx| (idx, Key::Unknown))),
         None => out.extend(index.always.iter().map(|&idx| (idx, Key::Unknown))),
     }
@@ -85,9 +86,17 @@ pub(super) fn candidate_rules(
 }
 
 /// The candidates of the fact whose lists are merged with `always` in advance, in order.
-fn merged_candidates(merged: &MergedIndex, facts: &[Result<Value, FactError>], out: &mut Vec<(usize, Key)>) {
-    let list = match facts.get(merged.slot) {
-        Some(Ok(Value::Text(text))) => merged.by_value.get(text).unwrap_or(&merged.other_value),
+fn merged_candidates(
+    merged: &MergedIndex,
+    facts: &[Result<Value, FactError>],
+    marks: &[Mark],
+    out: &mut Vec<(usize, Key)>,
+) {
+    // A `one of` value read as a choice is looked up by its position.
+    let by_choice = facts::choice(marks, merged.slot).and_then(|choice| merged.by_choice.get(choice));
+    let list = match (by_choice, facts.get(merged.slot)) {
+        (Some(list), _) => list,
+        (None, Some(Ok(Value::Text(text)))) => merged.by_value.get(text).unwrap_or(&merged.other_value),
         _ => &merged.no_value,
     };
     let key = |holds: bool| if holds { Key::Holds(merged.slot) } else { Key::Unknown };
@@ -131,9 +140,9 @@ mod tests {
             let mut facts = Vec::new();
             read_facts(&program, document, &mut facts);
             let (mut merged, mut per_incident) = (Vec::new(), Vec::new());
-            candidate_rules(&program, &facts, false, &mut merged);
+            candidate_rules(&program, &facts, &[], false, &mut merged);
             let index = program.index.merged.take();
-            candidate_rules(&program, &facts, false, &mut per_incident);
+            candidate_rules(&program, &facts, &[], false, &mut per_incident);
             program.index.merged = index;
             assert_eq!(merged, per_incident, "{document}");
             seen.push(merged.iter().map(|(idx, _)| *idx).collect::<Vec<_>>());
@@ -143,5 +152,29 @@ mod tests {
         let expected: [&[usize]; 6] =
             [&[0, 1, 2, 5], &[1, 2, 3, 5], &[1, 3, 4, 5], &[1, 3, 5], &[0, 1, 2, 4, 5], &[0, 1, 2, 3, 4, 5]];
         assert_eq!(seen, expected);
+    }
+
+    /// `one of` values read as choices find the same candidates by position as by text.
+    #[test]
+    fn choices_find_the_candidates_their_texts_find() {
+        let source = POLICY
+            .replace("kind: text", "kind: one of \"other\", \"x\", \"y\", \"z\"")
+            .replace("tier: text, default \"basic\"", "tier: one of \"basic\", \"gold\", default \"basic\"");
+        let policy = Policy::parse(&source).unwrap();
+        let program = &policy.program;
+        for kind in ["x", "y", "z", "other"] {
+            for tier in ["basic", "gold"] {
+                let document = serde_json::json!({"kind": kind, "tier": tier, "n": 3});
+                let (mut marks, mut facts) = (Vec::new(), Vec::new());
+                crate::eval::tree::read_document(facts::Filling::new(program, &mut marks, &mut facts), &document)
+                    .unwrap();
+                assert!(facts::choice(&marks, 0).is_some(), "the kind was read as a choice");
+                let (mut by_choice, mut by_text) = (Vec::new(), Vec::new());
+                candidate_rules(program, &facts, &marks, false, &mut by_choice);
+                candidate_rules(program, &facts, &[], false, &mut by_text);
+                assert_eq!(by_choice, by_text, "{document}");
+                assert_eq!(by_choice.iter().any(|(idx, _)| *idx == 0), kind == "x", "{document}");
+            }
+        }
     }
 }

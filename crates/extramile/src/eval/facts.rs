@@ -102,29 +102,51 @@ pub fn read_facts(program: &Program, facts: &Json, values: &mut Vec<Result<Value
     values.extend(program.facts.iter().map(|slot| read_slot(slot, facts, program.currency, limits)));
 }
 
+/// What a reader that fills the fact table knows of a slot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Mark {
+    /// Not given by the document (yet).
+    NotGiven,
+    /// Given.
+    Given,
+    /// Given as the `one of` value at this index of the fact's `one_of_sorted`, which the
+    /// rule index then looks up by position rather than by text.
+    Choice(u32),
+}
+
+/// The `one of` value a slot was given as, by its index in the fact's `one_of_sorted`
+/// (`None` when unknown: the fact is not a `one of`, or its table was not read by a
+/// [`Filling`]).
+pub(crate) fn choice(marks: &[Mark], slot: SlotId) -> Option<usize> {
+    match marks.get(slot) {
+        Some(Mark::Choice(index)) => usize::try_from(*index).ok(),
+        _ => None,
+    }
+}
+
 /// A fact table being filled by a reader that finds facts while walking a document (the
 /// one walk of a facts `Value` in `tree`, the JSON text reader in `stream`): each slot is
 /// set at most once, and [`Filling::finish`] fills the slots that were not given.
 pub(crate) struct Filling<'t> {
     program: &'t Program,
-    given: &'t mut Vec<bool>,
+    marks: &'t mut Vec<Mark>,
     values: &'t mut Vec<Result<Value, FactError>>,
 }
 
 impl<'t> Filling<'t> {
-    /// Starts filling `values` for `program`; `given` is a buffer.
+    /// Starts filling `values` for `program`, marking in `marks` what was given.
     pub(crate) fn new(
         program: &'t Program,
-        given: &'t mut Vec<bool>,
+        marks: &'t mut Vec<Mark>,
         values: &'t mut Vec<Result<Value, FactError>>,
     ) -> Filling<'t> {
         // Every slot is set or finished before it is read; this placeholder is the cheapest
         // to write and to drop.
         values.clear();
         values.resize_with(program.facts.len(), || Ok(Value::Bool(false)));
-        given.clear();
-        given.resize(program.facts.len(), false);
-        Filling { program, given, values }
+        marks.clear();
+        marks.resize(program.facts.len(), Mark::NotGiven);
+        Filling { program, marks, values }
     }
 
     /// The program whose facts are read.
@@ -136,7 +158,12 @@ impl<'t> Filling<'t> {
     /// given already.
     pub(crate) fn set_json(&mut self, slot: SlotId, json: &Json) -> bool {
         let program = self.program;
-        let Some((fact, value)) = self.take(slot) else { return false };
+        if let (Json::String(text), Some(fact)) = (json, program.facts.get(slot)) {
+            if let Some(index) = one_of_index(fact, text) {
+                return self.set_choice(slot, index);
+            }
+        }
+        let Some((fact, value, _)) = self.take(slot) else { return false };
         *value = match quick_value(fact, json, program.currency) {
             Some(quick) => Ok(quick),
             None => slot_value(fact, Some(json), None, program.currency, program.fact_limits),
@@ -146,29 +173,41 @@ impl<'t> Filling<'t> {
 
     /// Sets the fact in `slot` to what `read` gives; `false` if the slot was given already.
     pub(crate) fn set_with(&mut self, slot: SlotId, read: impl FnOnce(&FactSlot) -> Result<Value, FactError>) -> bool {
-        let Some((fact, value)) = self.take(slot) else { return false };
+        let Some((fact, value, _)) = self.take(slot) else { return false };
         *value = read(fact);
         true
     }
 
-    /// The declared fact in `slot` and its place in the table, marked as given; `None` if
-    /// it was given already.
+    /// Sets the `one of` fact in `slot` to its value at `index` of `one_of_sorted` (see
+    /// [`one_of_index`]); `false` if the slot was given already or has no such value.
+    pub(crate) fn set_choice(&mut self, slot: SlotId, index: usize) -> bool {
+        let program = self.program;
+        let Some(text) = program.facts.get(slot).and_then(|fact| fact.one_of_sorted.get(index)) else { return false };
+        let Ok(choice) = u32::try_from(index) else { return false };
+        let Some((_, value, mark)) = self.take(slot) else { return false };
+        *value = Ok(Value::Text(Arc::clone(text)));
+        *mark = Mark::Choice(choice);
+        true
+    }
+
+    /// The declared fact in `slot`, its place in the table and its mark, marked as given;
+    /// `None` if it was given already.
     #[inline]
-    fn take(&mut self, slot: SlotId) -> Option<(&'t FactSlot, &mut Result<Value, FactError>)> {
-        let (fact, given, value) =
-            (self.program.facts.get(slot)?, self.given.get_mut(slot)?, self.values.get_mut(slot)?);
-        if *given {
+    fn take(&mut self, slot: SlotId) -> Option<(&'t FactSlot, &mut Result<Value, FactError>, &mut Mark)> {
+        let (fact, mark, value) =
+            (self.program.facts.get(slot)?, self.marks.get_mut(slot)?, self.values.get_mut(slot)?);
+        if *mark != Mark::NotGiven {
             return None;
         }
-        *given = true;
-        Some((fact, value))
+        *mark = Mark::Given;
+        Some((fact, value, mark))
     }
 
     /// Gives each slot that was not given what `read` makes of it.
     pub(crate) fn finish(self, read: impl Fn(&FactSlot) -> Result<Value, FactError>) {
-        let slots = self.program.facts.iter().zip(self.given.iter()).zip(self.values.iter_mut());
-        for ((fact, given), value) in slots {
-            if !*given {
+        let slots = self.program.facts.iter().zip(self.marks.iter()).zip(self.values.iter_mut());
+        for ((fact, mark), value) in slots {
+            if *mark == Mark::NotGiven {
                 *value = read(fact);
             }
         }
@@ -182,7 +221,6 @@ impl<'t> Filling<'t> {
 #[inline]
 fn quick_value(slot: &FactSlot, json: &Json, currency: Currency) -> Option<Value> {
     match json {
-        Json::String(text) if !slot.one_of_sorted.is_empty() => one_of_value(slot, text),
         Json::Number(n) => match n.as_i64() {
             Some(whole) => whole_value(&slot.ty, whole, currency),
             None if n.is_f64() => fractional_value(&slot.ty, n.as_f64()?, currency),
@@ -287,8 +325,14 @@ pub fn slot_value(
 /// A `one of` fact's `text`, if it is one of the values: the program's copy of the value,
 /// shared instead of allocated.
 pub(crate) fn one_of_value(slot: &FactSlot, text: &str) -> Option<Value> {
-    crate::value::find_sorted(&slot.one_of_sorted, text, |allowed| allowed)
+    one_of_index(slot, text)
+        .and_then(|index| slot.one_of_sorted.get(index))
         .map(|allowed| Value::Text(Arc::clone(allowed)))
+}
+
+/// The index of `text` in the `one of` values of `slot` (sorted), if it is one of them.
+pub(crate) fn one_of_index(slot: &FactSlot, text: &str) -> Option<usize> {
+    crate::value::position_sorted(&slot.one_of_sorted, text, |allowed| allowed)
 }
 
 fn describe(ty: &Ty, one_of: &Option<Vec<Name>>) -> String {

@@ -282,6 +282,7 @@ impl<'de> Visitor<'de> for ObjectSeed<'_, '_> {
                     let accepted = match map
                         .next_value_seed(FactSeed { fact, currency: self.reader.program.currency })?
                     {
+                        FactJson::Choice(index) => self.reader.filling.set_choice(*slot, index),
                         FactJson::Read(value) => self.reader.filling.set_with(*slot, |_| Ok(value)),
                         FactJson::Other(json) => {
                             self.reader.within_depth(&json, self.level) && self.reader.filling.set_json(*slot, &json)
@@ -318,8 +319,10 @@ impl<'de> Visitor<'de> for ObjectSeed<'_, '_> {
 
 /// A fact's JSON as [`FactSeed`] reads it.
 enum FactJson {
-    /// The fact's value, read directly as `facts::quick_value` reads it: a `one of` text
-    /// (without allocating), a whole number, or money with at most the currency's decimals.
+    /// A `one of` text, by its index in the fact's sorted values (read without allocating).
+    Choice(usize),
+    /// The fact's value, read directly as `facts::quick_value` reads it: a whole number, or
+    /// money with at most the currency's decimals.
     Read(Value),
     /// Anything else, to be read as the general path reads it.
     Other(serde_json::Value),
@@ -348,8 +351,8 @@ impl<'de> Visitor<'de> for FactSeed<'_> {
     }
 
     fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<FactJson, E> {
-        match facts::one_of_value(self.fact, v) {
-            Some(value) => Ok(FactJson::Read(value)),
+        match facts::one_of_index(self.fact, v) {
+            Some(index) => Ok(FactJson::Choice(index)),
             None => StrictSeed::unplaced().visit_str(v).map(FactJson::Other),
         }
     }
