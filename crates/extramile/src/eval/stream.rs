@@ -23,7 +23,14 @@ use std::fmt;
 pub(crate) struct Scratch {
     /// Whether each object of the tree was given (index 0 is unused).
     visited: Vec<bool>,
+    /// The last `now` read, as written, and what it was read as: requests of one batch, or
+    /// of one busy second, share it, and reading it again would cost as much as reading a
+    /// few facts. Kept from one request to the next.
+    last_now: Option<(Name, NowRead)>,
 }
+
+/// A request's `now`, and its text when that is already how decisions write it.
+type NowRead = (DateTime<FixedOffset>, Option<Name>);
 
 impl Scratch {
     /// Forgets the last request.
@@ -73,6 +80,8 @@ struct Reader<'r> {
     filling: Filling<'r>,
     /// Whether each object of the fact tree was given (index 0 is unused).
     visited: &'r mut Vec<bool>,
+    /// See [`Scratch::last_now`].
+    last_now: &'r mut Option<(Name, NowRead)>,
 }
 
 impl<'r> Reader<'r> {
@@ -80,7 +89,7 @@ impl<'r> Reader<'r> {
         let program = filling.program();
         scratch.visited.clear();
         scratch.visited.resize(program.fact_tree.objects.saturating_add(1), false);
-        Reader { program, filling, visited: &mut scratch.visited }
+        Reader { program, filling, visited: &mut scratch.visited, last_now: &mut scratch.last_now }
     }
 
     /// Gives the facts that were not in the request their default or their error.
@@ -131,7 +140,9 @@ impl<'de> Visitor<'de> for RequestSeed<'_, '_> {
                     facts = true;
                 }
                 Field::Role if role.is_none() => role = Some(map.next_value_seed(RoleSeed { roles })?),
-                Field::Now if now.is_none() => now = Some(map.next_value_seed(NowSeed)?),
+                Field::Now if now.is_none() => {
+                    now = Some(map.next_value_seed(NowSeed { last: &mut *self.reader.last_now })?);
+                }
                 Field::Options if options.is_none() => options = Some(map.next_value::<EvaluationOptions>()?),
                 _ => return Err(give_up()),
             }
@@ -184,29 +195,39 @@ impl Visitor<'_> for FieldSeed {
 
 /// The current time, read as chrono reads it (`DateTime<FixedOffset>`'s `Deserialize`),
 /// directly in the usual form.
-struct NowSeed;
+struct NowSeed<'l> {
+    /// The last `now` read (see [`Scratch::last_now`]).
+    last: &'l mut Option<(Name, NowRead)>,
+}
 
-impl<'de> DeserializeSeed<'de> for NowSeed {
-    type Value = (DateTime<FixedOffset>, Option<Name>);
+impl<'de> DeserializeSeed<'de> for NowSeed<'_> {
+    type Value = NowRead;
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
         deserializer.deserialize_str(self)
     }
 }
 
-impl Visitor<'_> for NowSeed {
-    type Value = (DateTime<FixedOffset>, Option<Name>);
+impl Visitor<'_> for NowSeed<'_> {
+    type Value = NowRead;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("an RFC 3339 time")
     }
 
     fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        match crate::value::parse_time(v) {
-            // Already the decision's form: copied, not formatted again.
-            Some(now) => Ok((now, crate::value::is_canonical_time(v).then(|| Name::from(v)))),
-            None => v.parse().map(|now| (now, None)).map_err(|_| give_up()),
+        if let Some((text, read)) = &*self.last {
+            if text == v {
+                return Ok(read.clone());
+            }
         }
+        let read = match crate::value::parse_time(v) {
+            // Already the decision's form: copied, not formatted again.
+            Some(now) => (now, crate::value::is_canonical_time(v).then(|| Name::from(v))),
+            None => v.parse().map(|now| (now, None)).map_err(|_| give_up())?,
+        };
+        *self.last = Some((Name::from(v), read.clone()));
+        Ok(read)
     }
 }
 
