@@ -261,7 +261,9 @@ impl Policy {
     }
 
     fn role_index(&self, role: &str) -> Result<usize, RequestError> {
-        self.program.roles.iter().position(|r| r == role).ok_or_else(|| RequestError::UnknownRole {
+        // Role names are short: compared as words, without a call to `memcmp`.
+        let found = self.program.roles.iter().position(|r| crate::value::same_text(r, role));
+        found.ok_or_else(|| RequestError::UnknownRole {
             role: role.to_string(),
             roles: self.program.roles.iter().map(Name::to_string).collect(),
         })

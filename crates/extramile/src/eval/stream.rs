@@ -252,7 +252,7 @@ impl Visitor<'_> for RoleSeed<'_> {
     }
 
     fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<RoleId, E> {
-        self.roles.iter().position(|role| role == v).ok_or_else(give_up)
+        self.roles.iter().position(|role| crate::value::same_text(role, v)).ok_or_else(give_up)
     }
 }
 
