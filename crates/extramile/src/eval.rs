@@ -280,9 +280,7 @@ fn decide(
     run.collect_grants(outcomes, &mut scratch.granted);
     run.offers(&scratch.granted, role);
     run.approvals(&scratch.granted, role);
-    if program.rule_effects.follow_ups {
-        run.owed_recommended_escalated(outcomes);
-    }
+    run.owed_recommended_escalated(outcomes);
     // The environment's buffer goes back to the scratch, to be cleared with it.
     let Run { buffers, env, .. } = run;
     if let Some(reads) = env.reads {
@@ -668,6 +666,10 @@ impl Run<'_> {
 
     fn owed_recommended_escalated(&mut self, outcomes: &[(usize, RuleOutcome)]) {
         let program = self.program;
+        // Most policies' rules only grant: nothing to look for.
+        if !program.rule_effects.follow_ups {
+            return;
+        }
         let mut recommended: Vec<Recommendation> = Vec::new();
         for (idx, outcome) in outcomes {
             let (RuleOutcome::Matched, Some(rule)) = (outcome, program.rules.get(*idx)) else { continue };

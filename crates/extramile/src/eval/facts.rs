@@ -215,9 +215,9 @@ impl<'t> Filling<'t> {
 }
 
 /// The value of the fact `slot` as [`slot_value`] reads `json`, directly, for the commonest
-/// facts: a `one of` text, a whole number, and money written as a JSON number with at most
-/// the currency's decimals. `None` for anything else, which `slot_value` then reads (and gives
-/// the exact error).
+/// numbers: a whole number, and money written as a JSON number with at most the currency's
+/// decimals (a `one of` text is read by [`one_of_index`]). `None` for anything else, which
+/// `slot_value` then reads (and gives the exact error).
 #[inline]
 fn quick_value(slot: &FactSlot, json: &Json, currency: Currency) -> Option<Value> {
     match json {

@@ -33,7 +33,7 @@ pub(crate) struct Scratch {
 type NowRead = (DateTime<FixedOffset>, Option<Name>);
 
 impl Scratch {
-    /// Forgets the last request.
+    /// Forgets the last request's objects (the last `now` is kept on purpose).
     pub fn clear(&mut self) {
         self.visited.clear();
     }

@@ -86,7 +86,7 @@ impl FactObject {
     fn get_after(&self, key: &str, next: &mut usize) -> Option<&FactNode> {
         let index = match self.keys.get(*next) {
             Some((expected, _)) if crate::value::same_text(expected, key) => *next,
-            _ => self.keys.binary_search_by(|(k, _)| (**k).cmp(key)).ok()?,
+            _ => crate::value::position_sorted(&self.keys, key, |(k, _)| k)?,
         };
         *next = index.saturating_add(1);
         self.keys.get(index).map(|(_, node)| node)
