@@ -1,6 +1,6 @@
 //! A fixed workload to profile under callgrind, which counts instructions repeatably on a
 //! noisy machine: `valgrind --tool=callgrind target/release/examples/profile reference 2000`.
-//! Scenarios: `reference`, `explain`, `threads`, `json`, `rules10000`, `load20`, `load10000`, `rust`,
+//! Scenarios: `reference`, `facts`, `explain`, `threads`, `json`, `rules10000`, `load20`, `load10000`, `rust`,
 //! `rust_json`; a third argument repeats the workload for timing. `sizes` prints the average request and response sizes instead.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "a profiling harness stops on any failure")]
@@ -24,6 +24,17 @@ fn main() {
             for _ in 0..rounds {
                 for f in &facts {
                     black_box(policy.evaluate(black_box(f), &request).unwrap());
+                }
+            }
+        }
+        "facts" => {
+            // The reference workload on facts read in advance (`Policy::facts`).
+            let policy = load(REFERENCE_POLICY).unwrap();
+            let request = request(false).unwrap();
+            let facts: Vec<extramile::Facts> = incidents.iter().map(|i| policy.facts(&i.to_json()).unwrap()).collect();
+            for _ in 0..rounds {
+                for f in &facts {
+                    black_box(policy.evaluate_facts(black_box(f), &request).unwrap());
                 }
             }
         }

@@ -54,10 +54,21 @@ pub fn extramile_outcome(policy: &Policy, request: &Request, facts: &serde_json:
 }
 
 /// The gate engines that need no peer: extramile (first, the reference of the comparison)
-/// and hand-written Rust on a typed struct, on a `serde_json::Value` and from a JSON string.
+/// on a `serde_json::Value`, on facts read in advance and from a JSON string, and
+/// hand-written Rust on a typed struct, on a `serde_json::Value` and from a JSON string.
 pub fn core_gate_engines<'a>(policy: &'a Policy, request: &'a Request) -> Vec<outcome::GateEngine<'a>> {
     vec![
         ("extramile".to_string(), Box::new(move |i: &Incident| extramile_outcome(policy, request, &i.to_json()))),
+        (
+            "extramile (facts read in advance)".to_string(),
+            Box::new(move |i: &Incident| match policy.facts(&i.to_json()) {
+                Ok(facts) => match policy.evaluate_facts(&facts, request) {
+                    Ok(decision) => outcome::of_decision(&decision),
+                    Err(err) => vec![(format!("request error: {err}"), None)],
+                },
+                Err(err) => vec![(format!("request error: {err}"), None)],
+            }),
+        ),
         ("rust (typed struct)".to_string(), Box::new(|i: &Incident| outcome::of_native(&native::decide(i)))),
         (
             "rust (serde_json::Value)".to_string(),

@@ -107,14 +107,20 @@ impl RunBuffers {
 /// does not allocate them again for every incident.
 #[derive(Default)]
 struct Scratch {
-    facts: Vec<Result<Value, facts::FactError>>,
+    /// The fact table the readers fill (unused when the caller brings its own, [`Facts`]).
+    ///
+    /// [`Facts`]: crate::Facts
+    table: facts::FactTable,
+    work: Work,
+}
+
+/// The buffers of deciding, once the facts are read.
+#[derive(Default)]
+struct Work {
     candidates: Vec<(usize, Key)>,
     outcomes: Vec<(usize, RuleOutcome)>,
     granted: Vec<Granted>,
     stream: stream::Scratch,
-    /// Which slots a reader that walks a document has given, and as which `one of` value
-    /// (see [`facts::Filling`]).
-    marks: Vec<facts::Mark>,
     run: RunBuffers,
     /// The last `now` written as text, and its text: evaluations at one time (a batch, or a
     /// busy second of a service) write it once, as web servers do their `Date` header.
@@ -123,14 +129,23 @@ struct Scratch {
 
 impl Scratch {
     fn clear(&mut self) {
-        self.facts.clear();
-        self.candidates.clear();
-        self.outcomes.clear();
-        self.granted.clear();
-        self.stream.clear();
-        self.marks.clear();
-        self.run.clear();
+        self.table.clear();
+        let work = &mut self.work;
+        work.candidates.clear();
+        work.outcomes.clear();
+        work.granted.clear();
+        work.stream.clear();
+        work.run.clear();
     }
+}
+
+/// Who asks, when, and how: the request as [`decide`] takes it.
+struct Asking {
+    role: RoleId,
+    now: DateTime<FixedOffset>,
+    /// `now` as decisions write it, when the caller has it already.
+    now_text: Option<Name>,
+    trace: bool,
 }
 
 thread_local! {
@@ -147,8 +162,8 @@ pub fn evaluate(
 ) -> Decision {
     let mut decision = Decision::empty();
     with_scratch(|scratch| {
-        facts::read_facts(program, facts, &mut scratch.facts);
-        decide(scratch, program, role, now, None, trace, &mut decision);
+        facts::read_facts(program, facts, &mut scratch.table.values);
+        decide(&mut scratch.work, program, &scratch.table, Asking { role, now, now_text: None, trace }, &mut decision);
     });
     decision
 }
@@ -166,8 +181,9 @@ pub(crate) fn evaluate_document(
     decision: &mut Decision,
 ) -> Result<(), tree::TooDeep> {
     with_scratch(|scratch| {
-        tree::read_document(facts::Filling::new(program, &mut scratch.marks, &mut scratch.facts), facts)?;
-        decide(scratch, program, role, now, None, trace, decision);
+        let table = &mut scratch.table;
+        tree::read_document(facts::Filling::new(program, &mut table.marks, &mut table.values), facts)?;
+        decide(&mut scratch.work, program, &scratch.table, Asking { role, now, now_text: None, trace }, decision);
         Ok(())
     })
 }
@@ -179,9 +195,11 @@ pub(crate) fn evaluate_document(
 pub fn evaluate_request(program: &Program, request: &str) -> Option<Decision> {
     let mut decision = Decision::empty();
     let decided = with_scratch(|scratch| {
-        let filling = facts::Filling::new(program, &mut scratch.marks, &mut scratch.facts);
-        let request = stream::read_request(request, &mut scratch.stream, filling)?;
-        decide(scratch, program, request.role, request.now, request.now_text, request.trace, &mut decision);
+        let table = &mut scratch.table;
+        let filling = facts::Filling::new(program, &mut table.marks, &mut table.values);
+        let request = stream::read_request(request, &mut scratch.work.stream, filling)?;
+        let asking = Asking { role: request.role, now: request.now, now_text: request.now_text, trace: request.trace };
+        decide(&mut scratch.work, program, &scratch.table, asking, &mut decision);
         Some(())
     });
     decided.map(|()| decision)
@@ -197,12 +215,28 @@ pub fn evaluate_facts_text(
 ) -> Option<Decision> {
     let mut decision = Decision::empty();
     let decided = with_scratch(|scratch| {
-        let filling = facts::Filling::new(program, &mut scratch.marks, &mut scratch.facts);
-        stream::read_facts(facts, &mut scratch.stream, filling)?;
-        decide(scratch, program, role, now, None, trace, &mut decision);
+        let table = &mut scratch.table;
+        let filling = facts::Filling::new(program, &mut table.marks, &mut table.values);
+        stream::read_facts(facts, &mut scratch.work.stream, filling)?;
+        decide(&mut scratch.work, program, &scratch.table, Asking { role, now, now_text: None, trace }, &mut decision);
         Some(())
     });
     decided.map(|()| decision)
+}
+
+/// Decides on a fact table read in advance (the facts of [`crate::Facts`]), into
+/// `decision` (an empty one).
+pub(crate) fn evaluate_table(
+    program: &Program,
+    table: &facts::FactTable,
+    role: RoleId,
+    now: DateTime<FixedOffset>,
+    trace: bool,
+    decision: &mut Decision,
+) {
+    with_scratch(|scratch| {
+        decide(&mut scratch.work, program, table, Asking { role, now, now_text: None, trace }, decision)
+    });
 }
 
 /// Runs `f` with this thread's scratch buffers, cleared afterwards.
@@ -218,26 +252,18 @@ fn with_scratch<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
     })
 }
 
-/// Decides, with the facts read into `scratch.facts`, writing into `decision` (empty).
-/// `now_text` is `now` as decisions write it, when the caller has it already.
-fn decide(
-    scratch: &mut Scratch,
-    program: &Program,
-    role: RoleId,
-    now: DateTime<FixedOffset>,
-    now_text: Option<Name>,
-    trace: bool,
-    decision: &mut Decision,
-) {
+/// Decides on the facts in `table`, writing into `decision` (an empty one).
+fn decide(work: &mut Work, program: &Program, table: &facts::FactTable, asking: Asking, decision: &mut Decision) {
+    let Asking { role, now, now_text, trace } = asking;
     decision.policy = program.name.clone();
     decision.role = program.roles.get(role).cloned().unwrap_or_default();
-    decision.now = match (now_text, &scratch.now_text) {
+    decision.now = match (now_text, &work.now_text) {
         (Some(text), _) => text,
         // The same instant in the same offset writes the same text.
         (None, Some((last, text))) if *last == now && last.offset() == now.offset() => text.clone(),
         (None, _) => {
             let text = crate::value::format_time(&now);
-            scratch.now_text = Some((now, text.clone()));
+            work.now_text = Some((now, text.clone()));
             text
         }
     };
@@ -245,7 +271,7 @@ fn decide(
     if trace {
         decision.trace = Some(Trace::new(Arc::clone(&program.trace_texts), program.rules.len(), program.facts.len()));
     }
-    let buffers = &mut scratch.run;
+    let buffers = &mut work.run;
     if trace {
         buffers.fact_index.resize(program.facts.len(), None);
     }
@@ -259,16 +285,16 @@ fn decide(
         env: Env {
             program: Some(program),
             currency: program.currency,
-            facts: &scratch.facts,
+            facts: &table.values,
             now,
             reads: trace.then(|| std::mem::take(&mut buffers.reads)),
         },
         decision,
         buffers,
     };
-    candidate_rules(program, &scratch.facts, &scratch.marks, trace, &mut scratch.candidates);
-    let outcomes = &mut scratch.outcomes;
-    for &(idx, key) in &scratch.candidates {
+    candidate_rules(program, &table.values, &table.marks, trace, &mut work.candidates);
+    let outcomes = &mut work.outcomes;
+    for &(idx, key) in &work.candidates {
         // Rules that did not match take no further part (the trace has them already).
         match run.rule_outcome(idx, key) {
             RuleOutcome::NotMatched(_) => {}
@@ -277,9 +303,9 @@ fn decide(
     }
     run.apply_forbids(outcomes);
     run.apply_limits();
-    run.collect_grants(outcomes, &mut scratch.granted);
-    run.offers(&scratch.granted, role);
-    run.approvals(&scratch.granted, role);
+    run.collect_grants(outcomes, &mut work.granted);
+    run.offers(&work.granted, role);
+    run.approvals(&work.granted, role);
     run.owed_recommended_escalated(outcomes);
     // The environment's buffer goes back to the scratch, to be cleared with it.
     let Run { buffers, env, .. } = run;

@@ -52,6 +52,17 @@ pub enum RequestError {
         /// What was found instead.
         found: String,
     },
+    /// No fact is declared at the path given to [`crate::Facts::set`].
+    #[error("unknown fact `{path}`: the policy declares {}", if facts.is_empty() { "no facts".to_string() } else { facts.join(", ") })]
+    UnknownFact {
+        /// The path asked for.
+        path: String,
+        /// The declared fact paths, in declaration order.
+        facts: Vec<String>,
+    },
+    /// [`crate::Facts`] read for one policy were given to another.
+    #[error("these facts were read for another policy: read them with `facts` of the policy that evaluates them")]
+    FactsOfAnotherPolicy,
     /// The request or facts are not valid JSON, or do not follow the contract.
     #[error("invalid request: {message}")]
     InvalidRequest {

@@ -66,7 +66,7 @@ pub mod value;
 pub use crate::decision::Decision;
 pub use crate::json::{EvaluationOptions, EvaluationRequest, RequestError};
 pub use crate::name::Name;
-pub use crate::policy::{LoadOptions, Policy, Request};
+pub use crate::policy::{Facts, LoadOptions, Policy, Request};
 pub use crate::syntax::diagnostic::{Diagnostic, Diagnostics, Severity};
 pub use crate::syntax::span::Span;
 pub use rust_decimal::Decimal;

@@ -1,5 +1,9 @@
 //! The public entry point: a compiled, reusable, thread-safe policy.
 
+mod facts;
+
+pub use facts::Facts;
+
 use crate::check;
 use crate::decision::Decision;
 use crate::eval;
@@ -209,16 +213,44 @@ impl Policy {
         }
         // Written in place and returned once: a decision is large to move.
         let mut decision = Decision::empty();
-        eval::evaluate_document(&self.program, facts, role, request.now, request.trace, &mut decision).map_err(
-            |_| {
-                let max_depth = self.program.fact_limits.max_depth;
-                let path = eval::facts::check_depth(facts, max_depth).err().unwrap_or_default();
-                RequestError::InvalidRequest {
-                    message: format!("facts: `{path}` is nested more than {max_depth} levels deep"),
-                }
-            },
-        )?;
+        eval::evaluate_document(&self.program, facts, role, request.now, request.trace, &mut decision)
+            .map_err(|_| self.too_deep(facts))?;
         Ok(decision)
+    }
+
+    /// Reads the incident `facts` (a JSON object) for this policy once, to evaluate with
+    /// [`Policy::evaluate_facts`] any number of times: see [`Facts`]. The same checks as
+    /// [`Policy::evaluate`] apply, and a fact with a wrong value is likewise not refused
+    /// here but reported by the rules that read it.
+    pub fn facts(&self, facts: &serde_json::Value) -> Result<Facts, RequestError> {
+        if !facts.is_object() {
+            return Err(RequestError::FactsNotObject { found: json_kind(facts).to_string() });
+        }
+        let mut table = eval::facts::FactTable::default();
+        let filling = eval::facts::Filling::new(&self.program, &mut table.marks, &mut table.values);
+        eval::tree::read_document(filling, facts).map_err(|_| self.too_deep(facts))?;
+        Ok(Facts { program: Arc::clone(&self.program), table })
+    }
+
+    /// Decides what `request.role` may do about an incident whose facts were read in
+    /// advance with [`Policy::facts`] (of this policy, or of a clone of it): the same
+    /// decision as [`Policy::evaluate`] on the same JSON, without reading it again.
+    /// [`RequestError::FactsOfAnotherPolicy`] if the facts were read by another policy.
+    pub fn evaluate_facts(&self, facts: &Facts, request: &Request) -> Result<Decision, RequestError> {
+        let role = self.role_index(&request.role)?;
+        if !Arc::ptr_eq(&facts.program, &self.program) {
+            return Err(RequestError::FactsOfAnotherPolicy);
+        }
+        let mut decision = Decision::empty();
+        eval::evaluate_table(&self.program, &facts.table, role, request.now, request.trace, &mut decision);
+        Ok(decision)
+    }
+
+    /// The error for `facts` nested deeper than the policy's limit, naming where.
+    fn too_deep(&self, facts: &serde_json::Value) -> RequestError {
+        let max_depth = self.program.fact_limits.max_depth;
+        let path = eval::facts::check_depth(facts, max_depth).err().unwrap_or_default();
+        RequestError::InvalidRequest { message: format!("facts: `{path}` is nested more than {max_depth} levels deep") }
     }
 
     /// Like [`Policy::evaluate`], with the facts as a JSON string. A key given twice in
@@ -350,5 +382,6 @@ mod tests {
         fn assert_send_sync<T: Send + Sync>() {}
         assert_send_sync::<Policy>();
         assert_send_sync::<Decision>();
+        assert_send_sync::<Facts>();
     }
 }

@@ -2,7 +2,9 @@
 //! is left to the general path that builds a JSON tree. Both must give the same answer, to
 //! the byte or to the error: checked here on generated requests, valid and not, with keys
 //! given twice, escaped keys, facts of the wrong type, facts nested too deep, paths that run
-//! into texts and lists, unknown fields and roles, and trailing text.
+//! into texts and lists, unknown fields and roles, and trailing text. Facts read in advance
+//! (`Policy::facts`), and changed one at a time (`Facts::set`), must likewise decide as the
+//! document they came from.
 #![allow(
     clippy::indexing_slicing,
     clippy::arithmetic_side_effects,
@@ -286,6 +288,69 @@ proptest! {
         let request = Request { role: "agent".to_string(), now: "2026-11-22T10:00:00Z".parse().unwrap(), trace };
         let general = extramile::json::parse_facts(&text).and_then(|facts| policy.evaluate(&facts, &request));
         prop_assert_eq!(policy.evaluate_str(&text, &request), general, "facts: {}", text);
+    }
+}
+
+/// The declared fact paths of `POLICY`.
+const PATHS: &[&str] = &[
+    "incident.kind",
+    "item.value",
+    "customer.tier",
+    "customer.prior_incidents",
+    "order.placed",
+    "order.items",
+    "flags.vip",
+    "a.b.c",
+    "note",
+];
+
+/// `document` with `value` at the dotted `path`, making the objects on the way; `None` if
+/// something other than an object is on the way.
+fn with_value(document: &serde_json::Value, path: &str, value: serde_json::Value) -> Option<serde_json::Value> {
+    let mut changed = document.clone();
+    let mut node = &mut changed;
+    let segments: Vec<&str> = path.split('.').collect();
+    let (last, parents) = segments.split_last()?;
+    for segment in parents {
+        node = node.as_object_mut()?.entry(*segment).or_insert_with(|| serde_json::json!({}));
+    }
+    node.as_object_mut()?.insert((*last).to_string(), value);
+    Some(changed)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1_000))]
+
+    #[test]
+    fn facts_read_in_advance_decide_as_their_document(
+        facts in facts(), lead in any::<bool>(), trace in any::<bool>(), which in any::<prop::sample::Index>()
+    ) {
+        let policy = which.get(policies());
+        let mut text = String::new();
+        write_json(&facts, false, &mut text);
+        // Documents serde_json reads (a key given twice is left to the tests above).
+        let Ok(document) = extramile::json::parse_facts(&text) else { return Ok(()) };
+        let role = if lead { "lead" } else { "agent" };
+        let request = Request { role: role.to_string(), now: "2026-11-22T10:00:00Z".parse().unwrap(), trace };
+        let read_in_advance = policy.facts(&document).and_then(|facts| policy.evaluate_facts(&facts, &request));
+        prop_assert_eq!(read_in_advance, policy.evaluate(&document, &request), "facts: {}", text);
+    }
+
+    #[test]
+    fn setting_a_fact_decides_as_the_changed_document(
+        facts in facts(), new in json(), path in prop::sample::select(PATHS), which in any::<prop::sample::Index>()
+    ) {
+        let policy = which.get(policies());
+        let (mut text, mut new_text) = (String::new(), String::new());
+        write_json(&facts, false, &mut text);
+        write_json(&new, false, &mut new_text);
+        let Ok(document) = extramile::json::parse_facts(&text) else { return Ok(()) };
+        let Ok(new) = extramile::json::parse_facts(&new_text) else { return Ok(()) };
+        let Ok(mut read) = policy.facts(&document) else { return Ok(()) };
+        let Some(changed) = with_value(&document, path, new.clone()) else { return Ok(()) };
+        let request = Request { role: "agent".to_string(), now: "2026-11-22T10:00:00Z".parse().unwrap(), trace: true };
+        let set = read.set(path, &new).and_then(|()| policy.evaluate_facts(&read, &request));
+        prop_assert_eq!(set, policy.evaluate(&changed, &request), "facts: {} with {} = {}", text, path, new_text);
     }
 }
 

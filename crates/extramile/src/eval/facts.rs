@@ -102,6 +102,47 @@ pub fn read_facts(program: &Program, facts: &Json, values: &mut Vec<Result<Value
     values.extend(program.facts.iter().map(|slot| read_slot(slot, facts, program.currency, limits)));
 }
 
+/// A fact table: each declared fact's value, or why it has none, by slot; and how a reader
+/// that walked a document gave each (empty when the facts were read without marks).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct FactTable {
+    pub(crate) values: Vec<Result<Value, FactError>>,
+    pub(crate) marks: Vec<Mark>,
+}
+
+impl FactTable {
+    pub(crate) fn clear(&mut self) {
+        self.values.clear();
+        self.marks.clear();
+    }
+
+    /// Gives the fact in `slot` of `program` the value `json`, read as the readers of
+    /// documents read it (with its `one of` position marked), replacing what it had.
+    pub(crate) fn set_json(&mut self, program: &Program, slot: SlotId, json: &Json) {
+        let Some(fact) = program.facts.get(slot) else { return };
+        let choice = match json {
+            Json::String(text) => one_of_index(fact, text),
+            _ => None,
+        };
+        let (value, mark) = match choice.zip(choice.and_then(|index| fact.one_of_sorted.get(index))) {
+            Some((index, text)) => {
+                (Ok(Value::Text(Arc::clone(text))), u32::try_from(index).map_or(Mark::Given, Mark::Choice))
+            }
+            None => {
+                let value = quick_value(fact, json, program.currency)
+                    .map_or_else(|| slot_value(fact, Some(json), None, program.currency, program.fact_limits), Ok);
+                (value, Mark::Given)
+            }
+        };
+        if let Some(place) = self.values.get_mut(slot) {
+            *place = value;
+        }
+        if let Some(place) = self.marks.get_mut(slot) {
+            *place = mark;
+        }
+    }
+}
+
 /// What a reader that fills the fact table knows of a slot.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Mark {
