@@ -66,13 +66,15 @@ enum SetBy {
     Limit(GestureId),
 }
 
-/// One alternative of a grant that applies to this incident.
+/// One alternative of a grant that applies to this incident: the rule's grant and
+/// alternative by index (its item is read from the program, [`Run::item`], rather than
+/// copied: this is built for every grant, and small is quick to write).
 struct Granted {
     rule: usize,
     grant: usize,
+    alternative: usize,
     role: RoleId,
     gesture: GestureId,
-    item: Option<Name>,
     bound: Bound,
 }
 
@@ -330,7 +332,7 @@ fn fact_read(program: &Program, facts: &[Result<Value, facts::FactError>], slot:
     FactRead { fact, value }
 }
 
-impl Run<'_> {
+impl<'p> Run<'p> {
     fn location(&self, span: Span) -> (u32, u32) {
         let lc = self.program.source_lines.line_column(&self.program.source, span.start);
         (lc.line, lc.column)
@@ -513,7 +515,7 @@ impl Run<'_> {
                 // alternatives: a choice must not silently shrink.
                 let first_of_grant = granted.len();
                 let mut grant_failed = false;
-                for alt in &grant.alternatives {
+                for (alt_idx, alt) in grant.alternatives.iter().enumerate() {
                     let bound = match &alt.up_to {
                         None if program.gestures.get(alt.gesture).and_then(|g| g.kind)
                             == Some(crate::syntax::ast::ParamKind::Amount) =>
@@ -543,9 +545,9 @@ impl Run<'_> {
                     granted.push(Granted {
                         rule: *idx,
                         grant: grant_idx,
+                        alternative: alt_idx,
                         role: grant.role,
                         gesture: alt.gesture,
-                        item: alt.item.clone(),
                         bound,
                     });
                 }
@@ -556,17 +558,24 @@ impl Run<'_> {
         }
     }
 
+    /// The item words of a granted alternative.
+    fn item(&self, granted: &Granted) -> Option<&'p Name> {
+        let program = self.program;
+        let grant = program.rules.get(granted.rule)?.grants.get(granted.grant)?;
+        grant.alternatives.get(granted.alternative)?.item.as_ref()
+    }
+
     /// The most generous grant of `gesture` (with `item`) to roles up to `role`, capped by
     /// limits, with the name of the rule or limit that set it.
     fn best(
         &self,
         granted: &[Granted],
         gesture: GestureId,
-        item: &Option<Name>,
+        item: Option<&Name>,
         role: RoleId,
     ) -> Option<(Bound, SetBy)> {
         let mut best: Option<&Granted> = None;
-        for g in granted.iter().filter(|g| g.gesture == gesture && g.item == *item && g.role <= role) {
+        for g in granted.iter().filter(|g| g.gesture == gesture && g.role <= role && self.item(g) == item) {
             if best.is_none_or(|b| g.bound.more_generous_than(b.bound)) {
                 best = Some(g);
             }
@@ -627,14 +636,15 @@ impl Run<'_> {
             for (i, g) in grant.iter().enumerate() {
                 // A gesture and item named twice in one grant is offered once.
                 let earlier = grant.get(..i).unwrap_or_default();
-                if earlier.iter().any(|e| e.gesture == g.gesture && e.item == g.item) {
+                let item = self.item(g);
+                if earlier.iter().any(|e| e.gesture == g.gesture && self.item(e) == item) {
                     continue;
                 }
-                let best = if unique { self.capped(g) } else { self.best(granted, g.gesture, &g.item, role) };
+                let best = if unique { self.capped(g) } else { self.best(granted, g.gesture, item, role) };
                 let Some((bound, set_by)) = best else { continue };
                 let limited_by = (bound != Bound::Given).then(|| self.set_by_name(set_by));
                 let gesture = self.gesture_name(g.gesture);
-                offer.one_of.push(OfferedGesture { gesture, item: g.item.clone(), up_to: bound.amount(), limited_by });
+                offer.one_of.push(OfferedGesture { gesture, item: item.cloned(), up_to: bound.amount(), limited_by });
                 first_offered = first_offered.or(Some(g.gesture));
             }
             let Some(first) = first_offered else {
@@ -664,14 +674,15 @@ impl Run<'_> {
     fn approvals(&mut self, granted: &[Granted], role: RoleId) {
         let mut keys: Vec<(GestureId, Option<Name>)> = Vec::new();
         for g in granted.iter().filter(|g| g.role > role) {
-            if !keys.iter().any(|(gesture, item)| *gesture == g.gesture && *item == g.item) {
-                keys.push((g.gesture, g.item.clone()));
+            let item = self.item(g);
+            if !keys.iter().any(|(gesture, known)| *gesture == g.gesture && known.as_ref() == item) {
+                keys.push((g.gesture, item.cloned()));
             }
         }
         for (gesture, item) in keys {
-            let mut previous = self.best(granted, gesture, &item, role).map(|(bound, _)| bound);
+            let mut previous = self.best(granted, gesture, item.as_ref(), role).map(|(bound, _)| bound);
             for higher in role + 1..self.program.roles.len() {
-                let Some((bound, set_by)) = self.best(granted, gesture, &item, higher) else { continue };
+                let Some((bound, set_by)) = self.best(granted, gesture, item.as_ref(), higher) else { continue };
                 let extends = match previous {
                     None => true,
                     Some(prev) => bound.more_generous_than(prev),
