@@ -117,6 +117,28 @@ impl Currency {
         Some(Decimal::new(rounded, self.minor_units))
     }
 
+    /// `amount` times `factor`, rounded as [`Currency::round`] rounds; `None` if the product
+    /// overflows. A percentage of a price, the usual case, is computed in 64-bit integers
+    /// (both above zero, so that no sign of zero is at stake, and their mantissas'
+    /// product within 64 bits, so that `Decimal` would hold it exactly: its scale is at most
+    /// 28 since each is); anything else multiplies as `Decimal` does.
+    pub fn scaled(self, amount: Decimal, factor: Decimal) -> Option<Decimal> {
+        let exact = || amount.checked_mul(factor).map(|product| self.round(product));
+        let small = |mantissa: i128| u64::try_from(mantissa).ok().filter(|m| *m > 0);
+        let product = match (small(amount.mantissa()), small(factor.mantissa())) {
+            (Some(a), Some(b)) => a.checked_mul(b),
+            _ => None,
+        };
+        let scale = amount.scale() + factor.scale();
+        let extra =
+            scale.checked_sub(self.minor_units).and_then(|extra| POWERS_OF_TEN.get(usize::try_from(extra).ok()?));
+        let (Some(product), Some(&divisor)) = (product, extra) else { return exact() };
+        // Above zero: half the divisor and more rounds up, away from zero.
+        let (quotient, remainder) = (product / divisor, product % divisor);
+        let rounded = if remainder >= divisor - remainder { quotient + 1 } else { quotient };
+        Some(Decimal::from_i128_with_scale(i128::from(rounded), self.minor_units))
+    }
+
     /// Whether `amount` has no more decimals than the minor unit allows.
     pub fn is_exact(self, amount: Decimal) -> bool {
         amount.scale() <= self.minor_units || amount.normalize().scale() <= self.minor_units
@@ -163,7 +185,41 @@ mod tests {
         assert!(!usd.is_exact(dec("12.505")));
     }
 
+    #[test]
+    fn percentages_of_prices_round_as_their_products_do() {
+        // Prices in cents against the usual percentages: many products end in half a cent.
+        let factors = ["0.25", "0.125", "0.5", "0.05", "0.1", "0.02", "0.015", "1.5", "3"];
+        for currency in Currency::all() {
+            for cents in (-5..2_000).chain([99_999_999, i64::MAX / 3]) {
+                for factor in factors {
+                    let (amount, factor) = (Decimal::new(cents, 2), dec(factor));
+                    let expected = amount.checked_mul(factor).map(|product| currency.round(product));
+                    assert_eq!(currency.scaled(amount, factor), expected, "{amount} × {factor} in {}", currency.code);
+                }
+            }
+        }
+    }
+
     proptest::proptest! {
+        /// A scaled amount is the product rounded, to the printed digit, whatever the sizes
+        /// and signs of the amount and the factor.
+        #[test]
+        fn scaling_agrees_with_multiplying_then_rounding(
+            mantissa in proptest::prelude::any::<i64>(),
+            scale in 0_u32..24,
+            factor in proptest::prelude::any::<i32>(),
+            factor_scale in 0_u32..8,
+            huge in proptest::prelude::any::<bool>(),
+        ) {
+            let amount = if huge { Decimal::from_i128_with_scale(i128::from(mantissa) << 30, scale) } else { Decimal::new(mantissa, scale) };
+            let factor = Decimal::new(i64::from(factor), factor_scale);
+            for currency in Currency::all() {
+                let expected = amount.checked_mul(factor).map(|product| currency.round(product));
+                let scaled = currency.scaled(amount, factor);
+                proptest::prop_assert_eq!(scaled.map(|d| d.to_string()), expected.map(|d| d.to_string()));
+            }
+        }
+
         /// The shortcuts for amounts already at or below the minor unit's scale give what
         /// rounding and rescaling give, to the printed digit.
         #[test]

@@ -337,7 +337,7 @@ fn shortcut_amount(
     match shortcut {
         AmountShortcut::Money(amount) => Some(*amount),
         AmountShortcut::Fact(slot) => money(*slot),
-        AmountShortcut::Scaled { factor, slot } => Some(currency.round(money(*slot)?.checked_mul(*factor)?)),
+        AmountShortcut::Scaled { factor, slot } => currency.scaled(money(*slot)?, *factor),
         AmountShortcut::Min(args) => extreme(args, Ordering::Less),
         AmountShortcut::Max(args) => extreme(args, Ordering::Greater),
         AmountShortcut::None => None,
