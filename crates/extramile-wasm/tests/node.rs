@@ -125,6 +125,24 @@ fn the_three_entry_points_agree_with_the_contract() {
 }
 
 #[wasm_bindgen_test]
+fn requests_in_any_unicode_are_read_as_written() {
+    let policy = store();
+    for role in ["stagiaire·é", "見習い🏺"] {
+        let request = format!(r#"{{"facts": {{}}, "role": "{role}", "now": "{NOW}"}}"#);
+        let error = policy.evaluate_json(JsValue::from_str(&request)).unwrap_err();
+        assert!(text(&error, "message").contains(&format!("unknown role `{role}`")), "{role}");
+        let error = policy.evaluate(js("{}"), js(&format!(r#"{{"role": "{role}", "now": "{NOW}"}}"#))).unwrap_err();
+        assert!(text(&error, "message").contains(&format!("unknown role `{role}`")), "{role}");
+    }
+    // A lone surrogate is read as U+FFFD, as the default glue reads it.
+    let lone = js_sys::JsString::from(r#"{"facts": {}, "role": "x"#)
+        .concat(&js_sys::JsString::from_char_code1(0xD800))
+        .concat(&JsValue::from_str(&format!(r#"", "now": "{NOW}"}}"#)));
+    let error = policy.evaluate_json(lone.into()).unwrap_err();
+    assert!(text(&error, "message").contains("unknown role `x\u{FFFD}`"), "{}", text(&error, "message"));
+}
+
+#[wasm_bindgen_test]
 fn format_gives_the_canonical_layout_or_throws() {
     let formatted = format(JsValue::from_str(STORE)).unwrap();
     assert_eq!(format(JsValue::from_str(&formatted)).unwrap(), formatted, "formatting is idempotent");
