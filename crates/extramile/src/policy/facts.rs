@@ -40,11 +40,20 @@ use std::sync::Arc;
 /// assert_eq!(supervisor.offers[0].one_of[0].up_to.map(|a| a.to_string()), Some("120.00".into()));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Facts {
     /// The program the facts were read for: only its policy may evaluate them.
     pub(super) program: Arc<Program>,
     pub(super) table: FactTable,
+}
+
+/// Each declared fact by its path, with its value or why it has none (the policy itself is
+/// left out: it would bury them).
+impl std::fmt::Debug for Facts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let paths = self.program.facts.iter().map(|fact| fact.path.as_str());
+        f.debug_map().entries(paths.zip(&self.table.values)).finish()
+    }
 }
 
 impl Facts {
@@ -122,6 +131,13 @@ mod tests {
         assert_eq!(decision.offers.len(), 1);
         let unknown_role = policy.evaluate_facts(&facts, &Request::new("boss", now())).unwrap_err();
         assert!(matches!(unknown_role, RequestError::UnknownRole { .. }), "{unknown_role}");
+    }
+
+    #[test]
+    fn facts_show_as_their_paths_and_values() {
+        let policy = Policy::parse(POLICY).unwrap();
+        let facts = policy.facts(&serde_json::json!({"order": {"total": 30, "kind": "web"}})).unwrap();
+        assert_eq!(format!("{facts:?}"), r#"{"order.total": Ok(Money(30.00)), "order.kind": Ok(Text("web"))}"#);
     }
 
     #[test]
