@@ -47,7 +47,12 @@ pub fn request_json(facts: &serde_json::Value) -> String {
 
 /// The reference decision by extramile, in the canonical form of the gate.
 pub fn extramile_outcome(policy: &Policy, request: &Request, facts: &serde_json::Value) -> outcome::Outcome {
-    match policy.evaluate(facts, request) {
+    decided(policy.evaluate(facts, request))
+}
+
+/// The canonical outcome of an extramile decision, or of the request error instead.
+fn decided(decision: Result<extramile::Decision, extramile::RequestError>) -> outcome::Outcome {
+    match decision {
         Ok(decision) => outcome::of_decision(&decision),
         Err(err) => vec![(format!("request error: {err}"), None)],
     }
@@ -61,12 +66,8 @@ pub fn core_gate_engines<'a>(policy: &'a Policy, request: &'a Request) -> Vec<ou
         ("extramile".to_string(), Box::new(move |i: &Incident| extramile_outcome(policy, request, &i.to_json()))),
         (
             "extramile (facts read in advance)".to_string(),
-            Box::new(move |i: &Incident| match policy.facts(&i.to_json()) {
-                Ok(facts) => match policy.evaluate_facts(&facts, request) {
-                    Ok(decision) => outcome::of_decision(&decision),
-                    Err(err) => vec![(format!("request error: {err}"), None)],
-                },
-                Err(err) => vec![(format!("request error: {err}"), None)],
+            Box::new(move |i: &Incident| {
+                decided(policy.facts(&i.to_json()).and_then(|facts| policy.evaluate_facts(&facts, request)))
             }),
         ),
         ("rust (typed struct)".to_string(), Box::new(|i: &Incident| outcome::of_native(&native::decide(i)))),

@@ -208,9 +208,7 @@ impl Policy {
     /// Decides what `request.role` may do about the incident `facts` at `request.now`.
     pub fn evaluate(&self, facts: &serde_json::Value, request: &Request) -> Result<Decision, RequestError> {
         let role = self.role_index(&request.role)?;
-        if !facts.is_object() {
-            return Err(RequestError::FactsNotObject { found: json_kind(facts).to_string() });
-        }
+        object(facts)?;
         // Written in place and returned once: a decision is large to move.
         let mut decision = Decision::empty();
         eval::evaluate_document(&self.program, facts, role, request.now, request.trace, &mut decision)
@@ -223,9 +221,7 @@ impl Policy {
     /// [`Policy::evaluate`] apply, and a fact with a wrong value is likewise not refused
     /// here but reported by the rules that read it.
     pub fn facts(&self, facts: &serde_json::Value) -> Result<Facts, RequestError> {
-        if !facts.is_object() {
-            return Err(RequestError::FactsNotObject { found: json_kind(facts).to_string() });
-        }
+        object(facts)?;
         let mut table = eval::facts::FactTable::default();
         let filling = eval::facts::Filling::new(&self.program, &mut table.marks, &mut table.values);
         eval::tree::read_document(filling, facts).map_err(|_| self.too_deep(facts))?;
@@ -249,8 +245,7 @@ impl Policy {
     /// The error for `facts` nested deeper than the policy's limit, naming where.
     fn too_deep(&self, facts: &serde_json::Value) -> RequestError {
         let max_depth = self.program.fact_limits.max_depth;
-        let path = eval::facts::check_depth(facts, max_depth).err().unwrap_or_default();
-        RequestError::InvalidRequest { message: format!("facts: `{path}` is nested more than {max_depth} levels deep") }
+        nested_too_deep(&eval::facts::check_depth(facts, max_depth).err().unwrap_or_default(), max_depth)
     }
 
     /// Like [`Policy::evaluate`], with the facts as a JSON string. A key given twice in
@@ -360,6 +355,19 @@ fn decode<'s>(origin: &str, source: &'s [u8]) -> Result<&'s str, Diagnostics> {
             Err(Diagnostics::new(origin, shown.into_owned(), vec![diagnostic]))
         }
     }
+}
+
+/// `Ok` if the facts are a JSON object, as every request's must be.
+fn object(facts: &serde_json::Value) -> Result<(), RequestError> {
+    match facts {
+        serde_json::Value::Object(_) => Ok(()),
+        other => Err(RequestError::FactsNotObject { found: json_kind(other).to_string() }),
+    }
+}
+
+/// The error for facts nested deeper than `max_depth`, first at `path`.
+fn nested_too_deep(path: &str, max_depth: usize) -> RequestError {
+    RequestError::InvalidRequest { message: format!("facts: `{path}` is nested more than {max_depth} levels deep") }
 }
 
 fn json_kind(value: &serde_json::Value) -> &'static str {

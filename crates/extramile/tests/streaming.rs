@@ -187,6 +187,18 @@ fn write_json(json: &Json, escape_keys: bool, out: &mut String) {
     }
 }
 
+/// `json` as text (see [`write_json`]).
+fn json_text(json: &Json, escape_keys: bool) -> String {
+    let mut text = String::new();
+    write_json(json, escape_keys, &mut text);
+    text
+}
+
+/// A request for `role` at the tests' `now`.
+fn request_as(role: &str, trace: bool) -> Request {
+    Request { role: role.to_string(), now: "2026-11-22T10:00:00Z".parse().unwrap(), trace }
+}
+
 /// A request's fields in a generated order, sometimes wrong, repeated or unknown.
 fn request() -> impl Strategy<Value = String> {
     let role = prop_oneof![6 => Just("\"agent\""), 2 => Just("\"lead\""), 1 => Just("\"boss\""), 1 => Just("7")];
@@ -221,8 +233,7 @@ fn request() -> impl Strategy<Value = String> {
     ];
     (facts(), any::<bool>(), role, now, options, oddity, any::<prop::sample::Index>()).prop_map(
         |(facts, escape_keys, role, now, options, oddity, rotate)| {
-            let mut facts_text = String::new();
-            write_json(&facts, escape_keys, &mut facts_text);
+            let facts_text = json_text(&facts, escape_keys);
             let mut fields = vec![format!("\"role\":{role}"), format!("\"now\":{now}")];
             match oddity {
                 "missing facts" => {}
@@ -283,9 +294,8 @@ proptest! {
         facts in facts(), escape_keys in any::<bool>(), trace in any::<bool>(), which in any::<prop::sample::Index>()
     ) {
         let policy = which.get(policies());
-        let mut text = String::new();
-        write_json(&facts, escape_keys, &mut text);
-        let request = Request { role: "agent".to_string(), now: "2026-11-22T10:00:00Z".parse().unwrap(), trace };
+        let text = json_text(&facts, escape_keys);
+        let request = request_as("agent", trace);
         let general = extramile::json::parse_facts(&text).and_then(|facts| policy.evaluate(&facts, &request));
         prop_assert_eq!(policy.evaluate_str(&text, &request), general, "facts: {}", text);
     }
@@ -326,12 +336,11 @@ proptest! {
         facts in facts(), lead in any::<bool>(), trace in any::<bool>(), which in any::<prop::sample::Index>()
     ) {
         let policy = which.get(policies());
-        let mut text = String::new();
-        write_json(&facts, false, &mut text);
+        let text = json_text(&facts, false);
         // Documents serde_json reads (a key given twice is left to the tests above).
         let Ok(document) = extramile::json::parse_facts(&text) else { return Ok(()) };
         let role = if lead { "lead" } else { "agent" };
-        let request = Request { role: role.to_string(), now: "2026-11-22T10:00:00Z".parse().unwrap(), trace };
+        let request = request_as(role, trace);
         let read_in_advance = policy.facts(&document).and_then(|facts| policy.evaluate_facts(&facts, &request));
         prop_assert_eq!(read_in_advance, policy.evaluate(&document, &request), "facts: {}", text);
     }
@@ -341,14 +350,12 @@ proptest! {
         facts in facts(), new in json(), path in prop::sample::select(PATHS), which in any::<prop::sample::Index>()
     ) {
         let policy = which.get(policies());
-        let (mut text, mut new_text) = (String::new(), String::new());
-        write_json(&facts, false, &mut text);
-        write_json(&new, false, &mut new_text);
+        let (text, new_text) = (json_text(&facts, false), json_text(&new, false));
         let Ok(document) = extramile::json::parse_facts(&text) else { return Ok(()) };
         let Ok(new) = extramile::json::parse_facts(&new_text) else { return Ok(()) };
         let Ok(mut read) = policy.facts(&document) else { return Ok(()) };
         let Some(changed) = with_value(&document, path, new.clone()) else { return Ok(()) };
-        let request = Request { role: "agent".to_string(), now: "2026-11-22T10:00:00Z".parse().unwrap(), trace: true };
+        let request = request_as("agent", true);
         let set = read.set(path, &new).and_then(|()| policy.evaluate_facts(&read, &request));
         prop_assert_eq!(set, policy.evaluate(&changed, &request), "facts: {} with {} = {}", text, path, new_text);
     }

@@ -119,27 +119,11 @@ impl FactTable {
     /// Gives the fact in `slot` of `program` the value `json`, read as the readers of
     /// documents read it (with its `one of` position marked), replacing what it had.
     pub(crate) fn set_json(&mut self, program: &Program, slot: SlotId, json: &Json) {
-        let Some(fact) = program.facts.get(slot) else { return };
-        let choice = match json {
-            Json::String(text) => one_of_index(fact, text),
-            _ => None,
-        };
-        let (value, mark) = match choice.zip(choice.and_then(|index| fact.one_of_sorted.get(index))) {
-            Some((index, text)) => {
-                (Ok(Value::Text(Arc::clone(text))), u32::try_from(index).map_or(Mark::Given, Mark::Choice))
-            }
-            None => {
-                let value = quick_value(fact, json, program.currency)
-                    .map_or_else(|| slot_value(fact, Some(json), None, program.currency, program.fact_limits), Ok);
-                (value, Mark::Given)
-            }
-        };
-        if let Some(place) = self.values.get_mut(slot) {
-            *place = value;
+        // Given again: the slot is read as a reader of documents fills it.
+        if let Some(mark) = self.marks.get_mut(slot) {
+            *mark = Mark::NotGiven;
         }
-        if let Some(place) = self.marks.get_mut(slot) {
-            *place = mark;
-        }
+        Filling { program, marks: &mut self.marks, values: &mut self.values }.set_json(slot, json);
     }
 }
 

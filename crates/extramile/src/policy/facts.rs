@@ -1,7 +1,7 @@
 //! `Facts`: an incident's facts read once for one policy, to evaluate any number of times.
 
 use crate::eval::facts::{check_depth, FactError, FactTable};
-use crate::ir::Program;
+use crate::ir::{FactSlot, Program};
 use crate::json::RequestError;
 use crate::value::Value;
 use std::sync::Arc;
@@ -57,6 +57,11 @@ impl std::fmt::Debug for Facts {
 }
 
 impl Facts {
+    /// The slot and declaration of the fact at `path`, if the policy declares one.
+    fn declared(&self, path: &str) -> Option<(usize, &FactSlot)> {
+        self.program.facts.iter().enumerate().find(|(_, fact)| fact.path == path)
+    }
+
     /// Gives the declared fact at `path` (such as `item.value`) the value `json`, read as
     /// the facts document would give it: `null` makes it missing (its default, if it has
     /// one). A value the fact cannot take is not refused here: like a wrong value in the
@@ -68,7 +73,7 @@ impl Facts {
     /// `FactLimits::max_depth` allows at that path.
     pub fn set(&mut self, path: &str, json: &serde_json::Value) -> Result<(), RequestError> {
         let program = &self.program;
-        let Some((slot, fact)) = program.facts.iter().enumerate().find(|(_, fact)| fact.path == path) else {
+        let Some((slot, fact)) = self.declared(path) else {
             return Err(RequestError::UnknownFact {
                 path: path.to_string(),
                 facts: program.facts.iter().map(|fact| fact.path.to_string()).collect(),
@@ -82,8 +87,7 @@ impl Facts {
                 Some('[') => format!("{path}{inner}"),
                 Some(_) => format!("{path}.{inner}"),
             };
-            let message = format!("facts: `{at}` is nested more than {} levels deep", program.fact_limits.max_depth);
-            return Err(RequestError::InvalidRequest { message });
+            return Err(super::nested_too_deep(&at, program.fact_limits.max_depth));
         }
         self.table.set_json(program, slot, json);
         Ok(())
@@ -103,7 +107,7 @@ impl Facts {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn get(&self, path: &str) -> Option<Result<&Value, &FactError>> {
-        let slot = self.program.facts.iter().position(|fact| fact.path == path)?;
+        let (slot, _) = self.declared(path)?;
         self.table.values.get(slot).map(Result::as_ref)
     }
 }
