@@ -107,8 +107,13 @@ impl Currency {
     /// percentage of a price has a few more decimals than the currency): the mantissa
     /// divided by a power of ten, the remainder rounding half away from zero.
     fn round_small(self, amount: Decimal) -> Option<Decimal> {
-        let mantissa = i64::try_from(amount.mantissa()).ok()?;
         let extra = amount.scale().checked_sub(self.minor_units)?;
+        self.round_mantissa(i64::try_from(amount.mantissa()).ok()?, extra)
+    }
+
+    /// The amount `mantissa` × 10^-(minor units + `extra`) rounded to the minor unit, half
+    /// away from zero; `None` if 10^`extra` is beyond 64 bits.
+    fn round_mantissa(self, mantissa: i64, extra: u32) -> Option<Decimal> {
         let divisor = i64::try_from(*POWERS_OF_TEN.get(usize::try_from(extra).ok()?)?).ok()?;
         let (quotient, remainder) = (mantissa / divisor, mantissa % divisor);
         // `remainder` is below `divisor` in magnitude, which is at most 10^18: doubling fits.
@@ -118,25 +123,19 @@ impl Currency {
     }
 
     /// `amount` times `factor`, rounded as [`Currency::round`] rounds; `None` if the product
-    /// overflows. A percentage of a price, the usual case, is computed in 64-bit integers
-    /// (both above zero, so that no sign of zero is at stake, and their mantissas'
-    /// product within 64 bits, so that `Decimal` would hold it exactly: its scale is at most
-    /// 28 since each is); anything else multiplies as `Decimal` does.
+    /// overflows. A percentage of a price, the usual case, is multiplied and rounded in
+    /// 64-bit integers (both above zero, so that no sign of zero is at stake, and their
+    /// mantissas' product within 64 bits, so that `Decimal` would hold it exactly: its
+    /// scale is at most 28 since each is); anything else multiplies as `Decimal` does.
     pub fn scaled(self, amount: Decimal, factor: Decimal) -> Option<Decimal> {
-        let exact = || amount.checked_mul(factor).map(|product| self.round(product));
-        let small = |mantissa: i128| u64::try_from(mantissa).ok().filter(|m| *m > 0);
+        let small = |mantissa: i128| i64::try_from(mantissa).ok().filter(|m| *m > 0);
         let product = match (small(amount.mantissa()), small(factor.mantissa())) {
             (Some(a), Some(b)) => a.checked_mul(b),
             _ => None,
         };
-        let scale = amount.scale() + factor.scale();
-        let extra =
-            scale.checked_sub(self.minor_units).and_then(|extra| POWERS_OF_TEN.get(usize::try_from(extra).ok()?));
-        let (Some(product), Some(&divisor)) = (product, extra) else { return exact() };
-        // Above zero: half the divisor and more rounds up, away from zero.
-        let (quotient, remainder) = (product / divisor, product % divisor);
-        let rounded = if remainder >= divisor - remainder { quotient + 1 } else { quotient };
-        Some(Decimal::from_i128_with_scale(i128::from(rounded), self.minor_units))
+        let extra = (amount.scale() + factor.scale()).checked_sub(self.minor_units);
+        let fast = product.zip(extra).and_then(|(product, extra)| self.round_mantissa(product, extra));
+        fast.or_else(|| amount.checked_mul(factor).map(|product| self.round(product)))
     }
 
     /// Whether `amount` has no more decimals than the minor unit allows.
