@@ -4,7 +4,11 @@
 //! The first record decides: when it ends on its first line, the input is JSON Lines and
 //! every non-blank line is one record, so that a malformed line is one failed record and
 //! the lines after it are still read. Otherwise records run from a line to the end of the
-//! line where their brackets balance. Reading is streaming: one record in memory at a time.
+//! line where their brackets balance, or (for an object) to the line before one that starts
+//! with `{` in its first column (which a value spread over lines indents): that line starts
+//! the next record, so that an unclosed record cannot swallow the ones after it. When that
+//! cuts the first record, the input is JSON Lines after all. Reading is streaming: one
+//! record in memory at a time.
 
 use std::io::BufRead;
 
@@ -62,20 +66,26 @@ pub(crate) struct Records<R> {
     line: u64,
     /// Whether the input is JSON Lines; unknown until the first record is read.
     json_lines: Option<bool>,
+    /// A line read, with its number, that starts the next record.
+    next_start: Option<(u64, Vec<u8>)>,
 }
 
 impl<R: BufRead> Records<R> {
     pub(crate) fn new(reader: R) -> Records<R> {
-        Records { reader, line: 0, json_lines: None }
+        Records { reader, line: 0, json_lines: None, next_start: None }
     }
 
-    /// Appends the next line (with its line break) to `buffer`; false at the end of input.
-    fn read_line(&mut self, buffer: &mut Vec<u8>) -> std::io::Result<bool> {
-        let read = self.reader.read_until(b'\n', buffer)?;
-        if read > 0 {
-            self.line = self.line.saturating_add(1);
+    /// The next line (with its line break) and its number; `None` at the end of input.
+    fn read_line(&mut self) -> std::io::Result<Option<(u64, Vec<u8>)>> {
+        if let Some(line) = self.next_start.take() {
+            return Ok(Some(line));
         }
-        Ok(read > 0)
+        let mut text = Vec::new();
+        if self.reader.read_until(b'\n', &mut text)? == 0 {
+            return Ok(None);
+        }
+        self.line = self.line.saturating_add(1);
+        Ok(Some((self.line, text)))
     }
 }
 
@@ -98,28 +108,38 @@ impl<R: BufRead> Iterator for Records<R> {
     type Item = std::io::Result<Record>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        let mut text = Vec::new();
         // Skip blank lines before a record.
-        loop {
-            text.clear();
-            match self.read_line(&mut text) {
+        let (line, mut text) = loop {
+            match self.read_line() {
                 Err(err) => return Some(Err(err)),
-                Ok(false) => return None,
-                Ok(true) if is_blank(&text) => {}
-                Ok(true) => break,
+                Ok(None) => return None,
+                Ok(Some((_, text))) if is_blank(&text) => {}
+                Ok(Some(first)) => break first,
             }
-        }
-        let line = self.line;
+        };
         let mut brackets = Brackets::default();
         brackets.read_line(&text);
+        let first_record = self.json_lines.is_none();
+        // An array (refused later, with its own message) keeps its elements whatever their
+        // column.
+        let object = text.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
         let json_lines = *self.json_lines.get_or_insert(brackets.balanced());
         if !json_lines {
             while !brackets.balanced() {
-                let start = text.len();
-                match self.read_line(&mut text) {
+                match self.read_line() {
                     Err(err) => return Some(Err(err)),
-                    Ok(false) => break,
-                    Ok(true) => brackets.read_line(text.get(start..).unwrap_or_default()),
+                    Ok(None) => break,
+                    Ok(Some(next)) if object && next.1.first() == Some(&b'{') => {
+                        self.next_start = Some(next);
+                        if first_record {
+                            self.json_lines = Some(true);
+                        }
+                        break;
+                    }
+                    Ok(Some((_, next))) => {
+                        brackets.read_line(&next);
+                        text.extend_from_slice(&next);
+                    }
                 }
             }
         }
@@ -151,5 +171,20 @@ mod tests {
         assert_eq!(got, [(2, "{\n  \"a\": \"{[\",\n  \"b\": {}\n}".into()), (6, "{\n}".into())]);
         assert_eq!(records("{\n  \"a\": 1\n"), [(1, "{\n  \"a\": 1".into())], "unclosed: runs to the end");
         assert!(records("\n \n").is_empty());
+    }
+
+    #[test]
+    fn an_unclosed_record_ends_where_a_line_starts_with_a_brace() {
+        // JSON Lines whose first line is broken: a record a line after all.
+        let got = records("{\"a\": [1,\n{\"b\": 2}\n{\"c\": [\n{\"d\": 4}\n");
+        assert_eq!(
+            got,
+            [(1, "{\"a\": [1,".into()), (2, "{\"b\": 2}".into()), (3, "{\"c\": [".into()), (4, "{\"d\": 4}".into())]
+        );
+        // Values spread over lines stay so after a broken one.
+        let got = records("{\n  \"a\": 1\n}\n{\n  \"b\": [\n{\n  \"c\": 3\n}\n");
+        assert_eq!(got, [(1, "{\n  \"a\": 1\n}".into()), (4, "{\n  \"b\": [".into()), (6, "{\n  \"c\": 3\n}".into())]);
+        // An array is one record.
+        assert_eq!(records("[\n{\"a\": 1},\n{\"b\": 2}\n]\n"), [(1, "[\n{\"a\": 1},\n{\"b\": 2}\n]".into())]);
     }
 }

@@ -289,6 +289,15 @@ fn keep_going_gives_every_line_one_output_line_in_order() {
         records[2]
     );
     assert!(records[4]["error"].as_str().unwrap().contains("must be a JSON object"), "{}", records[4]);
+    // A broken first line does not swallow the lines after it.
+    let input = format!("{{\"incident\": [\n{}\n", vase_line(""));
+    let (code, stdout, _) = run_with_input(&[&EVAL_STDIN[..], &["json", "--keep-going"]].concat(), input.as_bytes());
+    assert_eq!(code, 2);
+    let records: Vec<serde_json::Value> = stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(
+        (records.len(), &records[1]["line"], records[1].get("decision").is_some()),
+        (2, &serde_json::json!(2), true)
+    );
     // Every line decided: exit 0; without --id-field, no `id`.
     let input = format!("{}\n{}\n", vase_line(""), vase_line(""));
     let (code, stdout, _) = run_with_input(&[&EVAL_STDIN[..], &["json", "--keep-going"]].concat(), input.as_bytes());
@@ -379,7 +388,7 @@ fn scenario_expectations_that_name_unknown_gestures_or_roles_fail_with_a_suggest
     let dir = temp_dir("unknown-names");
     std::fs::copy(root().join(STORE), dir.join("store.policy")).unwrap();
     let scenarios = format!(
-        "policy = \"store.policy\"\n\n[[scenario]]\nname = \"misspelt\"\nfacts = {{ incident = {{ kind = \"broken_item\" }} }}\nrole = \"associate\"\nnow = \"{NOW}\"\n\n[scenario.expect]\nabsent = [\"gift_crd\", \"xyzzy\"]\nneeds_approval = [\"comp by supervsor\"]\nescalations = [\"manger\"]\n"
+        "policy = \"store.policy\"\n\n[[scenario]]\nname = \"misspelt\"\nfacts = {{ incident = {{ kind = \"broken_item\" }} }}\nrole = \"associate\"\nnow = \"{NOW}\"\n\n[scenario.expect]\nabsent = [\"gift_crd\", \"xyzzy\"]\nneeds_approval = [\"comp by supervsor\"]\nescalations = [\"manger\"]\noffers = [\"comp up to 50 EUR\", \"gift_card up to €25\", \"gift_card up to 25usd\", \"comp up to $50\"]\n"
     );
     std::fs::write(dir.join("scenarios.toml"), scenarios).unwrap();
     let (code, stdout, _) = run(&["test", dir.to_str().unwrap()]);
@@ -389,9 +398,12 @@ fn scenario_expectations_that_name_unknown_gestures_or_roles_fail_with_a_suggest
         "`absent` names `xyzzy`, which is not a gesture of the policy; the gestures are ",
         "`needs_approval` names `supervsor`, which is not a role of the policy; did you mean `supervisor`?",
         "`escalations` names `manger`, which is not a role of the policy;",
+        "`offers` holds `comp up to 50 EUR`, an amount in `EUR`, but the policy's currency is USD",
+        "`offers` holds `gift_card up to €25`, an amount in `€`, but the policy's currency is USD",
     ] {
         assert!(stdout.contains(message), "{message}\n{stdout}");
     }
+    assert!(!stdout.contains("25usd`, an amount") && !stdout.contains("$50`, an amount"), "{stdout}");
 }
 
 #[test]

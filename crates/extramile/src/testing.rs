@@ -22,8 +22,9 @@
 //! Every listed expectation must hold; `absent` gestures must appear nowhere in the
 //! decision; `errors` is the exact number of evaluation errors (0 unless given); with
 //! `exact = true` the lists must also be complete. An expectation that names a gesture or a
-//! role the policy does not declare fails the scenario (with a suggestion): it could never
-//! be checked, and a misspelt `absent` would otherwise always hold.
+//! role the policy does not declare fails the scenario (with a suggestion), and so does an
+//! amount written in another currency: it could never be checked as written, and a
+//! misspelt `absent` would otherwise always hold.
 //!
 //! The policy and incident files a scenario file names must lie in its folder or below
 //! (after following links): a scenario file cannot make the runner read other files.
@@ -315,6 +316,8 @@ struct Expected {
     amount: Option<Decimal>,
     role: Option<String>,
     due: Option<String>,
+    /// The currency marks written with the amount: symbols (`$`) and codes (`USD`).
+    currencies: Vec<String>,
 }
 
 fn parse_expected(text: &str) -> Result<Expected, String> {
@@ -336,10 +339,14 @@ fn parse_expected(text: &str) -> Result<Expected, String> {
                     expected.due = Some((*value).to_string());
                 }
             }
-            code if code.len() == 3 && code.chars().all(|c| c.is_ascii_uppercase()) => {}
+            code if code.len() == 3 && code.chars().all(|c| c.is_ascii_uppercase()) => {
+                expected.currencies.push(code.to_string())
+            }
             amount => {
-                expected.amount =
-                    Some(parse_amount(amount).ok_or_else(|| format!("cannot read `{amount}` in `{text}`"))?)
+                expected.amount = Some(
+                    parse_amount(amount, &mut expected.currencies)
+                        .ok_or_else(|| format!("cannot read `{amount}` in `{text}`"))?,
+                )
             }
         }
     }
@@ -347,11 +354,12 @@ fn parse_expected(text: &str) -> Result<Expected, String> {
 }
 
 /// What `expect` names that `policy` does not declare: each gesture and role, with the
-/// closest declared name as a suggestion.
+/// closest declared name as a suggestion, and each amount in another currency.
 fn unknown_names(policy: &Policy, expect: &Expectations) -> Vec<String> {
     let gestures: Vec<&str> = policy.program.gestures.iter().map(|g| g.name.as_str()).collect();
     let roles: Vec<&str> = policy.roles().iter().map(Name::as_str).collect();
     let mut unknown = Vec::new();
+    let mut foreign = Vec::new();
     let mut check = |list: &str, what: &str, word: &str, declared: &[&str]| {
         if !declared.contains(&word) {
             let hint = match crate::check::closest(word, declared.iter().copied()) {
@@ -369,10 +377,20 @@ fn unknown_names(policy: &Policy, expect: &Expectations) -> Vec<String> {
     ];
     for (list, texts) in described {
         // An expectation that does not parse is reported by `check_expectations`.
-        for expected in texts.iter().filter_map(|text| parse_expected(text).ok()) {
+        for (text, expected) in texts.iter().filter_map(|text| Some((text, parse_expected(text).ok()?))) {
             check(list, "gesture", &expected.gesture, &gestures);
             if let Some(role) = &expected.role {
                 check(list, "role", role, &roles);
+            }
+            let currency = &policy.program.currency;
+            let own = |mark: &str| {
+                mark == currency.code || currency.symbol.is_some_and(|s| mark.chars().eq(std::iter::once(s)))
+            };
+            if let Some(mark) = expected.currencies.iter().find(|mark| !own(mark)) {
+                foreign.push(format!(
+                    "`{list}` holds `{text}`, an amount in `{mark}`, but the policy's currency is {}",
+                    currency.code
+                ));
             }
         }
     }
@@ -384,15 +402,22 @@ fn unknown_names(policy: &Policy, expect: &Expectations) -> Vec<String> {
     for role in &expect.escalations {
         check("escalations", "role", role, &roles);
     }
+    unknown.append(&mut foreign);
     unknown
 }
 
-fn parse_amount(text: &str) -> Option<Decimal> {
+/// The amount of `$12.50`, `12.50` or `12.50USD`; its currency marks go to `currencies`.
+fn parse_amount(text: &str, currencies: &mut Vec<String>) -> Option<Decimal> {
     let digits = text.trim_start_matches(['$', '€', '£', '¥']);
-    let digits = digits
-        .get(..digits.len().saturating_sub(3))
-        .filter(|_| digits.ends_with(char::is_alphabetic))
-        .unwrap_or(digits);
+    currencies.extend(text.strip_suffix(digits).filter(|symbols| !symbols.is_empty()).map(String::from));
+    let code = digits.len().checked_sub(3).and_then(|at| digits.split_at_checked(at));
+    let digits = match code {
+        Some((number, code)) if digits.ends_with(char::is_alphabetic) => {
+            currencies.push(code.to_ascii_uppercase());
+            number
+        }
+        _ => digits,
+    };
     Decimal::from_str(digits).ok()
 }
 
