@@ -241,3 +241,22 @@ fn a_scenario_file_cannot_name_files_outside_its_folder() {
     let (code, stdout, _) = run(&["test", dir.to_str().unwrap()]);
     assert_eq!(code, 0, "{stdout}");
 }
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_standard_output_is_an_error_that_says_so() {
+    for args in [&["check", "examples"][..], &["test", "examples"][..]] {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_extramile"))
+            .args(args)
+            .current_dir(root())
+            .stdout(std::fs::File::create("/dev/full").unwrap())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        assert_eq!(
+            stderr.lines().collect::<Vec<_>>(),
+            ["error: cannot write to standard output: No space left on device (os error 28)"]
+        );
+    }
+}
