@@ -8,6 +8,7 @@
 mod candidates;
 pub mod expr;
 pub mod facts;
+mod offers;
 pub mod stream;
 pub mod tree;
 
@@ -92,7 +93,8 @@ struct RunBuffers {
     fact_index: Vec<Option<u32>>,
     /// When tracing: the buffer of the slots each rule reads (lent to the environment).
     reads: Vec<SlotId>,
-    blocked: Vec<GestureId>,
+    /// Whether each gesture is forbidden (sized when the first is).
+    blocked: Vec<bool>,
     caps: Vec<Option<(Decimal, Name)>>,
 }
 
@@ -122,6 +124,7 @@ struct Work {
     candidates: Vec<(usize, Key)>,
     outcomes: Vec<(usize, RuleOutcome)>,
     granted: Vec<Granted>,
+    offers: offers::OfferBuffers,
     stream: stream::Scratch,
     run: RunBuffers,
     /// The last `now` written as text, and its text: evaluations at one time (a batch, or a
@@ -136,6 +139,7 @@ impl Scratch {
         work.candidates.clear();
         work.outcomes.clear();
         work.granted.clear();
+        work.offers.clear();
         work.stream.clear();
         work.run.clear();
     }
@@ -241,17 +245,39 @@ pub(crate) fn evaluate_table(
     });
 }
 
-/// Runs `f` with this thread's scratch buffers, cleared afterwards.
+/// Runs `f` with this thread's scratch buffers, cleared when `f` ends, returning or
+/// unwinding: a panic caught by the host (`catch_unwind`) leaves nothing behind for the
+/// thread's next decision.
 fn with_scratch<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
     SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
-        Ok(mut scratch) => {
-            let result = f(&mut scratch);
-            scratch.clear();
-            result
-        }
+        Ok(scratch) => f(&mut ClearedOnDrop(scratch)),
         // Only reachable if evaluation re-entered itself on this thread: use fresh buffers.
         Err(_) => f(&mut Scratch::default()),
     })
+}
+
+/// The thread's scratch, lent for one evaluation and cleared when the loan ends, however
+/// it ends.
+struct ClearedOnDrop<'a>(std::cell::RefMut<'a, Scratch>);
+
+impl Drop for ClearedOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.clear();
+    }
+}
+
+impl std::ops::Deref for ClearedOnDrop<'_> {
+    type Target = Scratch;
+
+    fn deref(&self) -> &Scratch {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for ClearedOnDrop<'_> {
+    fn deref_mut(&mut self) -> &mut Scratch {
+        &mut self.0
+    }
 }
 
 /// Decides on the facts in `table`, writing into `decision` (an empty one).
@@ -306,8 +332,8 @@ fn decide(work: &mut Work, program: &Program, table: &facts::FactTable, asking: 
     run.apply_forbids(outcomes);
     run.apply_limits();
     run.collect_grants(outcomes, &mut work.granted);
-    run.offers(&work.granted, role);
-    run.approvals(&work.granted, role);
+    run.offers(&work.granted, role, &mut work.offers);
+    run.approvals(&work.granted, role, &mut work.offers);
     run.owed_recommended_escalated(outcomes);
     // The environment's buffer goes back to the scratch, to be cleared with it.
     let Run { buffers, env, .. } = run;
@@ -416,9 +442,17 @@ impl<'p> Run<'p> {
         trace.push(idx, kind, clause, error, rule.line, rule.span);
     }
 
+    fn is_blocked(&self, gesture: GestureId) -> bool {
+        self.buffers.blocked.get(gesture).copied().unwrap_or_default()
+    }
+
     fn block(&mut self, gesture: GestureId, rule: &Name, reason: Name) {
-        if !self.buffers.blocked.contains(&gesture) {
-            self.buffers.blocked.push(gesture);
+        let gestures = self.program.gestures.len();
+        if self.buffers.blocked.len() < gestures {
+            self.buffers.blocked.resize(gestures, false);
+        }
+        if let Some(blocked) = self.buffers.blocked.get_mut(gesture) {
+            *blocked = true;
         }
         let name = self.gesture_name(gesture);
         self.decision.forbidden.push(Forbidden { gesture: name, rule: rule.clone(), reason });
@@ -558,149 +592,6 @@ impl<'p> Run<'p> {
         }
     }
 
-    /// The item words of a granted alternative.
-    fn item(&self, granted: &Granted) -> Option<&'p Name> {
-        let program = self.program;
-        let grant = program.rules.get(granted.rule)?.grants.get(granted.grant)?;
-        grant.alternatives.get(granted.alternative)?.item.as_ref()
-    }
-
-    /// The most generous grant of `gesture` (with `item`) to roles up to `role`, capped by
-    /// limits, with the name of the rule or limit that set it.
-    fn best(
-        &self,
-        granted: &[Granted],
-        gesture: GestureId,
-        item: Option<&Name>,
-        role: RoleId,
-    ) -> Option<(Bound, SetBy)> {
-        let mut best: Option<&Granted> = None;
-        for g in granted.iter().filter(|g| g.gesture == gesture && g.role <= role && self.item(g) == item) {
-            if best.is_none_or(|b| g.bound.more_generous_than(b.bound)) {
-                best = Some(g);
-            }
-        }
-        self.capped(best?)
-    }
-
-    /// The bound of the grant `best`, capped by limits, with what set it; `None` if its
-    /// gesture is forbidden.
-    fn capped(&self, best: &Granted) -> Option<(Bound, SetBy)> {
-        let gesture = best.gesture;
-        if self.buffers.blocked.contains(&gesture) {
-            return None;
-        }
-        match (best.bound, self.buffers.caps.get(gesture).and_then(Option::as_ref)) {
-            (Bound::Unbounded, Some((cap, _))) => Some((Bound::UpTo(*cap), SetBy::Limit(gesture))),
-            (Bound::UpTo(amount), Some((cap, _))) if *cap < amount => Some((Bound::UpTo(*cap), SetBy::Limit(gesture))),
-            (bound, _) => Some((bound, SetBy::Rule(best.rule))),
-        }
-    }
-
-    /// The name of the rule or limit that set a bound (shared, so only made when shown).
-    fn set_by_name(&self, set_by: SetBy) -> Name {
-        let name = match set_by {
-            SetBy::Rule(rule) => self.program.rules.get(rule).map(|r| &r.name),
-            SetBy::Limit(gesture) => self.buffers.caps.get(gesture).and_then(Option::as_ref).map(|(_, limit)| limit),
-        };
-        name.cloned().unwrap_or_default()
-    }
-
-    fn offers(&mut self, granted: &[Granted], role: RoleId) {
-        let program = self.program;
-        // A grant's alternatives are consecutive in `granted`, and share its role.
-        let same_grant = |a: &Granted, b: &Granted| (a.rule, a.grant) == (b.rule, b.grant);
-        // At most one offer per grant, and a grant has at least one alternative.
-        let mut offers: Vec<Offer> = Vec::with_capacity(granted.len());
-        // Each offer's first gesture (kept when gestures repeat): offers alike start alike,
-        // so that telling offers apart rarely compares names.
-        let mut firsts: smallvec::SmallVec<[GestureId; 16]> = smallvec::SmallVec::new();
-        // When no gesture is granted twice (as is usual), each alternative is its gesture's
-        // best grant. Checked for a few grants only, where the check costs less than it saves.
-        let unique = granted.len() <= 16
-            && granted
-                .iter()
-                .enumerate()
-                .all(|(i, g)| granted.get(..i).unwrap_or_default().iter().all(|e| e.gesture != g.gesture));
-        for grant in granted.chunk_by(same_grant) {
-            let Some(first) = grant.first() else { continue };
-            let Some(rule) = program.rules.get(first.rule).filter(|_| first.role <= role) else { continue };
-            // The offer is built in place (an offer is large to move), and taken back if it
-            // offers nothing or is alike an earlier one.
-            offers.push(Offer { one_of: OneOf::new(), rule: rule.name.clone(), priority: rule.priority });
-            let Some((offer, earlier_offers)) = offers.split_last_mut() else { continue };
-            // At most one gesture per alternative: sized so that it never grows (and kept
-            // inline for the usual single gesture).
-            offer.one_of.reserve_exact(grant.len());
-            let mut first_offered = None;
-            for (i, g) in grant.iter().enumerate() {
-                // A gesture and item named twice in one grant is offered once.
-                let earlier = grant.get(..i).unwrap_or_default();
-                let item = self.item(g);
-                if earlier.iter().any(|e| e.gesture == g.gesture && self.item(e) == item) {
-                    continue;
-                }
-                let best = if unique { self.capped(g) } else { self.best(granted, g.gesture, item, role) };
-                let Some((bound, set_by)) = best else { continue };
-                let limited_by = (bound != Bound::Given).then(|| self.set_by_name(set_by));
-                let gesture = self.gesture_name(g.gesture);
-                offer.one_of.push(OfferedGesture { gesture, item: item.cloned(), up_to: bound.amount(), limited_by });
-                first_offered = first_offered.or(Some(g.gesture));
-            }
-            let Some(first) = first_offered else {
-                offers.pop();
-                continue;
-            };
-            // Offers alike share their gestures, so none are alike when no gesture repeats.
-            if !unique {
-                let alike =
-                    earlier_offers.iter_mut().zip(&firsts).find(|(o, f)| **f == first && o.one_of == offer.one_of);
-                if let Some((existing, _)) = alike {
-                    existing.priority = existing.priority.max(rule.priority);
-                    offers.pop();
-                    continue;
-                }
-                firsts.push(first);
-            }
-        }
-        // A stable sort: equal priorities keep their source order. Most policies give no
-        // priorities, so the offers are usually in order already.
-        if !offers.is_sorted_by(|a, b| a.priority >= b.priority) {
-            offers.sort_by_key(|offer| std::cmp::Reverse(offer.priority));
-        }
-        self.decision.offers = offers;
-    }
-
-    fn approvals(&mut self, granted: &[Granted], role: RoleId) {
-        let mut keys: Vec<(GestureId, Option<Name>)> = Vec::new();
-        for g in granted.iter().filter(|g| g.role > role) {
-            let item = self.item(g);
-            if !keys.iter().any(|(gesture, known)| *gesture == g.gesture && known.as_ref() == item) {
-                keys.push((g.gesture, item.cloned()));
-            }
-        }
-        for (gesture, item) in keys {
-            let mut previous = self.best(granted, gesture, item.as_ref(), role).map(|(bound, _)| bound);
-            for higher in role + 1..self.program.roles.len() {
-                let Some((bound, set_by)) = self.best(granted, gesture, item.as_ref(), higher) else { continue };
-                let extends = match previous {
-                    None => true,
-                    Some(prev) => bound.more_generous_than(prev),
-                };
-                if extends {
-                    self.decision.needs_approval.push(Approval {
-                        gesture: self.gesture_name(gesture),
-                        item: item.clone(),
-                        approver: self.program.roles.get(higher).cloned().unwrap_or_default(),
-                        up_to: bound.amount(),
-                        rule: self.set_by_name(set_by),
-                    });
-                    previous = Some(bound);
-                }
-            }
-        }
-    }
-
     fn owed_recommended_escalated(&mut self, outcomes: &[(usize, RuleOutcome)]) {
         let program = self.program;
         // Most policies' rules only grant: nothing to look for.
@@ -716,7 +607,7 @@ impl<'p> Run<'p> {
                     Err(()) => continue,
                 };
                 let gesture = self.gesture_name(owe.gesture);
-                if self.buffers.blocked.contains(&owe.gesture) {
+                if self.is_blocked(owe.gesture) {
                     self.decision.warnings.push(Problem {
                         rule: rule.name.clone(),
                         fact: None,
@@ -728,7 +619,7 @@ impl<'p> Run<'p> {
                 self.decision.owed.push(Owed { gesture, item: owe.item.clone(), amount, rule: rule.name.clone() });
             }
             for rec in &rule.recommends {
-                if self.buffers.blocked.contains(&rec.gesture) {
+                if self.is_blocked(rec.gesture) {
                     continue;
                 }
                 let Ok(amount) = self.optional_money(&rec.amount, &rule.name) else { continue };
@@ -794,5 +685,35 @@ impl<'p> Run<'p> {
                 Err(())
             }
         }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::panic, reason = "tests fail loudly")]
+mod tests {
+    use super::*;
+    use crate::{Policy, Request};
+
+    /// A panic mid-decision, caught by the host, leaves the thread's buffers dirty (here: the
+    /// only gesture marked forbidden, as a forbid would); the next decision on the thread
+    /// must not see it.
+    #[test]
+    fn a_decision_that_panics_leaves_nothing_for_the_next_one() {
+        let policy =
+            Policy::parse("currency USD\nroles clerk\ngestures\n  comp: amount\nrule r\n  clerk may comp up to $5\n")
+                .unwrap();
+        let caught = std::panic::catch_unwind(|| {
+            with_scratch(|scratch| {
+                scratch.work.run.blocked.push(true);
+                scratch.work.run.caps.push(Some((Decimal::ONE, Name::from("limit@9"))));
+                panic!("a host's value failed to serialise mid-decision");
+            })
+        });
+        assert!(caught.is_err());
+        let now = "2026-11-22T10:00:00Z".parse().unwrap();
+        let decision = policy.evaluate(&serde_json::json!({}), &Request::new("clerk", now)).unwrap();
+        assert_eq!(decision.offers.len(), 1, "{decision:?}");
+        assert_eq!(decision.offers[0].one_of[0].up_to, Some(Decimal::new(500, 2)));
+        assert!(decision.forbidden.is_empty());
     }
 }
