@@ -16,6 +16,7 @@ use crate::decision::*;
 use crate::eval::candidates::{candidate_rules, Key};
 use crate::eval::expr::{Env, ExprError};
 use crate::ir::{Expr, GestureId, Program, RoleId, SlotId};
+use crate::json::RequestError;
 use crate::name::Name;
 use crate::syntax::span::Span;
 use crate::value::Value;
@@ -146,12 +147,30 @@ impl Scratch {
 }
 
 /// Who asks, when, and how: the request as [`decide`] takes it.
-struct Asking {
-    role: RoleId,
-    now: DateTime<FixedOffset>,
+pub(crate) struct Asking {
+    pub(crate) role: RoleId,
+    pub(crate) now: DateTime<FixedOffset>,
     /// `now` as decisions write it, when the caller has it already.
-    now_text: Option<Name>,
-    trace: bool,
+    pub(crate) now_text: Option<Name>,
+    pub(crate) trace: bool,
+    /// Whether a key of the facts that leads to no declared fact refuses the request
+    /// (otherwise the decision warns about it).
+    pub(crate) strict: bool,
+}
+
+impl Asking {
+    /// What `role` asks at `now`.
+    pub(crate) fn new(role: RoleId, now: DateTime<FixedOffset>, trace: bool, strict: bool) -> Asking {
+        Asking { role, now, now_text: None, trace, strict }
+    }
+}
+
+/// Why a request was refused while its facts were read.
+pub(crate) enum Refusal {
+    /// The facts nest deeper than the policy's limit (the caller names where).
+    TooDeep,
+    /// Another reason, as the request's error.
+    Request(RequestError),
 }
 
 thread_local! {
@@ -169,80 +188,110 @@ pub fn evaluate(
     let mut decision = Decision::empty();
     with_scratch(|scratch| {
         facts::read_facts(program, facts, &mut scratch.table.values);
-        decide(&mut scratch.work, program, &scratch.table, Asking { role, now, now_text: None, trace }, &mut decision);
+        decide(&mut scratch.work, program, &scratch.table, Asking::new(role, now, trace, false), &mut decision);
     });
     decision
 }
 
 /// Like [`evaluate`], into `decision` (an empty one: the decision is written in place,
 /// never moved), checking that `facts` nests no deeper than the policy's
-/// `FactLimits::max_depth` in the same walk that reads them (see [`tree::read_document`]);
-/// `Err` if it does.
+/// `FactLimits::max_depth` in the same walk that reads them (see [`tree::read_document`]),
+/// and, when strict, that every key leads to a declared fact.
 pub(crate) fn evaluate_document(
     program: &Program,
     facts: &serde_json::Value,
-    role: RoleId,
-    now: DateTime<FixedOffset>,
-    trace: bool,
+    asking: Asking,
     decision: &mut Decision,
-) -> Result<(), tree::TooDeep> {
+) -> Result<(), Refusal> {
     with_scratch(|scratch| {
-        let table = &mut scratch.table;
-        tree::read_document(facts::Filling::new(program, &mut table.marks, &mut table.values), facts)?;
-        decide(&mut scratch.work, program, &scratch.table, Asking { role, now, now_text: None, trace }, decision);
+        tree::read_document(facts::Filling::new(program, &mut scratch.table), facts).map_err(|_| Refusal::TooDeep)?;
+        refuse_unknown_keys(program, &scratch.table, asking.strict).map_err(Refusal::Request)?;
+        decide(&mut scratch.work, program, &scratch.table, asking, decision);
         Ok(())
     })
 }
 
 /// Evaluates an evaluation request given as JSON text (the contract of
 /// `Policy::evaluate_json`), reading the facts straight into the fact table. `None` when
-/// the request is out of the ordinary in any way: the caller then takes the general path,
-/// which gives the exact error or reads the unusual facts.
+/// the request is out of the ordinary in any way, or refused: the caller then takes the
+/// general path, which gives the exact error or reads the unusual facts.
 pub fn evaluate_request(program: &Program, request: &str) -> Option<Decision> {
     let mut decision = Decision::empty();
     let decided = with_scratch(|scratch| {
-        let table = &mut scratch.table;
-        let filling = facts::Filling::new(program, &mut table.marks, &mut table.values);
+        let filling = facts::Filling::new(program, &mut scratch.table);
         let request = stream::read_request(request, &mut scratch.work.stream, filling)?;
-        let asking = Asking { role: request.role, now: request.now, now_text: request.now_text, trace: request.trace };
+        refuse_unknown_keys(program, &scratch.table, request.strict).ok()?;
+        let asking = Asking {
+            role: request.role,
+            now: request.now,
+            now_text: request.now_text,
+            trace: request.trace,
+            strict: request.strict,
+        };
         decide(&mut scratch.work, program, &scratch.table, asking, &mut decision);
         Some(())
     });
     decided.map(|()| decision)
 }
 
-/// Like [`evaluate`], with the facts as JSON text, read as [`evaluate_request`] reads them.
-pub fn evaluate_facts_text(
-    program: &Program,
-    facts: &str,
-    role: RoleId,
-    now: DateTime<FixedOffset>,
-    trace: bool,
-) -> Option<Decision> {
+/// Like [`evaluate`], with the facts as JSON text, read as [`evaluate_request`] reads them
+/// (`None` in the same cases).
+pub(crate) fn evaluate_facts_text(program: &Program, facts: &str, asking: Asking) -> Option<Decision> {
     let mut decision = Decision::empty();
     let decided = with_scratch(|scratch| {
-        let table = &mut scratch.table;
-        let filling = facts::Filling::new(program, &mut table.marks, &mut table.values);
+        let filling = facts::Filling::new(program, &mut scratch.table);
         stream::read_facts(facts, &mut scratch.work.stream, filling)?;
-        decide(&mut scratch.work, program, &scratch.table, Asking { role, now, now_text: None, trace }, &mut decision);
+        refuse_unknown_keys(program, &scratch.table, asking.strict).ok()?;
+        decide(&mut scratch.work, program, &scratch.table, asking, &mut decision);
         Some(())
     });
     decided.map(|()| decision)
 }
 
 /// Decides on a fact table read in advance (the facts of [`crate::Facts`]), into
-/// `decision` (an empty one).
+/// `decision` (an empty one); when strict, refuses a table read from a document with a key
+/// that leads to no declared fact.
 pub(crate) fn evaluate_table(
     program: &Program,
     table: &facts::FactTable,
-    role: RoleId,
-    now: DateTime<FixedOffset>,
-    trace: bool,
+    asking: Asking,
     decision: &mut Decision,
-) {
-    with_scratch(|scratch| {
-        decide(&mut scratch.work, program, table, Asking { role, now, now_text: None, trace }, decision)
-    });
+) -> Result<(), RequestError> {
+    refuse_unknown_keys(program, table, asking.strict)?;
+    with_scratch(|scratch| decide(&mut scratch.work, program, table, asking, decision));
+    Ok(())
+}
+
+/// When `strict`, the error for the first key of the facts read into `table` that leads to
+/// no declared fact, if there is one.
+fn refuse_unknown_keys(program: &Program, table: &facts::FactTable, strict: bool) -> Result<(), RequestError> {
+    match table.unknown.first.first() {
+        Some((object, key)) if strict => {
+            let (path, suggestion) = program.fact_tree.key_path(*object, key);
+            Err(RequestError::UnknownKey { path, suggestion })
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Warns in `decision` about the keys of the facts read into `table` that lead to no
+/// declared fact: each of the first few by path, with the declared path closest to it, and
+/// how many more there are.
+fn warn_unknown_keys(program: &Program, table: &facts::FactTable, decision: &mut Decision) {
+    let unknown = &table.unknown;
+    for (object, key) in &unknown.first {
+        let (path, suggestion) = program.fact_tree.key_path(*object, key);
+        let mut message = format!("`{path}` is not a declared fact or part of one: it is ignored");
+        if let Some(suggestion) = suggestion {
+            message.push_str(&format!("; did you mean `{suggestion}`?"));
+        }
+        decision.warnings.push(Problem { rule: Name::default(), fact: Some(path), message, line: 0, column: 0 });
+    }
+    let more = unknown.count.saturating_sub(unknown.first.len());
+    if more > 0 {
+        let message = format!("and {more} more keys that are not declared facts or part of one: they are ignored");
+        decision.warnings.push(Problem { rule: Name::default(), fact: None, message, line: 0, column: 0 });
+    }
 }
 
 /// Runs `f` with this thread's scratch buffers, cleared when `f` ends, returning or
@@ -282,7 +331,7 @@ impl std::ops::DerefMut for ClearedOnDrop<'_> {
 
 /// Decides on the facts in `table`, writing into `decision` (an empty one).
 fn decide(work: &mut Work, program: &Program, table: &facts::FactTable, asking: Asking, decision: &mut Decision) {
-    let Asking { role, now, now_text, trace } = asking;
+    let Asking { role, now, now_text, trace, strict: _ } = asking;
     decision.policy = program.name.clone();
     decision.role = program.roles.get(role).cloned().unwrap_or_default();
     decision.now = match (now_text, &work.now_text) {
@@ -296,6 +345,9 @@ fn decide(work: &mut Work, program: &Program, table: &facts::FactTable, asking: 
         }
     };
     decision.currency = program.currency_code.clone();
+    if table.unknown.count > 0 {
+        warn_unknown_keys(program, table, decision);
+    }
     if trace {
         decision.trace = Some(Trace::new(Arc::clone(&program.trace_texts), program.rules.len(), program.facts.len()));
     }
