@@ -350,10 +350,11 @@ pub fn format_duration(seconds: i64) -> String {
     for (size, name) in units {
         if seconds != 0 && seconds % size == 0 {
             let n = seconds / size;
-            return if n.abs() == 1 { format!("{n} {name}") } else { format!("{n} {name}s") };
+            return if n.unsigned_abs() == 1 { format!("{n} {name}") } else { format!("{n} {name}s") };
         }
     }
-    if seconds.abs() == 1 {
+    // `unsigned_abs`: the magnitude of `i64::MIN` seconds does not fit an `i64`.
+    if seconds.unsigned_abs() == 1 {
         format!("{seconds} second")
     } else {
         format!("{seconds} seconds")
@@ -526,6 +527,13 @@ mod tests {
                 proptest::prop_assert!(!canonical || read.nanosecond() != 0 || is_canonical_time(&text), "{}", text);
             }
         }
+    }
+
+    #[test]
+    fn every_duration_is_written() {
+        assert_eq!(format_duration(i64::MIN), "-9223372036854775808 seconds");
+        assert_eq!(format_duration(-60), "-1 minute");
+        assert_eq!(format_duration(i64::MAX), "9223372036854775807 seconds");
     }
 
     #[test]

@@ -95,6 +95,16 @@ fn durations_beyond_chronos_range_fail_safe() {
     }
 }
 
+/// Item 1 (a sibling): the trace writes any duration, the most negative included.
+#[test]
+fn the_most_negative_duration_is_traced() {
+    let source = "currency USD\nroles a\nfacts\n  o.d: duration, default -9223372036854775807 seconds - 1 second\ngestures\n  note\nrule r\n  when o.d < 0 seconds\n  a may note\n";
+    let policy = Policy::parse(source).unwrap();
+    let decision = policy.evaluate(&json!({}), &request().with_trace(true)).unwrap();
+    let json = decision.to_json().unwrap();
+    assert!(json.contains("\"-9223372036854775808 seconds\""), "{json}");
+}
+
 /// Item 1: constant folding of time arithmetic past chrono's range is `E0120` at load.
 #[test]
 fn constant_time_arithmetic_out_of_range_is_refused_at_load() {
