@@ -63,8 +63,9 @@ pub fn extramile_source(n_rules: usize) -> String {
     src
 }
 
+/// Rounds to the cent toward zero, as an `up to` bound rounds in extramile.
 fn cents(amount: Decimal) -> Decimal {
-    let mut rounded = amount.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+    let mut rounded = amount.round_dp_with_strategy(2, RoundingStrategy::ToZero);
     rounded.rescale(2);
     rounded
 }

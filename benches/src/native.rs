@@ -1,5 +1,5 @@
 //! The reference decision written by hand in Rust: the baseline every engine is measured
-//! against. Money is exact (`rust_decimal`, rounded half away from zero to the cent), as in
+//! against. Money is exact (`rust_decimal`, bounds rounded toward zero to the cent), as in
 //! extramile, so the comparison is like for like.
 
 use crate::corpus::{Incident, KINDS, TIERS};
@@ -27,9 +27,10 @@ const BASIC: usize = 0;
 const GOLD: usize = 2;
 const PLATINUM: usize = 3;
 
-/// Rounds to the cent, half away from zero, with two decimals.
+/// Rounds to the cent toward zero, with two decimals: every amount here is an `up to`
+/// bound, which rounds toward zero in extramile.
 fn cents(amount: Decimal) -> Decimal {
-    let mut rounded = amount.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+    let mut rounded = amount.round_dp_with_strategy(2, RoundingStrategy::ToZero);
     rounded.rescale(2);
     rounded
 }

@@ -4,7 +4,8 @@
 //! Each engine is written as an expert in it would write the decision, compiled once, and
 //! given its own pre-parsed input type, built outside the timed loop. Money is exact in
 //! Rhai (`Decimal`) and ZEN (`Decimal`); Rego numbers are binary floats, so the Rego
-//! policies convert the item's value to whole cents first and round half away from zero.
+//! policies convert the item's value to whole cents first. Every amount is an `up to`
+//! bound, which rounds toward zero to the cent, as extramile's bounds do.
 
 use crate::corpus::{Incident, KINDS, TIERS};
 use crate::generated::{self, kind_name};
@@ -21,7 +22,7 @@ const CYCLE: usize = 1024;
 // Rhai
 
 const RHAI_REFERENCE: &str = r#"
-fn pct(p, v) { (p * v).round_half_up(2) }
+fn pct(p, v) { (p * v).round_down(2) }
 fn lesser(a, b) { if a < b { a } else { b } }
 fn greater(a, b) { if a > b { a } else { b } }
 
@@ -61,7 +62,7 @@ fn decide(i) {
 /// The generated family in Rhai: a `switch` on the kind (hashed by Rhai), ten rules each.
 pub fn rhai_generated(n_rules: usize) -> String {
     let mut src = String::from(
-        "fn pct(p, v) { (p * v).round_half_up(2) }\nfn lesser(a, b) { if a < b { a } else { b } }\n\n\
+        "fn pct(p, v) { (p * v).round_down(2) }\nfn lesser(a, b) { if a < b { a } else { b } }\n\n\
          fn decide(i) {\n    let v = i.value;\n    let tier = i.tier;\n    let days = i.days;\n    \
          let prior = i.prior;\n    let out = [];\n    switch i.kind {\n",
     );
@@ -156,7 +157,7 @@ prior := object.get(input.customer, "prior_incidents", 0)
 # Rego numbers are binary floats: amounts are computed in whole cents.
 value := round(input.item.value * 100)
 
-pct(p) := round((value * p) / 100)
+pct(p) := floor((value * p) / 100)
 
 # The entry point: every [gesture, amount in cents] that applies (null for no amount).
 # (Pairs in a partial set: the RVM compiler does not take partial objects with constant keys.)
@@ -343,9 +344,17 @@ fn row(cells: [&str; 7]) -> ZenRow {
 pub fn zen_reference() -> serde_json::Value {
     let rows = [
         row(["\"broken_item\"", "<= 30", "", "", "", "\"refund\"", "item.value"]),
-        row(["\"broken_item\"", "", ">= 100", "", "", "\"breakage_credit\"", "min([round(item.value * 0.25, 2), 50])"]),
+        row([
+            "\"broken_item\"",
+            "",
+            ">= 100",
+            "",
+            "",
+            "\"breakage_credit\"",
+            "min([floor(item.value * 25) / 100, 50])",
+        ]),
         row(["\"broken_item\"", "<= 90", "", "", "", "\"replacement\"", "null"]),
-        row(["\"late_delivery\"", "", "", "", "", "\"shipping_refund\"", "min([round(item.value * 0.10, 2), 15])"]),
+        row(["\"late_delivery\"", "", "", "", "", "\"shipping_refund\"", "min([floor(item.value * 10) / 100, 15])"]),
         row(["\"late_delivery\"", "", "", "\"gold\", \"platinum\"", "", "\"priority_upgrade\"", "null"]),
         row(["\"late_delivery\"", "> 14", "", "", "", "\"late_voucher\"", "10"]),
         row(["\"wrong_item\"", "", "", "", "", "\"exchange\"", "null"]),
@@ -354,7 +363,7 @@ pub fn zen_reference() -> serde_json::Value {
         row(["\"missing_item\"", "", "", "", ">= 3", "\"fraud_review\"", "null"]),
         row(["\"defective\"", "[31..365]", "", "", "", "\"repair\"", "null"]),
         row(["\"defective\"", "<= 30", "", "", "", "\"defect_refund\"", "item.value"]),
-        row(["\"defective\"", "[31..180]", "", "", "", "\"partial_refund\"", "round(item.value * 0.50, 2)"]),
+        row(["\"defective\"", "[31..180]", "", "", "", "\"partial_refund\"", "floor(item.value * 50) / 100"]),
         row(["\"complaint\"", "", "", "", "", "\"apology_note\"", "null"]),
         row([
             "\"complaint\"",
@@ -363,9 +372,9 @@ pub fn zen_reference() -> serde_json::Value {
             "\"silver\", \"gold\", \"platinum\"",
             "",
             "\"goodwill_credit\"",
-            "min([round(item.value * 0.05, 2), 20])",
+            "min([floor(item.value * 5) / 100, 20])",
         ]),
-        row(["", "", ">= 200", "\"gold\"", "", "\"loyalty_points\"", "round(item.value * 0.02, 2)"]),
+        row(["", "", ">= 200", "\"gold\"", "", "\"loyalty_points\"", "floor(item.value * 2) / 100"]),
         row(["", "", "", "\"platinum\"", "", "\"concierge_callback\"", "null"]),
         row(["", "<= 7", "", "", "0", "\"welcome_coupon\"", "5"]),
         row([
@@ -375,9 +384,9 @@ pub fn zen_reference() -> serde_json::Value {
             "",
             "[2..4]",
             "\"repeat_credit\"",
-            "min([round(item.value * 0.125, 2), 30])",
+            "min([floor(item.value * 12.5) / 100, 30])",
         ]),
-        row(["", "<= 60", "> 500", "", "", "\"white_glove\"", "max([round(item.value * 0.01, 2), 10])"]),
+        row(["", "<= 60", "> 500", "", "", "\"white_glove\"", "max([floor(item.value) / 100, 10])"]),
     ];
     zen_table(&rows)
 }
@@ -399,10 +408,10 @@ pub fn zen_generated(n_rules: usize) -> serde_json::Value {
                     s(),
                     s(),
                     "\"g1\"".into(),
-                    "min([round(item.value * 0.25, 2), 50])".into(),
+                    "min([floor(item.value * 25) / 100, 50])".into(),
                 ],
                 2 => [k, format!("<= {}", 90 + t), s(), s(), s(), "\"g2\"".into(), "null".into()],
-                3 => [k, s(), s(), s(), s(), "\"g3\"".into(), "min([round(item.value * 0.10, 2), 15])".into()],
+                3 => [k, s(), s(), s(), s(), "\"g3\"".into(), "min([floor(item.value * 10) / 100, 15])".into()],
                 4 => [k, s(), s(), "\"gold\", \"platinum\"".into(), s(), "\"g4\"".into(), "null".into()],
                 5 => [k, format!("> {}", 14 + t), s(), s(), s(), "\"g5\"".into(), "10".into()],
                 6 => [k, s(), s(), s(), "< 3".into(), "\"g6\"".into(), "item.value".into()],
@@ -414,7 +423,7 @@ pub fn zen_generated(n_rules: usize) -> serde_json::Value {
                     s(),
                     s(),
                     "\"g8\"".into(),
-                    "round(item.value * 0.50, 2)".into(),
+                    "floor(item.value * 50) / 100".into(),
                 ],
                 _ => [
                     k,
@@ -423,7 +432,7 @@ pub fn zen_generated(n_rules: usize) -> serde_json::Value {
                     "\"silver\", \"gold\", \"platinum\"".into(),
                     s(),
                     "\"g9\"".into(),
-                    "min([round(item.value * 0.05, 2), 20])".into(),
+                    "min([floor(item.value * 5) / 100, 20])".into(),
                 ],
             }
         })

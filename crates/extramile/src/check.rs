@@ -38,6 +38,8 @@ pub(crate) struct Checker<'a> {
     pub(crate) scripts: Scripts,
     /// Each lowered rule's name and conditions as written, for traces to quote.
     trace_texts: TraceTexts,
+    /// Whether a bound is being lowered (money inside it folds exact: `lower_bound`).
+    pub(crate) in_bound: bool,
 }
 
 /// Checks `file` (parsed from `source`); returns the program if there were no errors, and
@@ -84,6 +86,7 @@ pub fn check(
         gesture_spans: Vec::new(),
         scripts,
         trace_texts: TraceTexts::default(),
+        in_bound: false,
     };
     let name = checker.declarations(file);
     let mut rules = Vec::with_capacity(n_rules);
@@ -130,6 +133,7 @@ pub fn check(
         }
     }
     checker.warn_unreachable(&rules);
+    checker.warn_recommended_above_limits(&rules, &limits_ir);
     let has_errors = checker.diagnostics.iter().any(Diagnostic::is_error);
     let Checker { diagnostics, currency, roles, facts, gestures, scripts, source_map, trace_texts, .. } = checker;
     let program = match (has_errors, currency) {
@@ -607,7 +611,7 @@ impl Checker<'_> {
             let kind = self.gesture_kind(gesture);
             let up_to = match &alt.up_to {
                 Some(amount) if kind == Some(ParamKind::Amount) => {
-                    Some(ir::Amount::new(self.lower_expected(amount, &Ty::Money, "an `up to` amount")))
+                    Some(ir::Amount::new(self.lower_bound(amount, "an `up to` amount")))
                 }
                 Some(amount) => {
                     self.kind_mismatch(gesture, "an `up to` amount", amount.span);
@@ -707,9 +711,8 @@ impl Checker<'_> {
                 }
             }
         }
-        let amount = self.lower_expected(&limit.amount, &Ty::Money, "a limit");
-        let already_used =
-            limit.already_used.as_ref().map(|e| self.lower_expected(e, &Ty::Money, "the amount already used"));
+        let amount = self.lower_bound(&limit.amount, "a limit");
+        let already_used = limit.already_used.as_ref().map(|e| self.lower_bound(e, "the amount already used"));
         ir::Limit {
             name: format!("limit@{}", self.line(limit.span)).into(),
             gestures,

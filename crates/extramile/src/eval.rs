@@ -20,7 +20,7 @@ use crate::json::RequestError;
 use crate::name::Name;
 use crate::syntax::span::Span;
 use crate::value::Value;
-use chrono::{DateTime, FixedOffset, TimeDelta};
+use chrono::{DateTime, FixedOffset};
 use rust_decimal::Decimal;
 use std::cell::RefCell;
 use std::sync::Arc;
@@ -368,6 +368,7 @@ fn decide(work: &mut Work, program: &Program, table: &facts::FactTable, asking: 
             facts: &table.values,
             now,
             reads: trace.then(|| std::mem::take(&mut buffers.reads)),
+            exact_money: false,
         },
         decision,
         buffers,
@@ -550,9 +551,11 @@ impl<'p> Run<'p> {
     fn apply_limits(&mut self) {
         let program = self.program;
         for limit in &program.limits {
-            let remaining = self.env.eval(&limit.amount).and_then(|cap| {
+            // The cap and the amount used are kept exact; the room they leave rounds once,
+            // toward zero, so that it never exceeds what the limit's text computes.
+            let remaining = self.env.exact(&limit.amount).and_then(|cap| {
                 let used = match &limit.already_used {
-                    Some(used) => self.env.eval(used)?,
+                    Some(used) => self.env.exact(used)?,
                     None => Value::Money(Decimal::ZERO),
                 };
                 match (cap, used) {
@@ -562,7 +565,12 @@ impl<'p> Run<'p> {
                         Err(ExprError::new(format!("the amount already used is negative ({used})"), span))
                     }
                     (Value::Money(cap), Value::Money(used)) => {
-                        cap.checked_sub(used).ok_or_else(|| ExprError::new("arithmetic overflow", limit.span))
+                        let room =
+                            cap.checked_sub(used).ok_or_else(|| ExprError::new("arithmetic overflow", limit.span))?;
+                        match self.env.toward_zero(Value::Money(room), limit.span)? {
+                            Value::Money(room) => Ok(room),
+                            _ => Err(ExprError::new("a limit must be money", limit.span)),
+                        }
                     }
                     _ => Err(ExprError::new("a limit must be money", limit.span)),
                 }
@@ -579,7 +587,6 @@ impl<'p> Run<'p> {
                     limit.gestures.iter().for_each(|g| self.block(*g, &limit.name, why.clone()));
                 }
                 Ok(remaining) => {
-                    let remaining = program.currency.round(remaining);
                     for gesture in &limit.gestures {
                         if let Some(slot) = self.buffers.caps.get_mut(*gesture) {
                             if slot.as_ref().is_none_or(|(cap, _)| remaining < *cap) {
@@ -678,10 +685,10 @@ impl<'p> Run<'p> {
                 let due = match &rec.due_in {
                     None => None,
                     Some(due_in) => match self.env.eval(due_in) {
-                        Ok(Value::Duration(secs)) => match self.env.now.checked_add_signed(TimeDelta::seconds(secs)) {
-                            Some(due) => Some(crate::value::format_time(&due)),
-                            None => {
-                                self.fail(&rule.name, &ExprError::new("the due time is out of range", due_in.span));
+                        Ok(Value::Duration(secs)) => match due_time(self.env.now, secs, due_in.span) {
+                            Ok(due) => Some(due),
+                            Err(err) => {
+                                self.fail(&rule.name, &err);
                                 continue;
                             }
                         },
@@ -738,6 +745,22 @@ impl<'p> Run<'p> {
             }
         }
     }
+}
+
+/// The due time `seconds` after `now`, as RFC 3339 text; an error (the recommendation is
+/// then dropped, fail safe) where it is beyond the times chrono holds, or outside the years
+/// 0000 to 9999 that RFC 3339 can write.
+fn due_time(now: DateTime<FixedOffset>, seconds: i64, span: Span) -> Result<Name, Box<ExprError>> {
+    use chrono::Datelike;
+    let due = crate::eval::expr::add_seconds(now, Some(seconds), span)
+        .map_err(|_| ExprError::new("the due time is out of range", span))?;
+    if !(0..=9999).contains(&due.year()) {
+        return Err(ExprError::new(
+            format!("the due time is out of range: year {} cannot be written in RFC 3339", due.year()),
+            span,
+        ));
+    }
+    Ok(crate::value::format_time(&due))
 }
 
 #[cfg(test)]

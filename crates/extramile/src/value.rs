@@ -350,14 +350,86 @@ pub fn format_duration(seconds: i64) -> String {
     for (size, name) in units {
         if seconds != 0 && seconds % size == 0 {
             let n = seconds / size;
-            return if n.abs() == 1 { format!("{n} {name}") } else { format!("{n} {name}s") };
+            return if n.unsigned_abs() == 1 { format!("{n} {name}") } else { format!("{n} {name}s") };
         }
     }
-    if seconds.abs() == 1 {
+    // `unsigned_abs`: the magnitude of `i64::MIN` seconds does not fit an `i64`.
+    if seconds.unsigned_abs() == 1 {
         format!("{seconds} second")
     } else {
         format!("{seconds} seconds")
     }
+}
+
+/// The units a duration fact is written in, from the largest down, in seconds.
+const DURATION_UNITS: [(&str, char, i64); 5] =
+    [("week", 'W', 604_800), ("day", 'D', 86_400), ("hour", 'H', 3_600), ("minute", 'M', 60), ("second", 'S', 1)];
+
+/// A duration fact's text in seconds; `None` unless it is exactly one of the documented
+/// forms (or if it overflows 64 bits):
+///
+/// - words: `N UNIT` pairs joined by single spaces, such as `"2 hours 30 minutes"`, where
+///   `N` is unsigned ASCII digits and `UNIT` is `week`, `day`, `hour`, `minute` or `second`
+///   (each singular or plural), each unit at most once, from the largest down;
+/// - ISO 8601: `P[nW][nD][T[nH][nM][nS]]`, such as `"P1DT2H"`, with at least one part, and
+///   at least one after a `T`.
+pub fn parse_duration(text: &str) -> Option<i64> {
+    if let Some(iso) = text.strip_prefix('P') {
+        return parse_iso_duration(iso);
+    }
+    let mut words = text.split(' ');
+    let mut total: i64 = 0;
+    // The index of the last unit read: the next must be a smaller one.
+    let mut last: Option<usize> = None;
+    while let Some(amount) = words.next() {
+        let (unit, amount) = (words.next()?, whole_digits(amount)?);
+        let named = |(name, _, _): &(&str, char, i64)| unit == *name || unit.strip_suffix('s') == Some(*name);
+        let index = DURATION_UNITS.iter().position(named)?;
+        if last.is_some_and(|last| index <= last) {
+            return None;
+        }
+        last = Some(index);
+        let (_, _, size) = DURATION_UNITS.get(index)?;
+        total = total.checked_add(amount.checked_mul(*size)?)?;
+    }
+    last.map(|_| total)
+}
+
+/// The ISO 8601 duration `text` (after its `P`) in seconds, as [`parse_duration`] reads it.
+fn parse_iso_duration(text: &str) -> Option<i64> {
+    let (date, time) = match text.split_once('T') {
+        Some((date, time)) => (date, Some(time)),
+        None => (text, None),
+    };
+    if time == Some("") {
+        return None;
+    }
+    let (date_units, time_units) = DURATION_UNITS.split_at(2);
+    let mut total: i64 = 0;
+    let mut parts = 0_usize;
+    for (mut rest, units) in [(date, date_units), (time.unwrap_or(""), time_units)] {
+        for (_, designator, size) in units {
+            let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+            let (number, after) = rest.split_at(digits);
+            if let Some(after) = after.strip_prefix(*designator) {
+                total = total.checked_add(whole_digits(number)?.checked_mul(*size)?)?;
+                parts = parts.saturating_add(1);
+                rest = after;
+            }
+        }
+        if !rest.is_empty() {
+            return None;
+        }
+    }
+    (parts > 0).then_some(total)
+}
+
+/// Unsigned ASCII digits (at least one) as a number; `None` for anything else or overflow.
+fn whole_digits(digits: &str) -> Option<i64> {
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
 }
 
 #[cfg(test)]
@@ -454,6 +526,60 @@ mod tests {
                 proptest::prop_assert!(!is_canonical_time(&text) || canonical, "{}", text);
                 proptest::prop_assert!(!canonical || read.nanosecond() != 0 || is_canonical_time(&text), "{}", text);
             }
+        }
+    }
+
+    #[test]
+    fn every_duration_is_written() {
+        assert_eq!(format_duration(i64::MIN), "-9223372036854775808 seconds");
+        assert_eq!(format_duration(-60), "-1 minute");
+        assert_eq!(format_duration(i64::MAX), "9223372036854775807 seconds");
+    }
+
+    #[test]
+    fn durations_read_in_words_and_iso() {
+        for (text, seconds) in [
+            ("3 days", 259_200),
+            ("1 day", 86_400),
+            ("2 hours 30 minutes", 9_000),
+            ("1 week 2 days 3 hours 4 minutes 5 seconds", 788_645),
+            ("0 minutes", 0),
+            ("PT90M", 5_400),
+            ("P1DT2H", 93_600),
+            ("P2W", 1_209_600),
+            ("PT0S", 0),
+            ("P1W1DT1H1M1S", 694_861),
+        ] {
+            assert_eq!(parse_duration(text), Some(seconds), "{text}");
+        }
+        for text in [
+            "three days",
+            "P1Y",
+            "PT5",
+            "P",
+            "PT",
+            "P1DT",
+            "-1 hours",
+            "+1 hours",
+            "1 hour 1 hour",
+            "1 minute 1 hour",
+            "1.5 hours",
+            "1  hour",
+            " 1 hour",
+            "1 hour ",
+            "1 hourss",
+            "1_000 seconds",
+            "",
+            "PT1H2H",
+            "P1H",
+            "PT1D",
+            "P-1D",
+            "PT10000000000000000000S",
+            "9223372036854775807 weeks",
+            "p1d",
+            "P1D2W",
+        ] {
+            assert_eq!(parse_duration(text), None, "{text}");
         }
     }
 

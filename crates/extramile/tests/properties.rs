@@ -236,7 +236,8 @@ fn holds(cond: &Cond, incident: &Incident) -> Option<bool> {
 }
 
 fn bound_value(bound: &Bound, incident: &Incident) -> Option<Decimal> {
-    let cents = |d: Decimal| d.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+    // A bound rounds toward zero (docs/language.md, "Money: exactness and rounding").
+    let cents = |d: Decimal| d.round_dp_with_strategy(2, RoundingStrategy::ToZero);
     Some(match bound {
         Bound::Dollars(d) => Decimal::from(*d),
         Bound::Cents(c) => Decimal::new(i64::from(*c), 2),

@@ -192,21 +192,23 @@ fn the_same_inputs_give_byte_identical_json_on_any_thread() {
     for handle in handles {
         assert_eq!(handle.join().unwrap(), first);
     }
-    assert!(first.contains(r#""up_to":"10.00""#), "{first}");
+    // 10% of 99.99 is 9.999: a bound rounds toward zero.
+    assert!(first.contains(r#""up_to":"9.99""#), "{first}");
 }
 
 #[test]
-fn money_is_exact_and_rounds_half_away_from_zero() {
+fn money_is_exact_and_bounds_round_toward_zero() {
     let p = policy(
         "rule r\n  associate may comp up to 12.5% of order.total\n  supervisor may comp up to order.total / 3\n",
     );
-    // 12.5% of 0.99 = 0.12375 → 0.12; 12.5% of 0.20 = 0.025 → 0.03 (half away from zero).
+    // An `up to` bound rounds toward zero (never more than the text computes):
+    // 12.5% of 0.99 = 0.12375 → 0.12; 12.5% of 0.20 = 0.025 → 0.02.
     assert_eq!(offered(&decide(&p, json!({"order": {"total": 0.99}}), "associate"))[0].1.as_deref(), Some("0.12"));
-    assert_eq!(offered(&decide(&p, json!({"order": {"total": 0.20}}), "associate"))[0].1.as_deref(), Some("0.03"));
-    // 0.1 + 0.2 style sums stay exact: 100.10 / 3 = 33.3666… → 33.37.
+    assert_eq!(offered(&decide(&p, json!({"order": {"total": 0.20}}), "associate"))[0].1.as_deref(), Some("0.02"));
+    // 0.1 + 0.2 style sums stay exact: 100.10 / 3 = 33.3666… → 33.36.
     assert_eq!(
         offered(&decide(&p, json!({"order": {"total": "100.10"}}), "supervisor"))[0].1.as_deref(),
-        Some("33.37")
+        Some("33.36")
     );
 }
 

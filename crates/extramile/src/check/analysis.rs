@@ -128,6 +128,51 @@ struct Constraints {
 }
 
 impl Checker<'_> {
+    /// Warns (`W0205`) about a recommended amount above the cap of a limit on its gesture,
+    /// both constants: limits do not cap recommendations, so the recommendation would
+    /// suggest more than the limit lets anyone give. Linear: the smallest constant cap of
+    /// each gesture first, then each recommendation against it.
+    pub(crate) fn warn_recommended_above_limits(&mut self, rules: &[Rule], limits: &[crate::ir::Limit]) {
+        let Some(currency) = self.currency else { return };
+        let constant = |expr: &Expr| match &expr.kind {
+            ExprKind::Const(Value::Money(amount)) => Some(*amount),
+            _ => None,
+        };
+        let mut caps: HashMap<usize, (rust_decimal::Decimal, &crate::ir::Limit)> = HashMap::new();
+        for limit in limits {
+            // A cap rounds toward zero, as evaluation rounds it.
+            let Some(cap) = constant(&limit.amount).and_then(|cap| currency.round_toward_zero(cap)) else { continue };
+            for gesture in &limit.gestures {
+                let entry = caps.entry(*gesture).or_insert((cap, limit));
+                if cap < entry.0 {
+                    *entry = (cap, limit);
+                }
+            }
+        }
+        if caps.is_empty() {
+            return;
+        }
+        for rule in rules {
+            for rec in &rule.recommends {
+                let (Some(expr), Some((cap, limit))) = (&rec.amount, caps.get(&rec.gesture)) else { continue };
+                let Some(amount) = constant(expr) else { continue };
+                if amount > *cap {
+                    let gesture = self.gestures.get(rec.gesture).map(|g| g.name.to_string()).unwrap_or_default();
+                    let code = currency.code;
+                    self.diagnostics.push(
+                        Diagnostic::warning(
+                            "W0205",
+                            format!("`{gesture}` is recommended at {amount} {code}, more than its limit of {cap} {code} allows"),
+                            expr.span,
+                        )
+                        .with_label(limit.span, "the limit")
+                        .with_help("limits do not cap recommendations: recommend at most the limit, or raise it"),
+                    );
+                }
+            }
+        }
+    }
+
     /// Warns about rules whose conditions contradict each other.
     pub(crate) fn warn_unreachable(&mut self, rules: &[Rule]) {
         for rule in rules {

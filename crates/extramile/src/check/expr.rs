@@ -35,6 +35,16 @@ impl Checker<'_> {
         lowered
     }
 
+    /// Lowers `expr`, a bound (an `up to` amount, a limit's cap or amount used): money
+    /// is kept exact inside it, as [`crate::eval::expr::Env::bound`] evaluates it, so
+    /// that constants fold to what evaluation would compute.
+    pub(crate) fn lower_bound(&mut self, expr: &ast::Expr, what: &str) -> ir::Expr {
+        let was = std::mem::replace(&mut self.in_bound, true);
+        let lowered = self.lower_expected(expr, &Ty::Money, what);
+        self.in_bound = was;
+        lowered
+    }
+
     fn money_hint(&self) -> String {
         self.currency.and_then(|c| c.symbol).map_or_else(|| "USD ".to_string(), String::from)
     }
@@ -187,7 +197,21 @@ impl Checker<'_> {
                     self.error("E0117", format!("`{amount}` has more decimals than {} allows", currency.code), span);
                     return None;
                 }
-                (Value::Money(currency.round(*amount)), Ty::Money)
+                match currency.round(*amount) {
+                    Some(amount) => (Value::Money(amount), Ty::Money),
+                    None => {
+                        let digits = currency.minor_units;
+                        self.error(
+                            "E0117",
+                            format!(
+                                "`{amount}` is too large to be held exactly with {digits} decimals in {}",
+                                currency.code
+                            ),
+                            span,
+                        );
+                        return None;
+                    }
+                }
             }
         })
     }
@@ -461,8 +485,15 @@ impl Checker<'_> {
             return expr;
         }
         let Some(currency) = self.currency else { return expr };
-        let mut env =
-            Env { program: None, currency, facts: &[], now: DateTime::UNIX_EPOCH.fixed_offset(), reads: None };
+        // Inside a bound, money is kept exact as its evaluation keeps it (`Env::bound`).
+        let mut env = Env {
+            program: None,
+            currency,
+            facts: &[],
+            now: DateTime::UNIX_EPOCH.fixed_offset(),
+            reads: None,
+            exact_money: self.in_bound,
+        };
         match env.eval(&expr) {
             Ok(value) => ir::Expr { kind: ExprKind::Const(value), span: expr.span },
             Err(err) => {

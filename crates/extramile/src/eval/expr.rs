@@ -2,7 +2,7 @@
 
 use crate::eval::facts::FactError;
 use crate::ir::{Amount, AmountShortcut, ArithOp, CompareOp, Condition, Expr, ExprKind, Program, Shortcut, SlotId};
-use crate::money::Currency;
+use crate::money::{self, Currency, Rounding};
 use crate::syntax::ast::{SinceDirection, TimeUnit};
 use crate::syntax::span::Span;
 use crate::value::{Ty, Value};
@@ -47,6 +47,10 @@ pub struct Env<'a> {
     pub now: DateTime<FixedOffset>,
     /// Slots read, when tracing.
     pub reads: Option<Vec<SlotId>>,
+    /// Whether money results are kept exact instead of rounded at each step: set while a
+    /// bound (an `up to` amount, a limit's cap and amount used) is computed, which then
+    /// rounds once, toward zero ([`Env::bound`]).
+    pub exact_money: bool,
 }
 
 impl<'a> Env<'a> {
@@ -70,7 +74,8 @@ impl<'a> Env<'a> {
             ExprKind::Arith(op, operands) => {
                 let [lhs, rhs] = &**operands;
                 let (lhs, rhs) = (self.eval(lhs)?, self.eval(rhs)?);
-                arith(*op, lhs, rhs, self.currency, span)
+                let rounding = if self.exact_money { MoneySteps::Exact } else { MoneySteps::Rounded(self.currency) };
+                arith(*op, lhs, rhs, rounding, span)
             }
             ExprKind::Neg(inner) => match self.eval(inner)? {
                 Value::Number(n) => Decimal::ZERO.checked_sub(n).map(Value::Number).ok_or_else(|| overflow(span)),
@@ -128,8 +133,9 @@ impl<'a> Env<'a> {
         self.eval_bool(&condition.expr)
     }
 
-    /// A grant's amount: computed by its shortcut when the facts it reads hold money, by
-    /// evaluating the expression otherwise (and when the reads are being recorded).
+    /// A grant's amount, a bound: computed by its shortcut when the facts it reads hold
+    /// money, as [`Env::bound`] computes it otherwise (and when the reads are being
+    /// recorded).
     #[inline]
     pub fn amount(&mut self, amount: &Amount) -> Result<Value> {
         if self.reads.is_none() {
@@ -137,7 +143,33 @@ impl<'a> Env<'a> {
                 return Ok(Value::Money(money));
             }
         }
-        self.eval(&amount.expr)
+        self.bound(&amount.expr)
+    }
+
+    /// Evaluates `expr`, a bound, with money kept exact, and rounds the money it comes to
+    /// toward zero: a bound never exceeds the amount its text computes.
+    pub fn bound(&mut self, expr: &Expr) -> Result<Value> {
+        let value = self.exact(expr)?;
+        self.toward_zero(value, expr.span)
+    }
+
+    /// Evaluates `expr` with money kept exact, not rounded at each step (the caller rounds).
+    pub fn exact(&mut self, expr: &Expr) -> Result<Value> {
+        let was = std::mem::replace(&mut self.exact_money, true);
+        let value = self.eval(expr);
+        self.exact_money = was;
+        value
+    }
+
+    /// `value`, money rounded toward zero to the minor unit (an overflow if it cannot be
+    /// held with the minor unit's digits); other values as they are.
+    pub fn toward_zero(&self, value: Value, span: Span) -> Result<Value> {
+        match value {
+            Value::Money(amount) => {
+                self.currency.round_toward_zero(amount).map(Value::Money).ok_or_else(|| overflow(span))
+            }
+            other => Ok(other),
+        }
     }
 
     /// Evaluates `expr`, which must be true or false. Conditions are evaluated here, with
@@ -311,8 +343,10 @@ fn shortcut_holds(shortcut: &Shortcut, facts: &[std::result::Result<Value, FactE
     }
 }
 
-/// The value of an amount's shortcut, `None` when a fact it reads holds no money or the
-/// arithmetic overflows (the expression then gives the exact value or error).
+/// The value of an amount's shortcut, rounded toward zero as [`Env::bound`] rounds; `None`
+/// when a fact it reads holds no money or the arithmetic overflows (the expression then
+/// gives the exact value or error). Rounding toward zero is monotonic, so the least or
+/// greatest of amounts rounded is the least or greatest rounded.
 fn shortcut_amount(
     shortcut: &AmountShortcut,
     facts: &[std::result::Result<Value, FactError>],
@@ -335,9 +369,9 @@ fn shortcut_amount(
         best
     };
     match shortcut {
-        AmountShortcut::Money(amount) => Some(*amount),
-        AmountShortcut::Fact(slot) => money(*slot),
-        AmountShortcut::Scaled { factor, slot } => currency.scaled(money(*slot)?, *factor),
+        AmountShortcut::Money(amount) => currency.round_toward_zero(*amount),
+        AmountShortcut::Fact(slot) => currency.round_toward_zero(money(*slot)?),
+        AmountShortcut::Scaled { factor, slot } => currency.scaled(money(*slot)?, *factor, Rounding::TowardZero),
         AmountShortcut::Min(args) => extreme(args, Ordering::Less),
         AmountShortcut::Max(args) => extreme(args, Ordering::Greater),
         AmountShortcut::None => None,
@@ -412,50 +446,90 @@ fn checked(value: Option<Decimal>, span: Span) -> Result<Decimal> {
     value.ok_or_else(|| overflow(span))
 }
 
-/// Applies `op`; money results are rounded to the currency's minor unit.
-pub fn arith(op: ArithOp, lhs: Value, rhs: Value, currency: Currency, span: Span) -> Result<Value> {
+/// How money results of [`arith`] are kept.
+#[derive(Debug, Clone, Copy)]
+pub enum MoneySteps {
+    /// Rounded to the currency's minor unit, half away from zero, at each operation, and
+    /// exact: an operation whose result `Decimal` could not hold to the digit is an overflow.
+    Rounded(Currency),
+    /// Kept exact (to `Decimal`'s 28 significant digits), for a bound rounded once at the end.
+    Exact,
+}
+
+/// Applies `op`; money results are kept as `steps` says.
+pub fn arith(op: ArithOp, lhs: Value, rhs: Value, steps: MoneySteps, span: Span) -> Result<Value> {
     use Value::{Date, Duration, Money, Number, Time};
-    let money = |d: Decimal| Ok(Money(currency.round(d)));
+    let money = |d: Decimal| match steps {
+        MoneySteps::Rounded(currency) => currency.round(d).map(Money).ok_or_else(|| overflow(span)),
+        MoneySteps::Exact => Ok(Money(d)),
+    };
+    // Rounded money is exact at each step: `Decimal` drops decimals instead of failing when a
+    // mantissa overflows, which would lose cents silently.
+    type Op = fn(Decimal, Decimal) -> Option<Decimal>;
+    let (add, sub, mul): (Op, Op, Op) = match steps {
+        MoneySteps::Rounded(_) => (money::exact_add, money::exact_sub, money::exact_mul),
+        MoneySteps::Exact => (Decimal::checked_add, Decimal::checked_sub, Decimal::checked_mul),
+    };
     match (op, lhs, rhs) {
         (ArithOp::Add, Number(a), Number(b)) => Ok(Number(checked(a.checked_add(b), span)?)),
         (ArithOp::Sub, Number(a), Number(b)) => Ok(Number(checked(a.checked_sub(b), span)?)),
         (ArithOp::Mul, Number(a), Number(b)) => Ok(Number(checked(a.checked_mul(b), span)?)),
         (ArithOp::Div, Number(a), Number(b)) => Ok(Number(divide(a, b, span)?)),
-        (ArithOp::Add, Money(a), Money(b)) => money(checked(a.checked_add(b), span)?),
-        (ArithOp::Sub, Money(a), Money(b)) => money(checked(a.checked_sub(b), span)?),
-        (ArithOp::Mul, Money(a), Number(b)) | (ArithOp::Mul, Number(b), Money(a)) => {
-            money(checked(a.checked_mul(b), span)?)
-        }
+        (ArithOp::Add, Money(a), Money(b)) => money(checked(add(a, b), span)?),
+        (ArithOp::Sub, Money(a), Money(b)) => money(checked(sub(a, b), span)?),
+        (ArithOp::Mul, Money(a), Number(b)) | (ArithOp::Mul, Number(b), Money(a)) => money(checked(mul(a, b), span)?),
         (ArithOp::Div, Money(a), Number(b)) => money(divide(a, b, span)?),
         (ArithOp::Div, Money(a), Money(b)) => Ok(Number(divide(a, b, span)?)),
         (ArithOp::Add, Duration(a), Duration(b)) => a.checked_add(b).map(Duration).ok_or_else(|| overflow(span)),
         (ArithOp::Sub, Duration(a), Duration(b)) => a.checked_sub(b).map(Duration).ok_or_else(|| overflow(span)),
         (ArithOp::Mul, Duration(a), Number(b)) | (ArithOp::Mul, Number(b), Duration(a)) => {
-            let product = checked(Decimal::from(a).checked_mul(b), span)?;
-            product.round().to_i64().map(Duration).ok_or_else(|| overflow(span))
+            whole_seconds(checked(Decimal::from(a).checked_mul(b), span)?, span)
         }
-        (ArithOp::Div, Duration(a), Number(b)) => {
-            divide(Decimal::from(a), b, span)?.round().to_i64().map(Duration).ok_or_else(|| overflow(span))
-        }
+        (ArithOp::Div, Duration(a), Number(b)) => whole_seconds(divide(Decimal::from(a), b, span)?, span),
         (ArithOp::Div, Duration(a), Duration(b)) => Ok(Number(divide(Decimal::from(a), Decimal::from(b), span)?)),
         (ArithOp::Add, Time(t), Duration(d)) | (ArithOp::Add, Duration(d), Time(t)) => {
-            t.checked_add_signed(TimeDelta::seconds(d)).map(Time).ok_or_else(|| overflow(span))
+            add_seconds(t, Some(d), span).map(Time)
         }
-        (ArithOp::Sub, Time(t), Duration(d)) => {
-            t.checked_sub_signed(TimeDelta::seconds(d)).map(Time).ok_or_else(|| overflow(span))
-        }
+        (ArithOp::Sub, Time(t), Duration(d)) => add_seconds(t, d.checked_neg(), span).map(Time),
         (ArithOp::Sub, Time(a), Time(b)) => Ok(Duration(a.signed_duration_since(b).num_seconds())),
         (ArithOp::Add, Date(day), Duration(d)) | (ArithOp::Add, Duration(d), Date(day)) => {
-            day.checked_add_signed(TimeDelta::days(d.div_euclid(86_400))).map(Date).ok_or_else(|| overflow(span))
+            add_days(day, Some(d.div_euclid(86_400)), span).map(Date)
         }
-        (ArithOp::Sub, Date(day), Duration(d)) => {
-            day.checked_sub_signed(TimeDelta::days(d.div_euclid(86_400))).map(Date).ok_or_else(|| overflow(span))
-        }
+        (ArithOp::Sub, Date(day), Duration(d)) => add_days(day, d.div_euclid(86_400).checked_neg(), span).map(Date),
         (ArithOp::Sub, Date(a), Date(b)) => Ok(Duration(a.signed_duration_since(b).num_seconds())),
         (op, a, b) => {
             Err(ExprError::new(format!("cannot apply `{}` to {} and {}", arith_symbol(op), a.ty(), b.ty()), span))
         }
     }
+}
+
+/// `time` plus `seconds` (`None`: a count that overflowed), or an overflow error where the
+/// result is beyond the times chrono holds. Never chrono's panicking constructors: a
+/// duration read from an incident may be any 64-bit number of seconds.
+pub fn add_seconds(time: DateTime<FixedOffset>, seconds: Option<i64>, span: Span) -> Result<DateTime<FixedOffset>> {
+    seconds
+        .and_then(TimeDelta::try_seconds)
+        .and_then(|delta| time.checked_add_signed(delta))
+        .ok_or_else(|| time_overflow(span))
+}
+
+/// `day` plus `days` (`None`: a count that overflowed), or an overflow error where the
+/// result is beyond the dates chrono holds.
+fn add_days(day: NaiveDate, days: Option<i64>, span: Span) -> Result<NaiveDate> {
+    days.and_then(TimeDelta::try_days)
+        .and_then(|delta| day.checked_add_signed(delta))
+        .ok_or_else(|| time_overflow(span))
+}
+
+fn time_overflow(span: Span) -> Box<ExprError> {
+    ExprError::new("arithmetic overflow: the date or time is out of range", span)
+}
+
+/// A computed number of seconds as a duration: rounded to whole seconds half away from
+/// zero (as money rounds), or an overflow error.
+fn whole_seconds(seconds: Decimal, span: Span) -> Result<Value> {
+    let whole = seconds.round_dp_with_strategy(0, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+    whole.to_i64().map(Value::Duration).ok_or_else(|| overflow(span))
 }
 
 fn arith_symbol(op: ArithOp) -> &'static str {
@@ -490,7 +564,7 @@ fn round(value: Value, digits: Option<Value>, currency: Currency, span: Span) ->
         Value::Number(n) => Ok(Value::Number(n.round_dp_with_strategy(digits.unwrap_or(0), strategy))),
         Value::Money(n) => {
             let digits = digits.unwrap_or(0).min(currency.minor_units);
-            Ok(Value::Money(currency.round(n.round_dp_with_strategy(digits, strategy))))
+            currency.round(n.round_dp_with_strategy(digits, strategy)).map(Value::Money).ok_or_else(|| overflow(span))
         }
         other => Err(ExprError::new(format!("`round` needs a number or money, found {}", other.ty()), span)),
     }
@@ -542,7 +616,7 @@ fn coerce(ty: &Ty, value: Value, currency: Currency, span: Span) -> Result<Value
     match (ty, value) {
         (Ty::Money, Value::Number(n)) => {
             if currency.is_exact(n) {
-                Ok(Value::Money(currency.round(n)))
+                currency.round(n).map(Value::Money).ok_or_else(|| overflow(span))
             } else {
                 Err(ExprError::new(
                     format!("script returned `{n}`, which has more decimals than {} allows", currency.code),
@@ -665,8 +739,8 @@ mod tests {
             let facts = [fact];
             let now = DateTime::parse_from_rfc3339("2026-01-01T00:00:00Z").unwrap();
             let currency = Currency::from_code("USD").unwrap();
-            let mut env = Env { program: None, currency, facts: &facts, now, reads: None };
-            let expected = env.eval(&expr);
+            let mut env = Env { program: None, currency, facts: &facts, now, reads: None, exact_money: false };
+            let expected = env.bound(&expr);
             match shortcut_amount(&amount.shortcut, &facts, currency) {
                 // The same amount, written the same way (scale included).
                 Some(money) => prop_assert_eq!(expected.ok().map(|v| format!("{v:?}")), Some(format!("{:?}", Value::Money(money)))),
@@ -689,7 +763,7 @@ mod tests {
             prop_assert!(!matches!(condition.shortcut, Shortcut::None), "no shortcut for {:?}", expr.kind);
             let facts = [fact];
             let now = DateTime::parse_from_rfc3339("2026-01-01T00:00:00Z").unwrap();
-            let mut env = Env { program: None, currency: Currency::from_code("USD").unwrap(), facts: &facts, now, reads: None };
+            let mut env = Env { program: None, currency: Currency::from_code("USD").unwrap(), facts: &facts, now, reads: None, exact_money: false };
             let answer = shortcut_holds(&condition.shortcut, &facts);
             if let Some(answer) = answer {
                 prop_assert_eq!(env.eval_bool(&expr).ok(), Some(answer));
