@@ -1,4 +1,4 @@
-//! The commands `check`, `test` and `new`: each reads its inputs, calls the core, prints,
+//! The commands `check`, `schema`, `test` and `new`: each reads its inputs, calls the core, prints,
 //! and returns an exit code (`eval` is in `eval.rs`, `fmt` in `fmt.rs`).
 
 use crate::files;
@@ -42,6 +42,16 @@ pub(crate) fn load_policy(out: &mut Output, path: &Path) -> Result<Policy, Comma
         out.error_text(&diagnostics.render(out.color_stderr()));
         Ok(ExitCode::from(1))
     })
+}
+
+/// Prints the JSON Schema of the incidents the policy at `path` reads.
+pub(crate) fn schema(out: &mut Output, path: &Path) -> CommandResult {
+    let policy = match load_policy(out, path) {
+        Ok(policy) => policy,
+        Err(result) => return result,
+    };
+    out.line(&serde_json::to_string_pretty(&policy.incident_schema()).map_err(|e| e.to_string())?)?;
+    Ok(ExitCode::SUCCESS)
 }
 
 pub(crate) fn test(out: &mut Output, paths: &[PathBuf], coverage: bool) -> CommandResult {

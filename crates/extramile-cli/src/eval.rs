@@ -45,7 +45,7 @@ pub(crate) fn eval(out: &mut Output, args: &EvalArgs, explain: bool) -> CommandR
     if !policy.roles().iter().any(|role| *role == args.role) {
         return Err(format!("unknown role `{}`: the roles are {}", args.role, policy.roles().join(" < ")).into());
     }
-    let request = Request::new(args.role.clone(), now).with_trace(explain);
+    let request = Request::new(args.role.clone(), now).with_trace(explain).with_strict(args.strict);
     let name = files::display_name(&args.incident);
     let (reader, progress) = open(args)?;
     let printer = Printer { progress, format: args.format, explain, source: policy.source() };

@@ -31,6 +31,7 @@ Examples:
   extramile explain examples/store/store.policy --incident examples/store/incidents/broken_vase.json --role associate
   extramile test examples
   extramile fmt --check examples/store/store.policy
+  extramile schema examples/store/store.policy
   extramile new my-policy";
 
 /// Write, check, evaluate and test service-recovery policies.
@@ -102,6 +103,12 @@ enum Command {
         #[arg(long)]
         write: bool,
     },
+    /// Print the JSON Schema (draft 2020-12) of the incidents a policy reads, from its facts.
+    #[command(after_help = "Example:\n  extramile schema examples/store/store.policy > incident.schema.json")]
+    Schema {
+        /// The policy file, or `-` for standard input.
+        policy: PathBuf,
+    },
     /// Create DIR/DIR.policy, a starter policy, with incidents and a passing scenario file.
     #[command(after_help = "Example:\n  extramile new my-policy && extramile test my-policy")]
     New {
@@ -141,6 +148,10 @@ struct EvalArgs {
     /// Exit 3 if any decision has evaluation errors (`errors` not empty).
     #[arg(long)]
     deny_errors: bool,
+    /// Refuse an incident with a key that leads to no declared fact (a misspelt `custmer`),
+    /// instead of deciding it with a warning. With --id-field, declare the id as a fact.
+    #[arg(long)]
+    strict: bool,
 }
 
 fn main() -> ExitCode {
@@ -161,6 +172,7 @@ fn main() -> ExitCode {
             };
             fmt::fmt(&mut out, &policies, mode)
         }
+        Command::Schema { policy } => commands::schema(&mut out, &policy),
         Command::New { dir } => commands::new(&mut out, &dir),
     };
     match result.and_then(|code| out.flush().map(|()| code)) {

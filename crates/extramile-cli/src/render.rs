@@ -150,13 +150,10 @@ pub(crate) fn decision(decision: &Decision, explain: bool, source: &str, color: 
             .collect(),
     );
     section(
-        "Errors (these rules granted nothing):",
-        decision.errors.iter().map(|e| format!("{} (line {}): {}", e.rule, e.line, e.message)).collect(),
+        "Errors (fail safe: a grant that failed gives nothing, a forbid or limit that failed blocks):",
+        decision.errors.iter().map(problem).collect(),
     );
-    section(
-        "Warnings:",
-        decision.warnings.iter().map(|e| format!("{} (line {}): {}", e.rule, e.line, e.message)).collect(),
-    );
+    section("Warnings:", decision.warnings.iter().map(problem).collect());
     let empty = decision.offers.is_empty()
         && decision.needs_approval.is_empty()
         && decision.owed.is_empty()
@@ -246,4 +243,13 @@ pub(crate) fn diagnostics_json(name: &str, diagnostics: &Diagnostics) -> serde_j
         "warnings": diagnostics.warning_count(),
         "diagnostics": items,
     })
+}
+
+/// One error or warning of a decision: the rule and line it concerns, or the incident when it
+/// concerns no line of the policy (an unknown key).
+fn problem(problem: &extramile::decision::Problem) -> String {
+    if problem.line == 0 {
+        return format!("incident: {}", problem.message);
+    }
+    format!("{} (line {}): {}", problem.rule, problem.line, problem.message)
 }

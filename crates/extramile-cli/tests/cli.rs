@@ -432,3 +432,30 @@ fn fmt_check_summarises_a_diff_too_large_to_compute_cheaply() {
     assert_eq!(code, 1);
     assert!(stdout.contains("\n@@ -1,") && stdout.contains("\n+  g1989: amount\n"), "{stdout}");
 }
+
+#[test]
+fn a_misspelt_incident_key_warns_and_strict_refuses_it() {
+    let args = ["eval", "examples/store/store.policy", "--incident", "-", "--role", "associate", "--now", NOW];
+    let incident = br#"{"custmer": {"tier": "gold"}, "incident": {"kind": "broken_item", "item": {"price": 30}}}"#;
+    let (code, stdout, stderr) = run_with_input(&args, incident);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("Warnings:\n  - incident: `custmer` is not a declared fact"), "{stdout}");
+    assert!(stdout.contains("did you mean `customer`?"), "{stdout}");
+    let (code, stdout, stderr) = run_with_input(&[&args[..], &["--strict"]].concat(), incident);
+    assert_eq!(code, 2, "{stdout}");
+    assert!(stdout.is_empty(), "{stdout}");
+    assert!(stderr.contains("unknown key `custmer`") && stderr.contains("did you mean `customer`?"), "{stderr}");
+}
+
+#[test]
+fn schema_prints_the_json_schema_of_the_incidents_a_policy_reads() {
+    let (code, stdout, stderr) = run(&["schema", "examples/store/store.policy"]);
+    assert_eq!(code, 0, "{stderr}");
+    let schema: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(schema["$schema"], "https://json-schema.org/draft/2020-12/schema");
+    let kind = &schema["properties"]["incident"]["properties"]["kind"];
+    assert!(kind.to_string().contains("broken_item"), "{kind}");
+    assert!(schema["properties"]["customer"].is_object());
+    let (code, _, stderr) = run(&["schema", "missing.policy"]);
+    assert_eq!(code, 2, "{stderr}");
+}
