@@ -204,3 +204,162 @@ fn the_incident_schema_describes_every_declared_fact() {
     assert_eq!(properties["vip"], json!({"type": ["boolean", "null"], "default": false}));
     assert_eq!(properties["note"], json!({"type": "string"}));
 }
+
+/// A small model of offers and approvals, written from `docs/language.md` (steps 6 and 7),
+/// compared with the engine on generated policies with repeated gestures, priorities and a
+/// forbid: the grouping that made evaluation n log n must decide exactly as the model.
+#[test]
+fn offers_and_approvals_agree_with_a_model_of_the_documented_semantics() {
+    #[derive(Clone, Copy, PartialEq, Debug)]
+    enum Bound {
+        Given,
+        UpTo(u32),
+        Unbounded,
+    }
+    let more = |a: Bound, b: Bound| {
+        matches!((a, b), (Bound::Unbounded, Bound::UpTo(_)))
+            || matches!((a, b), (Bound::UpTo(x), Bound::UpTo(y)) if x > y)
+    };
+    let gestures = ["comp", "gift", "note"];
+    let roles = ["clerk", "boss", "chief"];
+    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = |n: u64| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        usize::try_from(seed % n).unwrap()
+    };
+    for case in 0..400 {
+        // (rule, priority, grant, role, gesture, bound) in source order.
+        let mut entries = Vec::new();
+        let mut source = String::from(
+            "currency USD\nroles clerk < boss < chief\ngestures\n  comp: amount\n  gift: amount\n  note\n",
+        );
+        let forbid_gift = next(3) == 0;
+        let mut grant = 0;
+        for rule in 0..1 + next(4) {
+            let priority = next(3);
+            source.push_str(&format!("rule r{rule}\n  priority {priority}\n"));
+            for _ in 0..1 + next(3) {
+                let role = next(3);
+                let mut alternatives = Vec::new();
+                for _ in 0..1 + next(3) {
+                    let gesture = next(3);
+                    let bound = match (gesture, next(4)) {
+                        (2, _) => Bound::Given,
+                        (_, 0) => Bound::Unbounded,
+                        (_, n) => Bound::UpTo(u32::try_from(n + next(2)).unwrap()),
+                    };
+                    alternatives.push(match bound {
+                        Bound::UpTo(n) => format!("{} up to ${n}", gestures[gesture]),
+                        _ => gestures[gesture].to_string(),
+                    });
+                    entries.push((rule, priority, grant, role, gesture, bound));
+                }
+                source.push_str(&format!("  {} may {}\n", roles[role], alternatives.join(" or ")));
+                grant += 1;
+            }
+        }
+        if forbid_gift {
+            source.push_str("rule blocker\n  never gift\n");
+        }
+        let policy = Policy::parse(&source).map_err(|d| d.render(false)).unwrap();
+        let blocked = |gesture: usize| forbid_gift && gesture == 1;
+        // The first most generous grant of `gesture` to a role up to `level`.
+        let best = |gesture: usize, level: usize| {
+            let mut found: Option<(usize, Bound)> = None;
+            for &(rule, _, _, role, g, bound) in &entries {
+                if g == gesture && role <= level && found.is_none_or(|(_, b)| more(bound, b)) {
+                    found = Some((rule, bound));
+                }
+            }
+            found
+        };
+        let shown = |gesture: usize, (rule, bound): (usize, Bound)| match bound {
+            Bound::Given => gestures[gesture].to_string(),
+            Bound::UpTo(n) => format!("{} {n}.00 r{rule}", gestures[gesture]),
+            Bound::Unbounded => format!("{} - r{rule}", gestures[gesture]),
+        };
+        for acting in 0..3 {
+            // Offers: one per grant to a role up to the acting one, alike ones kept once.
+            let mut offers: Vec<(usize, usize, Vec<String>)> = Vec::new();
+            for g in 0..grant {
+                let alternatives: Vec<_> = entries.iter().filter(|e| e.2 == g).collect();
+                let &(rule, priority, _, role, _, _) = alternatives[0];
+                if role > acting {
+                    continue;
+                }
+                let mut one_of: Vec<usize> = Vec::new();
+                for e in &alternatives {
+                    if !one_of.contains(&e.4) && !blocked(e.4) {
+                        one_of.push(e.4);
+                    }
+                }
+                if one_of.is_empty() {
+                    continue;
+                }
+                let one_of: Vec<String> = one_of.iter().map(|&x| shown(x, best(x, acting).unwrap())).collect();
+                match offers.iter().position(|o| o.2 == one_of) {
+                    Some(at) if offers[at].1 >= priority => {}
+                    Some(at) => {
+                        offers.remove(at);
+                        offers.push((rule, priority, one_of));
+                    }
+                    None => offers.push((rule, priority, one_of)),
+                }
+            }
+            offers.sort_by_key(|o| std::cmp::Reverse(o.1));
+            let expected: Vec<String> = offers.iter().map(|(r, p, o)| format!("r{r}:{p} {}", o.join(" | "))).collect();
+            // Approvals: each gesture granted beyond the acting role climbs the ladder.
+            let mut approvals = Vec::new();
+            let mut seen = Vec::new();
+            for &(_, _, _, role, gesture, _) in &entries {
+                if role <= acting || seen.contains(&gesture) || blocked(gesture) {
+                    continue;
+                }
+                seen.push(gesture);
+                let mut previous = best(gesture, acting).map(|b| b.1);
+                for (level, approver) in roles.iter().enumerate().skip(acting + 1) {
+                    let Some((rule, bound)) = best(gesture, level) else { continue };
+                    if previous.is_none_or(|p| more(bound, p)) {
+                        approvals.push(format!("{approver} {}", shown(gesture, (rule, bound))));
+                        previous = Some(bound);
+                    }
+                }
+            }
+            let now = "2026-11-22T10:00:00Z".parse().unwrap();
+            let decision = policy.evaluate(&json!({}), &Request::new(roles[acting], now)).unwrap();
+            let got: Vec<String> = decision
+                .offers
+                .iter()
+                .map(|offer| {
+                    let one_of: Vec<String> = offer
+                        .one_of
+                        .iter()
+                        .map(|g| match (&g.up_to, &g.limited_by) {
+                            (Some(up_to), Some(by)) => format!("{} {up_to} {by}", g.gesture),
+                            (None, Some(by)) => format!("{} - {by}", g.gesture),
+                            _ => g.gesture.to_string(),
+                        })
+                        .collect();
+                    format!("{}:{} {}", offer.rule, offer.priority, one_of.join(" | "))
+                })
+                .collect();
+            assert_eq!(got, expected, "case {case} as {}:\n{source}", roles[acting]);
+            let got: Vec<String> = decision
+                .needs_approval
+                .iter()
+                .map(|a| {
+                    let gesture = gestures.iter().position(|g| a.gesture == *g).unwrap();
+                    let bound = match (&a.up_to, gesture) {
+                        (_, 2) => format!("{}", a.gesture),
+                        (Some(up_to), _) => format!("{} {up_to} {}", a.gesture, a.rule),
+                        (None, _) => format!("{} - {}", a.gesture, a.rule),
+                    };
+                    format!("{} {bound}", a.approver)
+                })
+                .collect();
+            assert_eq!(got, approvals, "case {case} as {}:\n{source}", roles[acting]);
+        }
+    }
+}

@@ -26,6 +26,8 @@ pub(super) struct OfferBuffers {
     offer_keys: Vec<usize>,
     /// Each offer's position in the offers built and its range in `offer_keys`.
     offer_spans: Vec<(usize, usize, usize)>,
+    /// Whether each offer built is alike an offer kept instead.
+    dropped: Vec<bool>,
 }
 
 impl OfferBuffers {
@@ -37,6 +39,7 @@ impl OfferBuffers {
         self.seen.clear();
         self.offer_keys.clear();
         self.offer_spans.clear();
+        self.dropped.clear();
     }
 
     /// The positions in `granted` of the alternatives of key `id`, by role then source
@@ -266,14 +269,14 @@ impl<'p> Run<'p> {
 /// the rule with the highest priority, the first in source order among equals. Offers
 /// otherwise keep their order.
 fn keep_one_of_alike(offers: &mut Vec<Offer>, keys: &mut OfferBuffers) {
-    let OfferBuffers { offer_keys, offer_spans, .. } = keys;
+    let OfferBuffers { offer_keys, offer_spans, dropped, .. } = keys;
     let keys_of = |&(_, start, end): &(usize, usize, usize)| offer_keys.get(start..end).unwrap_or_default();
     if offer_spans.len() < 2 {
         return;
     }
     // A stable sort: alike offers end up side by side, in source order.
     offer_spans.sort_by(|a, b| keys_of(a).cmp(keys_of(b)));
-    let mut dropped = vec![false; offers.len()];
+    dropped.resize(offers.len(), false);
     for alike in offer_spans.chunk_by(|a, b| keys_of(a) == keys_of(b)) {
         let priority = |span: &(usize, usize, usize)| offers.get(span.0).map_or(i64::MIN, |o| o.priority);
         // The first of the highest priority (`max_by_key` would keep the last).
