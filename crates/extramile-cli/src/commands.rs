@@ -9,21 +9,44 @@ use extramile::Policy;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+/// Checks every policy `paths` names. A path that cannot be read (or a folder with no
+/// policy) does not hide the others: each readable file gets its result, each unreadable one
+/// an error (`error: ...` on stderr, or `{"file", "error"}` in JSON), and the exit code is
+/// the worst of them: 2 for an unreadable file, 1 for a policy with errors.
 pub(crate) fn check(out: &mut Output, paths: &[PathBuf], format: Format, deny_warnings: bool) -> CommandResult {
     let mut failed = false;
+    let mut unreadable = false;
     let mut json_files = Vec::new();
-    for path in files::policies(paths)? {
-        let source = files::read_input(&path)?;
-        let name = files::display_name(&path);
-        let diagnostics = Policy::check_bytes(&name, &source);
-        failed |= diagnostics.has_errors() || (deny_warnings && diagnostics.warning_count() > 0);
-        match format {
-            Format::Json => json_files.push(render::diagnostics_json(&name, &diagnostics)),
-            Format::Human => {
-                if diagnostics.items().is_empty() {
-                    out.line(&format!("{name}: ok"))?;
-                } else {
-                    out.text(&diagnostics.render(out.color_stdout()))?;
+    for given in paths {
+        let found = files::policies(std::slice::from_ref(given))
+            .map_err(|message| (files::display_name(given), message))
+            .map(|found| found.into_iter().map(|path| (files::display_name(&path), files::read_policy(&path))));
+        let results: Vec<(String, Result<Vec<u8>, String>)> = match found {
+            Ok(found) => found.collect(),
+            Err((name, message)) => vec![(name, Err(message))],
+        };
+        for (name, source) in results {
+            let source = match source {
+                Ok(source) => source,
+                Err(message) => {
+                    unreadable = true;
+                    match format {
+                        Format::Json => json_files.push(serde_json::json!({ "file": name, "error": message })),
+                        Format::Human => out.error_line(&format!("error: {}", render::shown(&message))),
+                    }
+                    continue;
+                }
+            };
+            let diagnostics = Policy::check_bytes(&name, &source);
+            failed |= diagnostics.has_errors() || (deny_warnings && diagnostics.warning_count() > 0);
+            match format {
+                Format::Json => json_files.push(render::diagnostics_json(&name, &diagnostics)),
+                Format::Human => {
+                    if diagnostics.items().is_empty() {
+                        out.line(&format!("{}: ok", render::shown(&name)))?;
+                    } else {
+                        out.text(&render::diagnostics(&diagnostics, out.color_stdout()))?;
+                    }
                 }
             }
         }
@@ -31,15 +54,19 @@ pub(crate) fn check(out: &mut Output, paths: &[PathBuf], format: Format, deny_wa
     if format == Format::Json {
         out.line(&serde_json::to_string_pretty(&json_files).map_err(|e| e.to_string())?)?;
     }
-    Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(match (unreadable, failed) {
+        (true, _) => ExitCode::from(2),
+        (false, true) => ExitCode::from(1),
+        (false, false) => ExitCode::SUCCESS,
+    })
 }
 
 /// Loads the policy at `path`; on failure, its diagnostics are printed and the exit code
 /// returned.
 pub(crate) fn load_policy(out: &mut Output, path: &Path) -> Result<Policy, CommandResult> {
-    let source = files::read_input(path).map_err(|message| Err(message.into()))?;
+    let source = files::read_policy(path).map_err(|message| Err(message.into()))?;
     Policy::parse_bytes(&files::display_name(path), &source, extramile::LoadOptions::default()).map_err(|diagnostics| {
-        out.error_text(&diagnostics.render(out.color_stderr()));
+        out.error_text(&render::diagnostics(&diagnostics, out.color_stderr()));
         Ok(ExitCode::from(1))
     })
 }
@@ -64,19 +91,24 @@ pub(crate) fn test(out: &mut Output, paths: &[PathBuf], coverage: bool) -> Comma
         match extramile::testing::run_file(file) {
             Err(err) => {
                 failed += 1;
-                out.line(&format!("test {} ... FAILED", file.display()))?;
-                failures.push((file.display().to_string(), vec![err.to_string()]));
+                out.line(&format!("test {} ... FAILED", render::shown(&file.display().to_string())))?;
+                failures.push((file.display().to_string(), vec![render::shown_block(&err.to_string(), false)]));
             }
             Ok(results) => {
-                out.line(&format!("\nrunning {} scenarios from {}", results.results.len(), file.display()))?;
+                out.line(&format!(
+                    "\nrunning {} scenarios from {}",
+                    results.results.len(),
+                    render::shown(&file.display().to_string())
+                ))?;
                 for result in &results.results {
                     if result.passed() {
                         passed += 1;
-                        out.line(&format!("test {} ... ok", result.name))?;
+                        out.line(&format!("test {} ... ok", render::shown(&result.name)))?;
                     } else {
                         failed += 1;
-                        out.line(&format!("test {} ... FAILED", result.name))?;
-                        failures.push((result.name.clone(), result.failures.clone()));
+                        out.line(&format!("test {} ... FAILED", render::shown(&result.name)))?;
+                        failures
+                            .push((result.name.clone(), result.failures.iter().map(|f| render::shown(f)).collect()));
                     }
                 }
                 if coverage {
@@ -88,7 +120,7 @@ pub(crate) fn test(out: &mut Output, paths: &[PathBuf], coverage: bool) -> Comma
     if !failures.is_empty() {
         out.line("\nfailures:")?;
         for (name, messages) in &failures {
-            out.line(&format!("\n---- {name} ----"))?;
+            out.line(&format!("\n---- {} ----", render::shown(name)))?;
             for message in messages {
                 out.line(&format!("  {message}"))?;
             }

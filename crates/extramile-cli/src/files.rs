@@ -18,14 +18,27 @@ pub(crate) fn display_name(path: &Path) -> String {
     }
 }
 
-/// The bytes of the file at `path`, or of standard input for `-`.
-pub(crate) fn read_input(path: &Path) -> Result<Vec<u8>, String> {
-    if is_stdin(path) {
-        let mut bytes = Vec::new();
-        std::io::stdin().read_to_end(&mut bytes).map_err(|err| format!("cannot read standard input: {err}"))?;
-        return Ok(bytes);
+/// The bytes of the policy at `path`, or of standard input for `-`, read through a bound:
+/// a source larger than the core loads (`LoadOptions::default().max_source_bytes`, error
+/// `E0006`) is refused after reading one byte more than the limit, so that a huge file, a
+/// device or an endless pipe costs no more than that.
+pub(crate) fn read_policy(path: &Path) -> Result<Vec<u8>, String> {
+    let limit = extramile::LoadOptions::default().max_source_bytes;
+    let bound = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);
+    let mut bytes = Vec::new();
+    let read = if is_stdin(path) {
+        std::io::stdin().lock().take(bound).read_to_end(&mut bytes)
+    } else {
+        std::fs::File::open(path).and_then(|file| file.take(bound).read_to_end(&mut bytes))
+    };
+    read.map_err(|err| format!("cannot read `{}`: {err}", display_name(path)))?;
+    if bytes.len() > limit {
+        return Err(format!(
+            "`{}` is larger than {limit} bytes, the largest policy source that loads (E0006)",
+            display_name(path)
+        ));
     }
-    std::fs::read(path).map_err(|err| format!("cannot read `{}`: {err}", path.display()))
+    Ok(bytes)
 }
 
 /// Whether a folder met while searching is searched: hidden folders, build output and

@@ -2,6 +2,7 @@
 
 use crate::files;
 use crate::output::{CommandResult, Output};
+use crate::render;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -24,12 +25,12 @@ pub(crate) fn fmt(out: &mut Output, paths: &[PathBuf], mode: Mode) -> CommandRes
     let (mut changed, mut unchanged, mut broken) = (0usize, 0usize, 0usize);
     for path in &paths {
         let name = files::display_name(path);
-        let source = match String::from_utf8(files::read_input(path)?) {
+        let source = match String::from_utf8(files::read_policy(path)?) {
             Ok(source) => source,
             Err(err) => {
                 // Not UTF-8: the same E0009 diagnostic as `check`.
                 let diagnostics = extramile::Policy::check_bytes(&name, err.as_bytes());
-                out.error_text(&diagnostics.render(out.color_stderr()));
+                out.error_text(&render::diagnostics(&diagnostics, out.color_stderr()));
                 broken += 1;
                 continue;
             }
@@ -37,7 +38,7 @@ pub(crate) fn fmt(out: &mut Output, paths: &[PathBuf], mode: Mode) -> CommandRes
         let formatted = match extramile::format_named(&name, &source) {
             Ok(formatted) => formatted,
             Err(diagnostics) => {
-                out.error_text(&diagnostics.render(out.color_stderr()));
+                out.error_text(&render::diagnostics(&diagnostics, out.color_stderr()));
                 broken += 1;
                 continue;
             }
@@ -51,18 +52,18 @@ pub(crate) fn fmt(out: &mut Output, paths: &[PathBuf], mode: Mode) -> CommandRes
         match mode {
             Mode::Print => {
                 if paths.len() > 1 {
-                    out.line(&format!("==> {name} <=="))?;
+                    out.line(&format!("==> {} <==", render::shown(&name)))?;
                 }
                 out.text(&formatted)?;
             }
             Mode::Check if differs => {
-                out.line(&format!("would reformat {name}"))?;
+                out.line(&format!("would reformat {}", render::shown(&name)))?;
                 let color = out.color_stdout();
                 out.text(&diff(&name, &source, &formatted, color))?;
             }
             Mode::Write if differs => {
                 std::fs::write(path, &formatted).map_err(|err| format!("cannot write `{name}`: {err}"))?;
-                out.line(&format!("formatted {name}"))?;
+                out.line(&format!("formatted {}", render::shown(&name)))?;
             }
             Mode::Check | Mode::Write => {}
         }
