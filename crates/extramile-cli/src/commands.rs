@@ -17,36 +17,24 @@ pub(crate) fn check(out: &mut Output, paths: &[PathBuf], format: Format, deny_wa
     let mut failed = false;
     let mut unreadable = false;
     let mut json_files = Vec::new();
-    for given in paths {
-        let found = files::policies(std::slice::from_ref(given))
-            .map_err(|message| (files::display_name(given), message))
-            .map(|found| found.into_iter().map(|path| (files::display_name(&path), files::read_policy(&path))));
-        let results: Vec<(String, Result<Vec<u8>, String>)> = match found {
-            Ok(found) => found.collect(),
-            Err((name, message)) => vec![(name, Err(message))],
-        };
-        for (name, source) in results {
-            let source = match source {
-                Ok(source) => source,
-                Err(message) => {
-                    unreadable = true;
-                    match format {
-                        Format::Json => json_files.push(serde_json::json!({ "file": name, "error": message })),
-                        Format::Human => out.error_line(&format!("error: {}", render::shown(&message))),
-                    }
-                    continue;
+    for (name, path) in files::policies(paths) {
+        match path.and_then(|path| files::read_policy(&path)) {
+            Err(message) => {
+                unreadable = true;
+                match format {
+                    Format::Json => json_files.push(serde_json::json!({ "file": name, "error": message })),
+                    Format::Human => out.error_line(&format!("error: {}", render::shown(&message))),
                 }
-            };
-            let diagnostics = Policy::check_bytes(&name, &source);
-            failed |= diagnostics.has_errors() || (deny_warnings && diagnostics.warning_count() > 0);
-            match format {
-                Format::Json => json_files.push(render::diagnostics_json(&name, &diagnostics)),
-                Format::Human => {
-                    if diagnostics.items().is_empty() {
-                        out.line(&format!("{}: ok", render::shown(&name)))?;
-                    } else {
-                        out.text(&render::diagnostics(&diagnostics, out.color_stdout()))?;
+            }
+            Ok(source) => {
+                let diagnostics = Policy::check_bytes(&name, &source);
+                failed |= diagnostics.has_errors() || (deny_warnings && diagnostics.warning_count() > 0);
+                match format {
+                    Format::Json => json_files.push(render::diagnostics_json(&name, &diagnostics)),
+                    Format::Human if diagnostics.items().is_empty() => {
+                        out.line(&format!("{}: ok", render::shown(&name)))?
                     }
+                    Format::Human => out.text(&render::diagnostics(&diagnostics, out.color_stdout()))?,
                 }
             }
         }
@@ -83,23 +71,19 @@ pub(crate) fn schema(out: &mut Output, path: &Path) -> CommandResult {
 
 pub(crate) fn test(out: &mut Output, paths: &[PathBuf], coverage: bool) -> CommandResult {
     let roots = if paths.is_empty() { vec![PathBuf::from(".")] } else { paths.to_vec() };
-    let files = files::scenarios(&roots)?;
     let (mut passed, mut failed) = (0usize, 0usize);
     let mut failures = Vec::new();
     let mut coverage_report = Vec::new();
-    for file in &files {
-        match extramile::testing::run_file(file) {
-            Err(err) => {
+    // A path that cannot be searched fails like a scenario file that cannot be run.
+    for (name, file) in files::scenarios(&roots) {
+        match file.and_then(|file| extramile::testing::run_file(&file).map_err(|err| err.to_string())) {
+            Err(message) => {
                 failed += 1;
-                out.line(&format!("test {} ... FAILED", render::shown(&file.display().to_string())))?;
-                failures.push((file.display().to_string(), vec![render::shown_block(&err.to_string(), false)]));
+                out.line(&format!("test {} ... FAILED", render::shown(&name)))?;
+                failures.push((name, vec![render::shown_block(&message, false)]));
             }
             Ok(results) => {
-                out.line(&format!(
-                    "\nrunning {} scenarios from {}",
-                    results.results.len(),
-                    render::shown(&file.display().to_string())
-                ))?;
+                out.line(&format!("\nrunning {} scenarios from {}", results.results.len(), render::shown(&name)))?;
                 for result in &results.results {
                     if result.passed() {
                         passed += 1;

@@ -275,7 +275,7 @@ impl Printer<'_> {
                 text
             }
             Format::Human => {
-                let id = if with_id { format!(", id {id}") } else { String::new() };
+                let id = if with_id { format!(", id {}", render::shown(&id.to_string())) } else { String::new() };
                 let body = match &outcome.decision {
                     Ok(decision) => self.decision_text(out, decision, true)?,
                     Err(failed) => format!("error: {}\n", render::shown(&failed.message)),

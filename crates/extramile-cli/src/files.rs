@@ -94,15 +94,30 @@ fn expand(paths: &[PathBuf], wanted: &dyn Fn(&str) -> bool, what: &str) -> Resul
     Ok(files)
 }
 
-/// The policy files named by `paths`: files as given, `*.policy` files under folders.
-pub(crate) fn policies(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
-    expand(paths, &|name| name.ends_with(".policy"), "policy files (*.policy)")
+/// Each of `paths` expanded on its own, so that one path that cannot be read (or a folder
+/// with none of the files wanted) does not hide the files of the others: every file found,
+/// in order, with its name, or the error of a path in its place.
+fn expand_each(paths: &[PathBuf], wanted: &dyn Fn(&str) -> bool, what: &str) -> Vec<(String, Result<PathBuf, String>)> {
+    let mut found = Vec::new();
+    for path in paths {
+        match expand(std::slice::from_ref(path), wanted, what) {
+            Ok(files) => found.extend(files.into_iter().map(|file| (display_name(&file), Ok(file)))),
+            Err(message) => found.push((display_name(path), Err(message))),
+        }
+    }
+    found
+}
+
+/// The policy files named by `paths`: files as given, `*.policy` files under folders (see
+/// [`expand_each`]).
+pub(crate) fn policies(paths: &[PathBuf]) -> Vec<(String, Result<PathBuf, String>)> {
+    expand_each(paths, &|name| name.ends_with(".policy"), "policy files (*.policy)")
 }
 
 /// The scenario files named by `paths`: files as given, `scenarios*.toml` and
-/// `scenarios*.json` under folders.
-pub(crate) fn scenarios(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
-    expand(
+/// `scenarios*.json` under folders (see [`expand_each`]).
+pub(crate) fn scenarios(paths: &[PathBuf]) -> Vec<(String, Result<PathBuf, String>)> {
+    expand_each(
         paths,
         &|name| name.starts_with("scenarios") && (name.ends_with(".toml") || name.ends_with(".json")),
         "scenario files (scenarios*.toml or scenarios*.json)",

@@ -261,6 +261,31 @@ fn check_reports_every_readable_file_beside_a_missing_one() {
 }
 
 #[test]
+fn fmt_and_test_report_every_readable_file_beside_a_missing_one() {
+    let dir = folder("fmt-test-missing");
+    let good = write(&dir, "a.policy", "currency USD\nroles a\n");
+    let missing = dir.join("missing.policy").display().to_string();
+    let (code, stdout, stderr) = common::run(&["fmt", &missing, &good]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stdout.contains("currency USD"), "{stdout}");
+    assert!(stderr.contains("cannot read") && stderr.contains("missing.policy"), "{stderr}");
+    let (code, stdout, _) = common::run(&["fmt", "--check", &good, &missing]);
+    assert_eq!(code, 2);
+    assert!(stdout.contains("0 files would be reformatted, 1 file already formatted"), "{stdout}");
+
+    write(
+        &dir,
+        "scenarios.toml",
+        "policy = \"a.policy\"\n[[scenario]]\nname = \"s\"\nfacts = {}\nrole = \"a\"\nnow = \"2026-05-01T00:00:00Z\"\n",
+    );
+    let missing_folder = dir.join("nowhere").display().to_string();
+    let (code, stdout, _) = common::run(&["test", &missing_folder, &dir.display().to_string()]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(stdout.contains("test s ... ok"), "{stdout}");
+    assert!(stdout.contains("1 passed, 1 failed"), "{stdout}");
+}
+
+#[test]
 fn eval_refuses_policy_and_incident_both_from_standard_input() {
     let (code, stdout, stderr) =
         common::run_with_input(&["eval", "-", "--incident", "-", "--role", "a", "--now", NOW], b"currency USD\n");
