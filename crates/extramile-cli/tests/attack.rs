@@ -315,3 +315,22 @@ fn keep_going_error_records_are_request_errors_with_their_line() {
     assert_eq!(lines[3]["error"]["found"], "an array");
     assert!(lines[3]["error"]["message"].as_str().unwrap().contains("JSON Lines"));
 }
+
+#[test]
+fn scenario_incidents_refuse_a_key_given_twice_as_eval_does() {
+    let dir = folder("duplicate-key");
+    write(&dir, "p.policy", MONEY_POLICY);
+    write(&dir, "i.json", r#"{"o": {"k": "x", "m": "5", "m": "500"}}"#);
+    let file = "policy = \"p.policy\"\n[[scenario]]\nname = \"s\"\nincident = \"i.json\"\nrole = \"a\"\nnow = \
+                \"2026-05-01T00:00:00Z\"\n[scenario.expect]\noffers = [\"g up to $500\"]\n";
+    let path = write(&dir, "scenarios.toml", file);
+    let (code, stdout, _) = common::run(&["test", &path]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(stdout.contains("duplicate key `m` in `o`"), "{stdout}");
+    let inline = r#"{"policy": "p.policy", "scenario": [{"name": "s", "facts": {"o": {"k": "x", "m": "5", "m": "500"}},
+        "role": "a", "now": "2026-05-01T00:00:00Z", "expect": {"offers": ["g up to $500"]}}]}"#;
+    let path = write(&dir, "scenarios.json", inline);
+    let (code, stdout, _) = common::run(&["test", &path]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(stdout.contains("duplicate key `m` in `o`"), "{stdout}");
+}

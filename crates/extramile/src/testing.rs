@@ -66,8 +66,8 @@ pub struct Scenario {
     /// A JSON file with the facts, relative to the scenario file.
     #[serde(default)]
     pub incident: Option<PathBuf>,
-    /// The facts, inline.
-    #[serde(default)]
+    /// The facts, inline (read strictly, as [`crate::json::StrictFacts`]).
+    #[serde(default, deserialize_with = "optional_strict_facts")]
     pub facts: Option<serde_json::Value>,
     /// The acting role.
     pub role: String,
@@ -211,6 +211,14 @@ fn read(path: &Path, limit: usize, what: &str) -> Result<String, ScenarioError> 
     String::from_utf8(bytes).map_err(|err| io_error(format!("the {what} is not UTF-8: {err}")))
 }
 
+/// Inline `facts` of a scenario, read as [`crate::json::StrictFacts`]: in a JSON scenario
+/// file, a key given twice is an error rather than silently the last.
+fn optional_strict_facts<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<serde_json::Value>, D::Error> {
+    Option::<crate::json::StrictFacts>::deserialize(deserializer).map(|facts| facts.map(|facts| facts.0))
+}
+
 /// `now` of a scenario: an RFC 3339 string, or a TOML offset date-time (which the `toml`
 /// crate hands over as a one-entry map). A TOML date-time without an offset is refused.
 fn scenario_time<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<DateTime<FixedOffset>, D::Error> {
@@ -336,7 +344,9 @@ pub fn run_scenario(policy: &Policy, scenario: &Scenario, base: &Path) -> Scenar
             match confined(base, base, "incident", incident)
                 .and_then(|real| read(&real, MAX_INCIDENT_BYTES, "incident"))
                 .and_then(|text| {
-                    serde_json::from_str(&text)
+                    // Read as the CLI reads incidents: a key given twice is an error, not the last.
+                    serde_json::from_str::<crate::json::StrictFacts>(&text)
+                        .map(|facts| facts.0)
                         .map_err(|err| ScenarioError::Format { path: path.clone(), message: err.to_string() })
                 }) {
                 Ok(facts) => facts,
