@@ -8,18 +8,30 @@
 //! with `{` in its first column (which a value spread over lines indents): that line starts
 //! the next record, so that an unclosed record cannot swallow the ones after it. When that
 //! cuts the first record, the input is JSON Lines after all. Reading is streaming: one
-//! record in memory at a time.
+//! record in memory at a time, and at most [`MAX_RECORD_BYTES`] of it: a longer record is
+//! one failed record (`too_long`), its text dropped as soon as it passes the limit. The rest
+//! of a line that is too long is skipped only when the next record is asked for, so that a
+//! run that stops at the failure (without `--keep-going`) never reads an endless line.
 
 use std::io::BufRead;
+
+/// The largest incident record read, in bytes: 16 MiB, as for a scenario's incident file.
+pub(crate) const MAX_RECORD_BYTES: usize = extramile::testing::MAX_INCIDENT_BYTES;
 
 /// One incident's text and where it starts.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) struct Record {
     /// The input line the record starts on (1-based).
     pub(crate) line: u64,
-    /// Its text, without the final line break.
+    /// Its text, without the final line break (empty when `too_long`).
     pub(crate) text: Vec<u8>,
+    /// Whether the record is longer than [`MAX_RECORD_BYTES`].
+    pub(crate) too_long: bool,
 }
+
+/// One input line: its number, its text with its line break, and whether it was cut at the
+/// limit (its text then dropped, its rest not yet read).
+type Line = (u64, Vec<u8>, bool);
 
 /// Tracks bracket depth outside JSON strings, line by line.
 #[derive(Debug, Default)]
@@ -67,25 +79,83 @@ pub(crate) struct Records<R> {
     /// Whether the input is JSON Lines; unknown until the first record is read.
     json_lines: Option<bool>,
     /// A line read, with its number, that starts the next record.
-    next_start: Option<(u64, Vec<u8>)>,
+    next_start: Option<Line>,
+    /// Whether the rest of a line that was too long is still to be skipped.
+    skip_rest: bool,
+    /// The largest record, in bytes.
+    limit: usize,
 }
 
 impl<R: BufRead> Records<R> {
     pub(crate) fn new(reader: R) -> Records<R> {
-        Records { reader, line: 0, json_lines: None, next_start: None }
+        Records::with_limit(reader, MAX_RECORD_BYTES)
+    }
+
+    fn with_limit(reader: R, limit: usize) -> Records<R> {
+        Records { reader, line: 0, json_lines: None, next_start: None, skip_rest: false, limit }
+    }
+
+    /// Reads up to the next line break (included) or the end of input, at most `limit`
+    /// bytes into `text`; returns whether anything was read and whether the line was cut.
+    fn read_bounded(&mut self, text: &mut Vec<u8>, limit: usize) -> std::io::Result<(bool, bool)> {
+        let mut any = false;
+        loop {
+            let buffer = match self.reader.fill_buf() {
+                Ok(buffer) => buffer,
+                Err(err) if err.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(err) => return Err(err),
+            };
+            if buffer.is_empty() {
+                return Ok((any, false));
+            }
+            any = true;
+            let end = buffer.iter().position(|&b| b == b'\n').map(|at| at.saturating_add(1));
+            let chunk = buffer.get(..end.unwrap_or(buffer.len())).unwrap_or_default();
+            let room = limit.saturating_sub(text.len());
+            if chunk.len() > room {
+                let taken = chunk.get(..room).unwrap_or_default();
+                text.extend_from_slice(taken);
+                let consumed = taken.len();
+                self.reader.consume(consumed);
+                return Ok((true, true));
+            }
+            text.extend_from_slice(chunk);
+            let consumed = chunk.len();
+            self.reader.consume(consumed);
+            if end.is_some() {
+                return Ok((true, false));
+            }
+        }
     }
 
     /// The next line (with its line break) and its number; `None` at the end of input.
-    fn read_line(&mut self) -> std::io::Result<Option<(u64, Vec<u8>)>> {
+    fn read_line(&mut self) -> std::io::Result<Option<Line>> {
         if let Some(line) = self.next_start.take() {
             return Ok(Some(line));
         }
+        if self.skip_rest {
+            // What is left of a line that was too long: read it in pieces, keeping none.
+            let mut sink = Vec::new();
+            loop {
+                sink.clear();
+                let (_, cut) = self.read_bounded(&mut sink, 1 << 16)?;
+                if !cut {
+                    break;
+                }
+            }
+            self.skip_rest = false;
+        }
         let mut text = Vec::new();
-        if self.reader.read_until(b'\n', &mut text)? == 0 {
+        let (any, cut) = self.read_bounded(&mut text, self.limit)?;
+        if !any {
             return Ok(None);
         }
         self.line = self.line.saturating_add(1);
-        Ok(Some((self.line, text)))
+        if cut {
+            self.skip_rest = true;
+            return Ok(Some((self.line, Vec::new(), true)));
+        }
+        Ok(Some((self.line, text, false)))
     }
 }
 
@@ -109,11 +179,11 @@ impl<R: BufRead> Iterator for Records<R> {
 
     fn next(&mut self) -> Option<Self::Item> {
         // Skip blank lines before a record.
-        let (line, mut text) = loop {
+        let (line, mut text, mut too_long) = loop {
             match self.read_line() {
                 Err(err) => return Some(Err(err)),
                 Ok(None) => return None,
-                Ok(Some((_, text))) if is_blank(&text) => {}
+                Ok(Some((_, text, false))) if is_blank(&text) => {}
                 Ok(Some(first)) => break first,
             }
         };
@@ -129,21 +199,26 @@ impl<R: BufRead> Iterator for Records<R> {
                 match self.read_line() {
                     Err(err) => return Some(Err(err)),
                     Ok(None) => break,
-                    Ok(Some(next)) if object && next.1.first() == Some(&b'{') => {
+                    Ok(Some(next)) if object && !next.2 && next.1.first() == Some(&b'{') => {
                         self.next_start = Some(next);
                         if first_record {
                             self.json_lines = Some(true);
                         }
                         break;
                     }
-                    Ok(Some((_, next))) => {
+                    Ok(Some((_, next, cut))) => {
                         brackets.read_line(&next);
-                        text.extend_from_slice(&next);
+                        too_long |= cut || next.len() > self.limit.saturating_sub(text.len());
+                        if too_long {
+                            text = Vec::new();
+                        } else {
+                            text.extend_from_slice(&next);
+                        }
                     }
                 }
             }
         }
-        Some(Ok(Record { line, text: trim_line_break(text) }))
+        Some(Ok(Record { line, text: trim_line_break(text), too_long }))
     }
 }
 
@@ -151,12 +226,33 @@ impl<R: BufRead> Iterator for Records<R> {
 mod tests {
     #![allow(clippy::unwrap_used, reason = "tests fail loudly")]
     use super::*;
+    use std::io::Read as _;
 
     fn records(input: &str) -> Vec<(u64, String)> {
         Records::new(input.as_bytes())
             .map(|r| r.unwrap())
             .map(|r| (r.line, String::from_utf8(r.text).unwrap()))
             .collect()
+    }
+
+    #[test]
+    fn a_record_longer_than_the_limit_fails_alone_and_reading_goes_on() {
+        let cut = |input: &str| -> Vec<(u64, String, bool)> {
+            Records::with_limit(input.as_bytes(), 10)
+                .map(|r| r.unwrap())
+                .map(|r| (r.line, String::from_utf8(r.text).unwrap(), r.too_long))
+                .collect()
+        };
+        let got = cut("{\"a\": 1}\n{\"b\": \"0123456789\"}\n{\"c\": 3}\n");
+        assert_eq!(got, [(1, "{\"a\": 1}".into(), false), (2, String::new(), true), (3, "{\"c\": 3}".into(), false)]);
+        // A value spread over lines is bounded as a whole.
+        let got = cut("{\n  \"a\": \"x\",\n  \"b\": \"y\"\n}\n{\n}\n");
+        assert_eq!(got, [(1, String::new(), true), (5, "{\n}".into(), false)]);
+        // An endless line is not read past the limit until the next record is asked for.
+        let endless = std::io::BufReader::new(std::io::repeat(b' ').take(1 << 40));
+        let mut records = Records::with_limit(endless, 10);
+        let first = records.next().unwrap().unwrap();
+        assert!(first.too_long);
     }
 
     #[test]

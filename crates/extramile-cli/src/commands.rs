@@ -9,21 +9,32 @@ use extramile::Policy;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+/// Checks every policy `paths` names. A path that cannot be read (or a folder with no
+/// policy) does not hide the others: each readable file gets its result, each unreadable one
+/// an error (`error: ...` on stderr, or `{"file", "error"}` in JSON), and the exit code is
+/// the worst of them: 2 for an unreadable file, 1 for a policy with errors.
 pub(crate) fn check(out: &mut Output, paths: &[PathBuf], format: Format, deny_warnings: bool) -> CommandResult {
     let mut failed = false;
+    let mut unreadable = false;
     let mut json_files = Vec::new();
-    for path in files::policies(paths)? {
-        let source = files::read_input(&path)?;
-        let name = files::display_name(&path);
-        let diagnostics = Policy::check_bytes(&name, &source);
-        failed |= diagnostics.has_errors() || (deny_warnings && diagnostics.warning_count() > 0);
-        match format {
-            Format::Json => json_files.push(render::diagnostics_json(&name, &diagnostics)),
-            Format::Human => {
-                if diagnostics.items().is_empty() {
-                    out.line(&format!("{name}: ok"))?;
-                } else {
-                    out.text(&diagnostics.render(out.color_stdout()))?;
+    for (name, path) in files::policies(paths) {
+        match path.and_then(|path| files::read_policy(&path)) {
+            Err(message) => {
+                unreadable = true;
+                match format {
+                    Format::Json => json_files.push(serde_json::json!({ "file": name, "error": message })),
+                    Format::Human => out.error_line(&format!("error: {}", render::shown(&message))),
+                }
+            }
+            Ok(source) => {
+                let diagnostics = Policy::check_bytes(&name, &source);
+                failed |= diagnostics.has_errors() || (deny_warnings && diagnostics.warning_count() > 0);
+                match format {
+                    Format::Json => json_files.push(render::diagnostics_json(&name, &diagnostics)),
+                    Format::Human if diagnostics.items().is_empty() => {
+                        out.line(&format!("{}: ok", render::shown(&name)))?
+                    }
+                    Format::Human => out.text(&render::diagnostics(&diagnostics, out.color_stdout()))?,
                 }
             }
         }
@@ -31,15 +42,19 @@ pub(crate) fn check(out: &mut Output, paths: &[PathBuf], format: Format, deny_wa
     if format == Format::Json {
         out.line(&serde_json::to_string_pretty(&json_files).map_err(|e| e.to_string())?)?;
     }
-    Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(match (unreadable, failed) {
+        (true, _) => ExitCode::from(2),
+        (false, true) => ExitCode::from(1),
+        (false, false) => ExitCode::SUCCESS,
+    })
 }
 
 /// Loads the policy at `path`; on failure, its diagnostics are printed and the exit code
 /// returned.
 pub(crate) fn load_policy(out: &mut Output, path: &Path) -> Result<Policy, CommandResult> {
-    let source = files::read_input(path).map_err(|message| Err(message.into()))?;
+    let source = files::read_policy(path).map_err(|message| Err(message.into()))?;
     Policy::parse_bytes(&files::display_name(path), &source, extramile::LoadOptions::default()).map_err(|diagnostics| {
-        out.error_text(&diagnostics.render(out.color_stderr()));
+        out.error_text(&render::diagnostics(&diagnostics, out.color_stderr()));
         Ok(ExitCode::from(1))
     })
 }
@@ -56,27 +71,28 @@ pub(crate) fn schema(out: &mut Output, path: &Path) -> CommandResult {
 
 pub(crate) fn test(out: &mut Output, paths: &[PathBuf], coverage: bool) -> CommandResult {
     let roots = if paths.is_empty() { vec![PathBuf::from(".")] } else { paths.to_vec() };
-    let files = files::scenarios(&roots)?;
     let (mut passed, mut failed) = (0usize, 0usize);
     let mut failures = Vec::new();
     let mut coverage_report = Vec::new();
-    for file in &files {
-        match extramile::testing::run_file(file) {
-            Err(err) => {
+    // A path that cannot be searched fails like a scenario file that cannot be run.
+    for (name, file) in files::scenarios(&roots) {
+        match file.and_then(|file| extramile::testing::run_file(&file).map_err(|err| err.to_string())) {
+            Err(message) => {
                 failed += 1;
-                out.line(&format!("test {} ... FAILED", file.display()))?;
-                failures.push((file.display().to_string(), vec![err.to_string()]));
+                out.line(&format!("test {} ... FAILED", render::shown(&name)))?;
+                failures.push((name, vec![render::shown_block(&message, false)]));
             }
             Ok(results) => {
-                out.line(&format!("\nrunning {} scenarios from {}", results.results.len(), file.display()))?;
+                out.line(&format!("\nrunning {} scenarios from {}", results.results.len(), render::shown(&name)))?;
                 for result in &results.results {
                     if result.passed() {
                         passed += 1;
-                        out.line(&format!("test {} ... ok", result.name))?;
+                        out.line(&format!("test {} ... ok", render::shown(&result.name)))?;
                     } else {
                         failed += 1;
-                        out.line(&format!("test {} ... FAILED", result.name))?;
-                        failures.push((result.name.clone(), result.failures.clone()));
+                        out.line(&format!("test {} ... FAILED", render::shown(&result.name)))?;
+                        failures
+                            .push((result.name.clone(), result.failures.iter().map(|f| render::shown(f)).collect()));
                     }
                 }
                 if coverage {
@@ -88,7 +104,7 @@ pub(crate) fn test(out: &mut Output, paths: &[PathBuf], coverage: bool) -> Comma
     if !failures.is_empty() {
         out.line("\nfailures:")?;
         for (name, messages) in &failures {
-            out.line(&format!("\n---- {name} ----"))?;
+            out.line(&format!("\n---- {} ----", render::shown(name)))?;
             for message in messages {
                 out.line(&format!("  {message}"))?;
             }

@@ -17,7 +17,33 @@ struct Outcome {
     line: u64,
     /// The `--id-field` value of the incident (`null` when it has none or did not parse).
     id: Option<serde_json::Value>,
-    decision: Result<Decision, String>,
+    decision: Result<Decision, Failed>,
+}
+
+/// Why one record could not be decided.
+struct Failed {
+    /// The error as the JSON contract's `RequestError` (tagged with `kind`), for this
+    /// record's input.
+    error: extramile::RequestError,
+    /// What to tell a person: which incident, where, and what is wrong.
+    message: String,
+}
+
+impl Failed {
+    /// The error of a `--keep-going` JSON record: the `RequestError` object with `message`,
+    /// the same text as the human output, whatever its kind.
+    fn json(&self) -> serde_json::Value {
+        let mut value = serde_json::to_value(&self.error).unwrap_or_default();
+        if let Some(map) = value.as_object_mut() {
+            map.insert("message".into(), self.message.clone().into());
+        }
+        value
+    }
+
+    /// A failure the core has no kind for but `invalid_request`.
+    fn invalid(message: String) -> Failed {
+        Failed { error: extramile::RequestError::InvalidRequest { message: message.clone() }, message }
+    }
 }
 
 /// What one run has decided so far.
@@ -29,6 +55,12 @@ struct Tally {
 }
 
 pub(crate) fn eval(out: &mut Output, args: &EvalArgs, explain: bool) -> CommandResult {
+    if files::is_stdin(&args.policy) && files::is_stdin(&args.incident) {
+        return Err("the policy and the incident cannot both be read from standard input (`-`): give one of them \
+                    as a file"
+            .to_string()
+            .into());
+    }
     let policy = match load_policy(out, &args.policy) {
         Ok(policy) => policy,
         Err(result) => return result,
@@ -70,7 +102,7 @@ pub(crate) fn eval(out: &mut Output, args: &EvalArgs, explain: bool) -> CommandR
             printer.decision(out, &previous, true)?;
         }
         match outcome.decision {
-            Err(message) => return Err(message.into()),
+            Err(failed) => return Err(failed.message.into()),
             Ok(decision) if tally.records > 1 => printer.decision(out, &decision, true)?,
             Ok(decision) => pending = Some(decision),
         }
@@ -135,21 +167,43 @@ fn decide(
     id_field: Option<&str>,
 ) -> Outcome {
     let line = record.line;
+    if record.too_long {
+        let message = format!(
+            "incident {number} in `{name}` (line {line}) is longer than {} bytes, the largest incident record \
+             read",
+            crate::batch::MAX_RECORD_BYTES
+        );
+        return Outcome {
+            line,
+            id: id_field.map(|_| serde_json::Value::Null),
+            decision: Err(Failed::invalid(message)),
+        };
+    }
     let facts = match serde_json::from_slice::<extramile::json::StrictFacts>(&record.text) {
         Ok(facts) => facts.0,
         Err(err) => {
             let message = format!("incident {number} in `{name}` is not valid JSON: {}", json_error(&err, line));
-            return Outcome { line, id: id_field.map(|_| serde_json::Value::Null), decision: Err(message) };
+            return Outcome {
+                line,
+                id: id_field.map(|_| serde_json::Value::Null),
+                decision: Err(Failed::invalid(message)),
+            };
         }
     };
     let id = id_field.map(|path| field(&facts, path).cloned().unwrap_or_default());
     let decision = if facts.is_array() {
-        Err(format!(
-            "incident {number} in `{name}` (line {line}) is a JSON array: to decide several incidents, give one \
-             incident a line (JSON Lines)"
-        ))
+        Err(Failed {
+            error: extramile::RequestError::FactsNotObject { found: "an array".to_string() },
+            message: format!(
+                "incident {number} in `{name}` (line {line}) is a JSON array: to decide several incidents, give \
+                 one incident a line (JSON Lines)"
+            ),
+        })
     } else {
-        policy.evaluate(&facts, request).map_err(|err| format!("incident {number} in `{name}` (line {line}): {err}"))
+        policy.evaluate(&facts, request).map_err(|error| {
+            let message = format!("incident {number} in `{name}` (line {line}): {error}");
+            Failed { error, message }
+        })
     };
     Outcome { line, id, decision }
 }
@@ -216,15 +270,15 @@ impl Printer<'_> {
                     Ok(decision) => {
                         text.push_str(&format!(",\"decision\":{}}}\n", self.decision_text(out, decision, true)?))
                     }
-                    Err(message) => text.push_str(&format!(",\"error\":{}}}\n", serde_json::Value::from(&**message))),
+                    Err(failed) => text.push_str(&format!(",\"error\":{}}}\n", failed.json())),
                 }
                 text
             }
             Format::Human => {
-                let id = if with_id { format!(", id {id}") } else { String::new() };
+                let id = if with_id { format!(", id {}", render::shown(&id.to_string())) } else { String::new() };
                 let body = match &outcome.decision {
                     Ok(decision) => self.decision_text(out, decision, true)?,
-                    Err(message) => format!("error: {message}\n"),
+                    Err(failed) => format!("error: {}\n", render::shown(&failed.message)),
                 };
                 format!("== line {}{id} ==\n{body}\n", outcome.line)
             }

@@ -18,14 +18,27 @@ pub(crate) fn display_name(path: &Path) -> String {
     }
 }
 
-/// The bytes of the file at `path`, or of standard input for `-`.
-pub(crate) fn read_input(path: &Path) -> Result<Vec<u8>, String> {
-    if is_stdin(path) {
-        let mut bytes = Vec::new();
-        std::io::stdin().read_to_end(&mut bytes).map_err(|err| format!("cannot read standard input: {err}"))?;
-        return Ok(bytes);
+/// The bytes of the policy at `path`, or of standard input for `-`, read through a bound:
+/// a source larger than the core loads (`LoadOptions::default().max_source_bytes`, error
+/// `E0006`) is refused after reading one byte more than the limit, so that a huge file, a
+/// device or an endless pipe costs no more than that.
+pub(crate) fn read_policy(path: &Path) -> Result<Vec<u8>, String> {
+    let limit = extramile::LoadOptions::default().max_source_bytes;
+    let bound = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);
+    let mut bytes = Vec::new();
+    let read = if is_stdin(path) {
+        std::io::stdin().lock().take(bound).read_to_end(&mut bytes)
+    } else {
+        std::fs::File::open(path).and_then(|file| file.take(bound).read_to_end(&mut bytes))
+    };
+    read.map_err(|err| format!("cannot read `{}`: {err}", display_name(path)))?;
+    if bytes.len() > limit {
+        return Err(format!(
+            "`{}` is larger than {limit} bytes, the largest policy source that loads (E0006)",
+            display_name(path)
+        ));
     }
-    std::fs::read(path).map_err(|err| format!("cannot read `{}`: {err}", path.display()))
+    Ok(bytes)
 }
 
 /// Whether a folder met while searching is searched: hidden folders, build output and
@@ -81,15 +94,30 @@ fn expand(paths: &[PathBuf], wanted: &dyn Fn(&str) -> bool, what: &str) -> Resul
     Ok(files)
 }
 
-/// The policy files named by `paths`: files as given, `*.policy` files under folders.
-pub(crate) fn policies(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
-    expand(paths, &|name| name.ends_with(".policy"), "policy files (*.policy)")
+/// Each of `paths` expanded on its own, so that one path that cannot be read (or a folder
+/// with none of the files wanted) does not hide the files of the others: every file found,
+/// in order, with its name, or the error of a path in its place.
+fn expand_each(paths: &[PathBuf], wanted: &dyn Fn(&str) -> bool, what: &str) -> Vec<(String, Result<PathBuf, String>)> {
+    let mut found = Vec::new();
+    for path in paths {
+        match expand(std::slice::from_ref(path), wanted, what) {
+            Ok(files) => found.extend(files.into_iter().map(|file| (display_name(&file), Ok(file)))),
+            Err(message) => found.push((display_name(path), Err(message))),
+        }
+    }
+    found
+}
+
+/// The policy files named by `paths`: files as given, `*.policy` files under folders (see
+/// [`expand_each`]).
+pub(crate) fn policies(paths: &[PathBuf]) -> Vec<(String, Result<PathBuf, String>)> {
+    expand_each(paths, &|name| name.ends_with(".policy"), "policy files (*.policy)")
 }
 
 /// The scenario files named by `paths`: files as given, `scenarios*.toml` and
-/// `scenarios*.json` under folders.
-pub(crate) fn scenarios(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
-    expand(
+/// `scenarios*.json` under folders (see [`expand_each`]).
+pub(crate) fn scenarios(paths: &[PathBuf]) -> Vec<(String, Result<PathBuf, String>)> {
+    expand_each(
         paths,
         &|name| name.starts_with("scenarios") && (name.ends_with(".toml") || name.ends_with(".json")),
         "scenario files (scenarios*.toml or scenarios*.json)",

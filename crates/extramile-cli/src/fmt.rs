@@ -2,6 +2,7 @@
 
 use crate::files;
 use crate::output::{CommandResult, Output};
+use crate::render;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -20,24 +21,34 @@ pub(crate) fn fmt(out: &mut Output, paths: &[PathBuf], mode: Mode) -> CommandRes
     if mode == Mode::Write && paths.iter().any(|p| files::is_stdin(p)) {
         return Err("`-` (standard input) cannot be rewritten: drop --write to print it".to_string().into());
     }
-    let paths = files::policies(paths)?;
-    let (mut changed, mut unchanged, mut broken) = (0usize, 0usize, 0usize);
-    for path in &paths {
-        let name = files::display_name(path);
-        let source = match String::from_utf8(files::read_input(path)?) {
+    let paths = files::policies(paths);
+    let several = paths.len() > 1;
+    let (mut changed, mut unchanged, mut broken, mut unreadable) = (0usize, 0usize, 0usize, 0usize);
+    for (name, path) in &paths {
+        // A file that cannot be read is reported in its place; the others are still formatted.
+        let read = path.as_ref().map_err(String::clone).and_then(|path| Ok((path, files::read_policy(path)?)));
+        let (path, bytes) = match read {
+            Ok(read) => read,
+            Err(message) => {
+                out.error_line(&format!("error: {}", render::shown(&message)));
+                unreadable += 1;
+                continue;
+            }
+        };
+        let source = match String::from_utf8(bytes) {
             Ok(source) => source,
             Err(err) => {
                 // Not UTF-8: the same E0009 diagnostic as `check`.
-                let diagnostics = extramile::Policy::check_bytes(&name, err.as_bytes());
-                out.error_text(&diagnostics.render(out.color_stderr()));
+                let diagnostics = extramile::Policy::check_bytes(name, err.as_bytes());
+                out.error_text(&render::diagnostics(&diagnostics, out.color_stderr()));
                 broken += 1;
                 continue;
             }
         };
-        let formatted = match extramile::format_named(&name, &source) {
+        let formatted = match extramile::format_named(name, &source) {
             Ok(formatted) => formatted,
             Err(diagnostics) => {
-                out.error_text(&diagnostics.render(out.color_stderr()));
+                out.error_text(&render::diagnostics(&diagnostics, out.color_stderr()));
                 broken += 1;
                 continue;
             }
@@ -50,19 +61,19 @@ pub(crate) fn fmt(out: &mut Output, paths: &[PathBuf], mode: Mode) -> CommandRes
         }
         match mode {
             Mode::Print => {
-                if paths.len() > 1 {
-                    out.line(&format!("==> {name} <=="))?;
+                if several {
+                    out.line(&format!("==> {} <==", render::shown(name)))?;
                 }
                 out.text(&formatted)?;
             }
             Mode::Check if differs => {
-                out.line(&format!("would reformat {name}"))?;
+                out.line(&format!("would reformat {}", render::shown(name)))?;
                 let color = out.color_stdout();
-                out.text(&diff(&name, &source, &formatted, color))?;
+                out.text(&diff(name, &source, &formatted, color))?;
             }
             Mode::Write if differs => {
                 std::fs::write(path, &formatted).map_err(|err| format!("cannot write `{name}`: {err}"))?;
-                out.line(&format!("formatted {name}"))?;
+                out.line(&format!("formatted {}", render::shown(name)))?;
             }
             Mode::Check | Mode::Write => {}
         }
@@ -81,7 +92,11 @@ pub(crate) fn fmt(out: &mut Output, paths: &[PathBuf], mode: Mode) -> CommandRes
         }
     }
     let failed = broken > 0 || (mode == Mode::Check && changed > 0);
-    Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(match (unreadable > 0, failed) {
+        (true, _) => ExitCode::from(2),
+        (false, true) => ExitCode::from(1),
+        (false, false) => ExitCode::SUCCESS,
+    })
 }
 
 /// The most lines, before and after together, of the region a diff compares (the lines

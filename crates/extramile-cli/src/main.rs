@@ -179,7 +179,7 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(Failure::Closed) => ExitCode::SUCCESS,
         Err(Failure::Message(message)) => {
-            out.error_line(&format!("error: {message}"));
+            out.error_line(&format!("error: {}", render::shown(&message)));
             ExitCode::from(2)
         }
     }

@@ -279,16 +279,19 @@ fn keep_going_gives_every_line_one_output_line_in_order() {
     assert_eq!(decided, [true, false, false, true, false]);
     let first: extramile::Decision = serde_json::from_value(records[0]["decision"].clone()).unwrap();
     assert_eq!(first.offers.len(), 2);
-    assert!(records[1]["error"].as_str().unwrap().contains("is not valid JSON: EOF while parsing a value at line 2"));
+    assert!(records[1]["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("is not valid JSON: EOF while parsing a value at line 2"));
     assert!(
-        records[2]["error"]
+        records[2]["error"]["message"]
             .as_str()
             .unwrap()
             .ends_with("(line 4) is a JSON array: to decide several incidents, give one incident a line (JSON Lines)"),
         "{}",
         records[2]
     );
-    assert!(records[4]["error"].as_str().unwrap().contains("must be a JSON object"), "{}", records[4]);
+    assert!(records[4]["error"]["message"].as_str().unwrap().contains("must be a JSON object"), "{}", records[4]);
     // A broken first line does not swallow the lines after it.
     let input = format!("{{\"incident\": [\n{}\n", vase_line(""));
     let (code, stdout, _) = run_with_input(&[&EVAL_STDIN[..], &["json", "--keep-going"]].concat(), input.as_bytes());

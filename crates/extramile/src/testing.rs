@@ -28,6 +28,14 @@
 //!
 //! The policy and incident files a scenario file names must lie in its folder or below
 //! (after following links): a scenario file cannot make the runner read other files.
+//! They must be regular files, a policy at most `LoadOptions::default().max_source_bytes`
+//! and an incident at most [`MAX_INCIDENT_BYTES`].
+//!
+//! Each expectation takes exactly one form: `offers` `GESTURE [up to AMOUNT]`,
+//! `needs_approval` `GESTURE [up to AMOUNT] [by ROLE]`, `owed` `GESTURE [AMOUNT]`,
+//! `recommended` `GESTURE [AMOUNT] [due TIME]`, where AMOUNT is an optional currency symbol,
+//! a plain decimal (`12.50`) and an optional currency code (`$12.50`, `12.50 USD`), and TIME
+//! is RFC 3339. Anything else fails the scenario with the form to write.
 
 use crate::decision::{Decision, Outcome};
 use crate::{Diagnostics, Name, Policy, Request};
@@ -58,12 +66,14 @@ pub struct Scenario {
     /// A JSON file with the facts, relative to the scenario file.
     #[serde(default)]
     pub incident: Option<PathBuf>,
-    /// The facts, inline.
-    #[serde(default)]
+    /// The facts, inline (read strictly, as [`crate::json::StrictFacts`]).
+    #[serde(default, deserialize_with = "optional_strict_facts")]
     pub facts: Option<serde_json::Value>,
     /// The acting role.
     pub role: String,
-    /// The current time.
+    /// The current time: an RFC 3339 string, or (in TOML) an offset date-time written
+    /// unquoted, `now = 2026-11-22T10:00:00Z`.
+    #[serde(deserialize_with = "scenario_time")]
     pub now: DateTime<FixedOffset>,
     /// What the decision must show.
     #[serde(default)]
@@ -178,14 +188,74 @@ pub struct FileResults {
     pub results: Vec<ScenarioResult>,
 }
 
-fn read(path: &Path) -> Result<String, ScenarioError> {
-    std::fs::read_to_string(path)
-        .map_err(|err| ScenarioError::Io { path: path.to_path_buf(), message: err.to_string() })
+/// The largest incident file (one JSON value) a scenario or the CLI reads, in bytes: 16 MiB.
+pub const MAX_INCIDENT_BYTES: usize = 16 * 1024 * 1024;
+
+/// The text of the regular file at `path`, read through a bound: at most `limit` bytes,
+/// `what` naming the file in the error. A FIFO, a device or a folder is refused before it is
+/// opened for reading, so that a scenario file cannot make the runner wait or read forever.
+fn read(path: &Path, limit: usize, what: &str) -> Result<String, ScenarioError> {
+    use std::io::Read as _;
+    let io_error = |message: String| ScenarioError::Io { path: path.to_path_buf(), message };
+    let metadata = std::fs::metadata(path).map_err(|err| io_error(err.to_string()))?;
+    if !metadata.is_file() {
+        return Err(io_error(format!("the {what} is not a regular file (a folder, FIFO or device)")));
+    }
+    let file = std::fs::File::open(path).map_err(|err| io_error(err.to_string()))?;
+    let mut bytes = Vec::new();
+    let bound = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);
+    file.take(bound).read_to_end(&mut bytes).map_err(|err| io_error(err.to_string()))?;
+    if bytes.len() > limit {
+        return Err(io_error(format!("the {what} is larger than the limit of {limit} bytes")));
+    }
+    String::from_utf8(bytes).map_err(|err| io_error(format!("the {what} is not UTF-8: {err}")))
+}
+
+/// Inline `facts` of a scenario, read as [`crate::json::StrictFacts`]: in a JSON scenario
+/// file, a key given twice is an error rather than silently the last.
+fn optional_strict_facts<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<serde_json::Value>, D::Error> {
+    Option::<crate::json::StrictFacts>::deserialize(deserializer).map(|facts| facts.map(|facts| facts.0))
+}
+
+/// `now` of a scenario: an RFC 3339 string, or a TOML offset date-time (which the `toml`
+/// crate hands over as a one-entry map). A TOML date-time without an offset is refused.
+fn scenario_time<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<DateTime<FixedOffset>, D::Error> {
+    struct Time;
+    fn parse<E: serde::de::Error>(text: &str) -> Result<DateTime<FixedOffset>, E> {
+        DateTime::parse_from_rfc3339(text).map_err(|err| {
+            E::custom(format!(
+                "`now = {text}` is not an RFC 3339 time with an offset, such as \"2026-11-22T10:00:00Z\": {err}"
+            ))
+        })
+    }
+    impl<'de> serde::de::Visitor<'de> for Time {
+        type Value = DateTime<FixedOffset>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("an RFC 3339 time with an offset, such as \"2026-11-22T10:00:00Z\"")
+        }
+        fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Self::Value, E> {
+            parse(text)
+        }
+        fn visit_map<M: serde::de::MapAccess<'de>>(self, mut map: M) -> Result<Self::Value, M::Error> {
+            use serde::de::Error as _;
+            match map.next_entry::<String, String>()? {
+                Some((key, text)) if key == "$__toml_private_datetime" && map.next_key::<String>()?.is_none() => {
+                    parse(&text)
+                }
+                _ => Err(M::Error::custom(
+                    "expected an RFC 3339 time with an offset, such as \"2026-11-22T10:00:00Z\", found a table",
+                )),
+            }
+        }
+    }
+    deserializer.deserialize_any(Time)
 }
 
 /// Loads and parses a scenario file (`.toml` or `.json`).
 pub fn load(path: &Path) -> Result<ScenarioFile, ScenarioError> {
-    let text = read(path)?;
+    let text = read(path, MAX_INCIDENT_BYTES, "scenario file")?;
     let format_error = |message: String| ScenarioError::Format { path: path.to_path_buf(), message };
     if path.extension().is_some_and(|e| e == "json") {
         serde_json::from_str(&text).map_err(|err| format_error(err.to_string()))
@@ -236,7 +306,8 @@ pub fn run_file(path: &Path) -> Result<FileResults, ScenarioError> {
     let file = load(path)?;
     let base = path.parent().unwrap_or(Path::new("."));
     let policy_path = base.join(&file.policy);
-    let source = read(&confined(path, base, "policy", &file.policy)?)?;
+    let limit = crate::LoadOptions::default().max_source_bytes;
+    let source = read(&confined(path, base, "policy", &file.policy)?, limit, "policy")?;
     let origin = policy_path.display().to_string();
     let policy = Policy::parse_named(&origin, &source).map_err(|diagnostics| ScenarioError::Policy {
         path: policy_path.clone(),
@@ -270,10 +341,14 @@ pub fn run_scenario(policy: &Policy, scenario: &Scenario, base: &Path) -> Scenar
         (Some(facts), None) => facts.clone(),
         (None, Some(incident)) => {
             let path = base.join(incident);
-            match confined(base, base, "incident", incident).and_then(|real| read(&real)).and_then(|text| {
-                serde_json::from_str(&text)
-                    .map_err(|err| ScenarioError::Format { path: path.clone(), message: err.to_string() })
-            }) {
+            match confined(base, base, "incident", incident)
+                .and_then(|real| read(&real, MAX_INCIDENT_BYTES, "incident"))
+                .and_then(|text| {
+                    // Read as the CLI reads incidents: a key given twice is an error, not the last.
+                    serde_json::from_str::<crate::json::StrictFacts>(&text)
+                        .map(|facts| facts.0)
+                        .map_err(|err| ScenarioError::Format { path: path.clone(), message: err.to_string() })
+                }) {
                 Ok(facts) => facts,
                 Err(err) => {
                     result.failures.push(err.to_string());
@@ -320,37 +395,92 @@ struct Expected {
     currencies: Vec<String>,
 }
 
-fn parse_expected(text: &str) -> Result<Expected, String> {
-    let words: Vec<&str> = text.split_whitespace().collect();
-    let Some((gesture, mut rest)) = words.split_first() else { return Err("an empty expectation".to_string()) };
-    let mut expected = Expected { gesture: (*gesture).to_string(), ..Expected::default() };
-    while let Some((word, tail)) = rest.split_first() {
-        rest = tail;
-        match *word {
-            "up" if rest.first() == Some(&"to") => rest = rest.get(1..).unwrap_or_default(),
-            "by" | "due" => {
-                let Some((value, tail)) = rest.split_first() else {
-                    return Err(format!("`{word}` needs a value in `{text}`"));
-                };
-                rest = tail;
-                if *word == "by" {
-                    expected.role = Some((*value).to_string());
-                } else {
-                    expected.due = Some((*value).to_string());
-                }
-            }
-            code if code.len() == 3 && code.chars().all(|c| c.is_ascii_uppercase()) => {
-                expected.currencies.push(code.to_string())
-            }
-            amount => {
-                expected.amount = Some(
-                    parse_amount(amount, &mut expected.currencies)
-                        .ok_or_else(|| format!("cannot read `{amount}` in `{text}`"))?,
-                )
-            }
+/// The expectation lists that describe a gesture in words, each with its own grammar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum List {
+    Offers,
+    NeedsApproval,
+    Owed,
+    Recommended,
+}
+
+impl List {
+    fn name(self) -> &'static str {
+        match self {
+            List::Offers => "offers",
+            List::NeedsApproval => "needs_approval",
+            List::Owed => "owed",
+            List::Recommended => "recommended",
         }
     }
-    Ok(expected)
+
+    /// The one form an expectation of this list may take.
+    fn form(self) -> &'static str {
+        match self {
+            List::Offers => "GESTURE [up to AMOUNT]",
+            List::NeedsApproval => "GESTURE [up to AMOUNT] [by ROLE]",
+            List::Owed => "GESTURE [AMOUNT]",
+            List::Recommended => "GESTURE [AMOUNT] [due TIME]",
+        }
+    }
+}
+
+/// Whether `word` is a currency code: three capital letters.
+fn is_code(word: &str) -> bool {
+    word.len() == 3 && word.chars().all(|c| c.is_ascii_uppercase())
+}
+
+/// Parses one expectation of `list` strictly: exactly the clauses of [`List::form`], in that
+/// order, each at most once, and nothing else. AMOUNT is a currency symbol or none, a plain
+/// decimal (`12`, `12.50`: no sign, exponent or separators), and a currency code or none,
+/// attached or as the next word; TIME is RFC 3339.
+fn parse_expected(text: &str, list: List) -> Result<Expected, String> {
+    let fail = |what: String| {
+        format!(
+            "`{}` holds `{text}`: {what}; write {}, where AMOUNT is a plain decimal such as $12.50, 12.50 or \
+             12.50 USD",
+            list.name(),
+            list.form()
+        )
+    };
+    let mut words = text.split_whitespace().peekable();
+    let Some(gesture) = words.next() else { return Err(fail("an empty expectation".to_string())) };
+    let mut expected = Expected { gesture: gesture.to_string(), ..Expected::default() };
+    let with_up_to = matches!(list, List::Offers | List::NeedsApproval);
+    let amount = if with_up_to {
+        if words.next_if_eq(&"up").is_some() {
+            if words.next_if_eq(&"to").is_none() {
+                return Err(fail("`up` must be followed by `to AMOUNT`".to_string()));
+            }
+            Some(words.next().ok_or_else(|| fail("`up to` needs an amount".to_string()))?)
+        } else {
+            None
+        }
+    } else {
+        words.next_if(|word| *word != "by" && *word != "due")
+    };
+    if let Some(amount) = amount {
+        let value = parse_amount(amount, &mut expected.currencies)
+            .ok_or_else(|| fail(format!("`{amount}` is not an amount")))?;
+        expected.amount = Some(value);
+        if let Some(code) = words.next_if(|word| is_code(word)) {
+            expected.currencies.push(code.to_string());
+        }
+    }
+    if list == List::NeedsApproval && words.next_if_eq(&"by").is_some() {
+        let role = words.next().ok_or_else(|| fail("`by` needs a role".to_string()))?;
+        expected.role = Some(role.to_string());
+    }
+    if list == List::Recommended && words.next_if_eq(&"due").is_some() {
+        let due = words.next().ok_or_else(|| fail("`due` needs a time".to_string()))?;
+        DateTime::parse_from_rfc3339(due)
+            .map_err(|err| fail(format!("`{due}` is not an RFC 3339 time such as 2026-11-25T10:00:00Z: {err}")))?;
+        expected.due = Some(due.to_string());
+    }
+    match words.next() {
+        Some(extra) => Err(fail(format!("unexpected `{extra}`"))),
+        None => Ok(expected),
+    }
 }
 
 /// What `expect` names that `policy` does not declare: each gesture and role, with the
@@ -370,14 +500,15 @@ fn unknown_names(policy: &Policy, expect: &Expectations) -> Vec<String> {
         }
     };
     let described = [
-        ("offers", &expect.offers),
-        ("needs_approval", &expect.needs_approval),
-        ("owed", &expect.owed),
-        ("recommended", &expect.recommended),
+        (List::Offers, &expect.offers),
+        (List::NeedsApproval, &expect.needs_approval),
+        (List::Owed, &expect.owed),
+        (List::Recommended, &expect.recommended),
     ];
     for (list, texts) in described {
         // An expectation that does not parse is reported by `check_expectations`.
-        for (text, expected) in texts.iter().filter_map(|text| Some((text, parse_expected(text).ok()?))) {
+        for (text, expected) in texts.iter().filter_map(|text| Some((text, parse_expected(text, list).ok()?))) {
+            let list = list.name();
             check(list, "gesture", &expected.gesture, &gestures);
             if let Some(role) = &expected.role {
                 check(list, "role", role, &roles);
@@ -406,19 +537,30 @@ fn unknown_names(policy: &Policy, expect: &Expectations) -> Vec<String> {
     unknown
 }
 
-/// The amount of `$12.50`, `12.50` or `12.50USD`; its currency marks go to `currencies`.
+/// The amount of `$12.50`, `12.50` or `12.50USD`: at most one leading currency symbol, a
+/// plain decimal (digits, optionally a point and more digits) and at most one attached code.
+/// Its currency marks go to `currencies`.
 fn parse_amount(text: &str, currencies: &mut Vec<String>) -> Option<Decimal> {
-    let digits = text.trim_start_matches(['$', '€', '£', '¥']);
-    currencies.extend(text.strip_suffix(digits).filter(|symbols| !symbols.is_empty()).map(String::from));
-    let code = digits.len().checked_sub(3).and_then(|at| digits.split_at_checked(at));
-    let digits = match code {
-        Some((number, code)) if digits.ends_with(char::is_alphabetic) => {
-            currencies.push(code.to_ascii_uppercase());
+    let digits = match text.strip_prefix(['$', '€', '£', '¥']) {
+        Some(rest) => {
+            currencies.push(text.strip_suffix(rest).unwrap_or_default().to_string());
+            rest
+        }
+        None => text,
+    };
+    let number = match digits.len().checked_sub(3).and_then(|at| digits.split_at_checked(at)) {
+        Some((number, code)) if is_code(code) => {
+            currencies.push(code.to_string());
             number
         }
         _ => digits,
     };
-    Decimal::from_str(digits).ok()
+    let (whole, fraction) = number.split_once('.').unwrap_or((number, "0"));
+    let plain = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
+    if !plain(whole) || !plain(fraction) {
+        return None;
+    }
+    Decimal::from_str(number).ok()
 }
 
 fn amount_text(amount: Option<Decimal>) -> String {
@@ -433,7 +575,7 @@ pub fn check_expectations(decision: &Decision, expect: &Expectations) -> Vec<Str
     let approvals: Vec<(Name, Option<Decimal>, Name)> =
         decision.needs_approval.iter().map(|a| (a.gesture.clone(), a.up_to, a.approver.clone())).collect();
     for text in &expect.offers {
-        match parse_expected(text) {
+        match parse_expected(text, List::Offers) {
             Err(err) => failures.push(err),
             Ok(e) => {
                 let found: Vec<_> = offered.iter().filter(|(g, _)| *g == e.gesture).collect();
@@ -452,7 +594,7 @@ pub fn check_expectations(decision: &Decision, expect: &Expectations) -> Vec<Str
         }
     }
     for text in &expect.needs_approval {
-        match parse_expected(text) {
+        match parse_expected(text, List::NeedsApproval) {
             Err(err) => failures.push(err),
             Ok(e) => {
                 let found = approvals.iter().any(|(g, a, r)| {
@@ -473,7 +615,7 @@ pub fn check_expectations(decision: &Decision, expect: &Expectations) -> Vec<Str
         }
     }
     for text in &expect.owed {
-        match parse_expected(text) {
+        match parse_expected(text, List::Owed) {
             Err(err) => failures.push(err),
             Ok(e) => {
                 if !decision.owed.iter().any(|o| o.gesture == e.gesture && (e.amount.is_none() || o.amount == e.amount))
@@ -484,7 +626,7 @@ pub fn check_expectations(decision: &Decision, expect: &Expectations) -> Vec<Str
         }
     }
     for text in &expect.recommended {
-        match parse_expected(text) {
+        match parse_expected(text, List::Recommended) {
             Err(err) => failures.push(err),
             Ok(e) => {
                 let found = decision.recommended.iter().any(|r| {
@@ -586,12 +728,43 @@ mod tests {
 
     #[test]
     fn expectations_read_like_sentences() {
-        let e = parse_expected("comp up to $120.50 by supervisor").unwrap_or_default();
+        let e = parse_expected("comp up to $120.50 by supervisor", List::NeedsApproval).unwrap_or_default();
         assert_eq!(e.gesture, "comp");
         assert_eq!(e.amount, Decimal::from_str("120.5").ok());
         assert_eq!(e.role.as_deref(), Some("supervisor"));
-        let e = parse_expected("compensation 400 EUR").unwrap_or_default();
+        let e = parse_expected("compensation 400 EUR", List::Owed).unwrap_or_default();
         assert_eq!(e.amount, Some(Decimal::from(400)));
-        assert!(parse_expected("comp up to lots").is_err());
+        assert_eq!(e.currencies, ["EUR"]);
+        let e = parse_expected("comp up to 12.50USD", List::Offers).unwrap_or_default();
+        assert_eq!((e.amount, e.currencies), (Decimal::from_str("12.5").ok(), vec!["USD".to_string()]));
+    }
+
+    #[test]
+    fn expectations_take_exactly_one_form() {
+        for (text, list) in [
+            ("comp up to lots", List::Offers),
+            ("comp up to $999 $50", List::Offers),
+            ("comp up to", List::Offers),
+            ("comp up $5", List::Offers),
+            ("comp $50", List::Offers),
+            ("comp up to 5e1", List::Offers),
+            ("comp up to +5", List::Offers),
+            ("comp up to 1_000", List::Offers),
+            ("comp up to .5", List::Offers),
+            ("comp up to 5.", List::Offers),
+            ("comp up to $$5", List::Offers),
+            ("comp up to $5 by supervisor", List::Offers),
+            ("comp by supervisor up to $5", List::NeedsApproval),
+            ("comp up to $5 by", List::NeedsApproval),
+            ("comp up to $5 by a by b", List::NeedsApproval),
+            ("comp up to $5", List::Owed),
+            ("comp $5 $6", List::Owed),
+            ("follow_up due", List::Recommended),
+            ("follow_up due tomorrow", List::Recommended),
+            ("follow_up due 2026-01-01T00:00:00Z due 2026-01-02T00:00:00Z", List::Recommended),
+            ("", List::Owed),
+        ] {
+            assert!(parse_expected(text, list).is_err(), "`{text}` in {list:?} must be refused");
+        }
     }
 }
