@@ -91,3 +91,196 @@ fn tabs_around_invalid_utf8_render() {
     let rendered = Policy::check_bytes("tab.policy", &bytes).render(false);
     assert!(rendered.contains("error[E0009]"), "{rendered}");
 }
+
+mod scripts {
+    use extramile::script::{ScriptLimits, Scripts};
+    use extramile::Span;
+
+    /// Compiles `body` as `fn f() { body }` and calls it: its value or its error.
+    fn run(body: &str) -> Result<String, String> {
+        let source = format!("fn f() {{ {body} }}");
+        let span = Span::new(0, source.len());
+        let (scripts, errors) = Scripts::compile(&[(&source, span)], &source, ScriptLimits::default());
+        assert!(errors.is_empty(), "{errors:?}");
+        let index = scripts.find("f", 0).unwrap();
+        scripts.call(index, &[], span).map(|v| format!("{v:?}")).map_err(|e| e.message)
+    }
+
+    /// Every function name the sandbox could expose (from Rhai's packages), called with
+    /// extreme integers, decimals, texts and arrays, one, two and three at a time.
+    const NAMES: &[&str] = &[
+        "sin",
+        "cos",
+        "tan",
+        "sinh",
+        "cosh",
+        "tanh",
+        "asin",
+        "acos",
+        "atan",
+        "sqrt",
+        "exp",
+        "ln",
+        "log",
+        "log10",
+        "floor",
+        "ceiling",
+        "round",
+        "round_up",
+        "round_down",
+        "round_half_up",
+        "round_half_down",
+        "int",
+        "fraction",
+        "to_int",
+        "to_decimal",
+        "to_float",
+        "parse_int",
+        "parse_decimal",
+        "parse_float",
+        "parse_json",
+        "abs",
+        "sign",
+        "is_zero",
+        "max",
+        "min",
+        "get_bit",
+        "set_bit",
+        "get_bits",
+        "set_bits",
+        "bits",
+        "range",
+        "chars",
+        "to_hex",
+        "to_octal",
+        "to_binary",
+        "to_string",
+        "to_debug",
+        "pad",
+        "replace",
+        "sub_string",
+        "crop",
+        "split",
+        "splitn",
+        "split_rev",
+        "index_of",
+        "truncate",
+        "to_chars",
+        "to_blob",
+        "blob",
+        "sleep",
+        "exit",
+        "tag",
+        "set_tag",
+        "take",
+        "print",
+        "debug",
+        "extract",
+        "splice",
+        "drain",
+        "retain",
+        "insert",
+        "get",
+        "set",
+        "remove",
+        "chop",
+        "reverse",
+        "sort",
+        "dedup",
+        "zip",
+        "reduce",
+        "len",
+        "contains",
+    ];
+    const VALUES: &[&str] = &[
+        "0",
+        "1",
+        "-1",
+        "63",
+        "64",
+        "-64",
+        "4294967296",
+        "9223372036854775807",
+        "-9223372036854775807 - 1",
+        "1.5707963267948966192313216916",
+        "3.1415926535897932384626433833",
+        "79228162514264337593543950335",
+        "-79228162514264337593543950335",
+        "0.0000000000000000000000000001",
+        "0.5",
+        "-0.5",
+        "2.5",
+        "1000000.5",
+        "\"\"",
+        "\"1e-4294967296\"",
+        "\"1e99999999999\"",
+        "\"79228162514264337593543950336\"",
+        "\"-\"",
+        "\"x\"",
+        "'x'",
+        "[]",
+        "[1, 2]",
+    ];
+
+    fn calls() -> Vec<String> {
+        let mut out = Vec::new();
+        for name in NAMES {
+            out.push(format!("{name}()"));
+            for a in VALUES {
+                out.push(format!("{name}({a})"));
+                for b in VALUES {
+                    out.push(format!("{name}({a}, {b})"));
+                }
+            }
+            for a in ["0", "-1", "9223372036854775807", "\"x\"", "1.5"] {
+                for b in ["0", "-1", "9223372036854775807", "\"\"", "'y'"] {
+                    for c in ["0", "-1", "9223372036854775807", "\"yy\"", "'y'"] {
+                        out.push(format!("{name}({a}, {b}, {c})"));
+                    }
+                }
+            }
+        }
+        for op in ["+", "-", "*", "/", "%", "**", "<<", ">>", "&", "|", "^", "==", "<"] {
+            for a in VALUES {
+                for b in VALUES {
+                    out.push(format!("({a}) {op} ({b})"));
+                }
+            }
+        }
+        out
+    }
+
+    /// Issue 19 item 2: Rhai's decimal `tan`, `sin` and `cos` panicked inside rust_decimal.
+    /// No function of the sandbox panics, whatever its arguments. The calls are compiled
+    /// 500 to a block (as functions `f0`, `f1`, ...) and each is called on its own.
+    #[test]
+    fn no_sandbox_function_panics() {
+        let mut panics = Vec::new();
+        for chunk in calls().chunks(500) {
+            let source: String =
+                chunk.iter().enumerate().map(|(i, call)| format!("fn f{i}() {{ {call} }}\n")).collect();
+            let span = Span::new(0, source.len());
+            let (scripts, errors) = Scripts::compile(&[(&source, span)], &source, ScriptLimits::default());
+            assert!(errors.is_empty(), "{errors:?}");
+            for (i, call) in chunk.iter().enumerate() {
+                let index = scripts.find(&format!("f{i}"), 0).unwrap();
+                if let Err(error) = scripts.call(index, &[], span) {
+                    if error.message.contains("internal error") {
+                        panics.push(format!("{call}: {}", error.message));
+                    }
+                }
+            }
+        }
+        assert!(panics.is_empty(), "{} panics: {panics:#?}", panics.len());
+    }
+
+    /// Issue 19 item 2: `sleep(n)` blocked for n seconds, uncounted by the operation limit;
+    /// other functions of Rhai's core package (`parse_json`, `exit`, tags) are gone with it.
+    #[test]
+    fn sleep_and_the_core_package_are_gone() {
+        for call in ["sleep(1)", "sleep(0)", "parse_json(\"{}\")", "exit()", "tag(1)", "blob(10)"] {
+            let message = run(call).unwrap_err();
+            assert!(message.contains("Function not found"), "{call}: {message}");
+        }
+    }
+}
