@@ -284,3 +284,24 @@ mod scripts {
         }
     }
 }
+
+/// Issue 19 item 13: `Debug` of `Diagnostics` (what `?` from `main` prints) showed the
+/// whole source; it shows the rendered diagnostics.
+#[test]
+fn debug_of_diagnostics_is_the_rendering() {
+    let source = format!("currency USD\nroles clerk\nrule r\n  clerk may comp\n# {}\n", "secret ".repeat(50));
+    let err = Policy::parse_named("store.policy", &source).unwrap_err();
+    let debug = format!("{err:?}");
+    assert_eq!(debug, err.render(false));
+    assert!(debug.contains("error[E0103]: unknown gesture `comp`"), "{debug}");
+    assert!(!debug.contains("secret"), "{debug}");
+}
+
+/// Issue 19 item 13: the chrono types of the public API are re-exported from the root.
+#[test]
+fn the_time_types_of_the_api_come_from_the_crate_root() {
+    let now: extramile::DateTime<extramile::FixedOffset> = "2026-11-22T10:00:00Z".parse().unwrap();
+    let _ = extramile::Request::new("clerk", now);
+    let date: extramile::NaiveDate = "2026-11-22".parse().unwrap();
+    assert!(matches!(extramile::value::Value::Date(date), extramile::value::Value::Date(d) if d == date));
+}

@@ -70,8 +70,9 @@ impl Diagnostic {
     }
 }
 
-/// Diagnostics of one source, able to render themselves and to locate their spans.
-#[derive(Debug, Clone)]
+/// Diagnostics of one source, able to render themselves and to locate their spans. Both
+/// `Display` and `Debug` (what `?` from `main` prints) show them rendered, without colour.
+#[derive(Clone)]
 pub struct Diagnostics {
     origin: String,
     source: std::sync::Arc<str>,
@@ -220,16 +221,19 @@ fn displayable(source: &str) -> std::borrow::Cow<'_, str> {
     if !source.chars().any(odd) {
         return std::borrow::Cow::Borrowed(source);
     }
-    let shown = source
-        .chars()
-        .map(|c| match c {
+    let mut shown = String::with_capacity(source.len());
+    let mut chars = source.chars().peekable();
+    while let Some(c) = chars.next() {
+        shown.push(match c {
+            // A `\r\n` line break stays one: the renderer splits lines the same way.
+            '\r' if chars.peek() == Some(&'\n') => c,
             c if !odd(c) => c,
             c if c.is_ascii() => ' ',
             // U+0085 and U+00A0, and the C1 controls, are two bytes; the other spaces three.
             c if c.len_utf8() == 2 => '·',
             _ => char::REPLACEMENT_CHARACTER,
-        })
-        .collect();
+        });
+    }
     std::borrow::Cow::Owned(shown)
 }
 
@@ -275,6 +279,12 @@ fn summary_line(origin: &str, errors: usize, warnings: usize) -> String {
 }
 
 impl fmt::Display for Diagnostics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.render(false))
+    }
+}
+
+impl fmt::Debug for Diagnostics {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.render(false))
     }

@@ -14,7 +14,6 @@ use pest::iterators::{Pair, Pairs};
 use pest::pratt_parser::{Assoc, Op, PrattParser};
 use pest::Parser as _;
 use rust_decimal::Decimal;
-use std::str::FromStr;
 use std::sync::OnceLock;
 
 mod generated {
@@ -605,9 +604,14 @@ pub(crate) fn parse_time_unit(word: &str) -> TimeUnit {
 }
 
 fn parse_decimal(pair: &Pair<'_, Rule>) -> ParseResult<Decimal> {
-    Decimal::from_str(pair.as_str()).map_err(|_| {
-        Diagnostic::error("E0004", format!("number `{}` is too large or too precise", pair.as_str()), span_of(pair))
-            .with_help("numbers hold up to 28 significant digits")
+    crate::syntax::scan::decimal_literal(pair.as_str()).ok_or_else(|| {
+        let max = crate::syntax::scan::MAX_SIGNIFICANT_DIGITS;
+        Diagnostic::error(
+            "E0004",
+            format!("number `{}` has more than {max} significant digits or decimals", pair.as_str()),
+            span_of(pair),
+        )
+        .with_help(format!("numbers hold up to {max} significant digits"))
     })
 }
 
