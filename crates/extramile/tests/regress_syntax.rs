@@ -305,3 +305,18 @@ fn the_time_types_of_the_api_come_from_the_crate_root() {
     let date: extramile::NaiveDate = "2026-11-22".parse().unwrap();
     assert!(matches!(extramile::value::Value::Date(date), extramile::value::Value::Date(d) if d == date));
 }
+
+/// Issue 19 item 10: syntax errors stopped at the first; every broken top-level item
+/// reports its own, at its own line, and the items that parse add nothing.
+#[test]
+fn every_broken_item_reports_its_syntax_error() {
+    let source = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/corpus/diagnostics/several_broken_items.policy"
+    ))
+    .unwrap();
+    let diagnostics = Policy::check("p.policy", &source);
+    let lines: Vec<u32> = diagnostics.items().iter().map(|d| diagnostics.line_column(d.span).line).collect();
+    assert_eq!(lines, [15, 18, 21], "{}", diagnostics.render(false));
+    assert!(diagnostics.items().iter().all(|d| d.code == "E0001"));
+}
