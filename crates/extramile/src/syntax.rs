@@ -9,3 +9,4 @@ pub mod parser;
 pub mod recover;
 pub mod scan;
 pub mod span;
+pub(crate) mod suggest;

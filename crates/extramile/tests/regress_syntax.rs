@@ -320,3 +320,31 @@ fn every_broken_item_reports_its_syntax_error() {
     assert_eq!(lines, [15, 18, 21], "{}", diagnostics.render(false));
     assert!(diagnostics.items().iter().all(|d| d.code == "E0001"));
 }
+
+/// Issue 19 item 9: a misspelt, capitalised or foreign keyword says so and suggests the
+/// keyword, instead of `expected 'may', found ...`; an unquoted value of a `one of` fact
+/// suggests the quoted text.
+#[test]
+fn wrong_keywords_are_named_with_the_keyword_meant() {
+    let head = "currency USD\nroles associate < supervisor\nfacts\n  incident.kind: one of \"broken_item\", \"late\"\ngestures\n  comp: amount\n  thank_you_note\n";
+    let cases = [
+        ("rule r\n  sugest thank_you_note\n", "unknown keyword `sugest`", "did you mean `recommend`?"),
+        ("Rule late_delivery\n  associate may comp\n", "keywords are lowercase: `Rule`", "write `rule`"),
+        ("rule r\n  associate mya comp\n", "unknown keyword `mya`", "did you mean `may`?"),
+        (
+            "rule r\n  whne incident.kind is \"late\"\n  associate may comp\n",
+            "unknown keyword `whne`",
+            "did you mean `when`?",
+        ),
+        (
+            "rule r\n  when incident.kind is broken_item\n  associate may comp up to $5\n",
+            "unknown fact `broken_item`",
+            "`broken_item` is a value of `incident.kind`: texts are quoted, as in `\"broken_item\"`",
+        ),
+    ];
+    for (body, message, help) in cases {
+        let diagnostics = Policy::check("p.policy", &format!("{head}{body}"));
+        let first = diagnostics.items().iter().find(|d| d.is_error()).unwrap();
+        assert_eq!((first.message.as_str(), first.help.as_deref()), (message, Some(help)), "{body}");
+    }
+}
