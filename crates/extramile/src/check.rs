@@ -193,39 +193,8 @@ fn collapse_whitespace(text: &str) -> Name {
 
 /// How many `did you mean` searches one check runs at most.
 const MAX_SUGGESTIONS: usize = 100;
-/// Words longer than this get no suggestion.
-const MAX_SUGGESTED_WORD: usize = 64;
 
-/// The closest of `candidates` to `word` by edit distance, if close enough to suggest.
-pub(crate) fn closest<'c>(word: &str, candidates: impl Iterator<Item = &'c str>) -> Option<&'c str> {
-    let length = word.chars().count();
-    if length > MAX_SUGGESTED_WORD {
-        return None;
-    }
-    let limit = (length / 3).max(2);
-    candidates
-        .filter(|c| c.len().abs_diff(word.len()) <= limit * 4)
-        .take(1_000)
-        .map(|c| (edit_distance(word, c), c))
-        .filter(|(d, _)| *d <= limit)
-        .min_by_key(|(d, c)| (*d, *c))
-        .map(|(_, c)| c)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut current = Vec::with_capacity(b.len() + 1);
-        current.push(i + 1);
-        for ((cb, diagonal), above) in b.iter().zip(&previous).zip(previous.iter().skip(1)) {
-            let left = current.last().copied().unwrap_or(i + 1);
-            current.push((diagonal + usize::from(ca != *cb)).min(above + 1).min(left + 1));
-        }
-        previous = current;
-    }
-    previous.last().copied().unwrap_or(0)
-}
+pub(crate) use crate::syntax::suggest::closest;
 
 impl Checker<'_> {
     /// [`closest`], within this check's budget of suggestions.
@@ -470,7 +439,13 @@ impl Checker<'_> {
     pub(crate) fn unknown_fact(&mut self, path: &str, span: Span) {
         let mut d = Diagnostic::error("E0101", format!("unknown fact `{path}`"), span);
         let child = self.fact_prefixes.get(path).and_then(|&idx| self.facts.get(idx));
-        if let Some(best) = self.closest(path, self.facts.iter().map(|f| f.path.as_str())) {
+        // A bare word that is a value of a `one of` fact is that text, unquoted.
+        let one_of = (!path.contains('.'))
+            .then(|| self.facts.iter().find(|f| f.one_of_sorted.iter().any(|value| &**value == path)))
+            .flatten();
+        if let Some(fact) = one_of {
+            d = d.with_help(format!("`{path}` is a value of `{}`: texts are quoted, as in `\"{path}\"`", fact.path));
+        } else if let Some(best) = self.closest(path, self.facts.iter().map(|f| f.path.as_str())) {
             d = d.with_help(format!("did you mean `{best}`?"));
         } else if let Some(child) = child {
             d = d.with_help(format!("`{path}` holds other facts; did you mean `{}`?", child.path));

@@ -71,6 +71,15 @@ pub use crate::syntax::diagnostic::{Diagnostic, Diagnostics, Severity};
 pub use crate::syntax::span::Span;
 pub use rust_decimal::Decimal;
 
+/// A time with its UTC offset, as [`Request::new`] takes the current time and as
+/// [`value::Value::Time`] holds one. Re-exported from `chrono`, so that embedders need not
+/// depend on the same version themselves: `"2026-11-22T10:00:00Z".parse::<DateTime<FixedOffset>>()`.
+pub use chrono::DateTime;
+/// The UTC offset of a [`DateTime`], re-exported from `chrono`.
+pub use chrono::FixedOffset;
+/// A calendar date, as [`value::Value::Date`] holds one; re-exported from `chrono`.
+pub use chrono::NaiveDate;
+
 /// Formats a policy in the canonical layout (comments kept, meaning unchanged), or returns
 /// its syntax error. Only syntax is needed: a policy with check errors still formats.
 ///

@@ -14,7 +14,7 @@ use crate::json::{EvaluationOptions, EvaluationRequest, RequestError};
 use crate::name::Name;
 use crate::script::ScriptLimits;
 use crate::syntax::diagnostic::{Diagnostic, Diagnostics};
-use crate::syntax::parser;
+use crate::syntax::recover;
 use chrono::{DateTime, FixedOffset};
 use std::str::FromStr;
 use std::sync::Arc;
@@ -369,9 +369,9 @@ fn compile(source: &str, options: LoadOptions) -> (Option<Program>, Vec<Diagnost
             format!("the policy is {} bytes, more than the limit of {}", source.len(), options.max_source_bytes);
         return (None, vec![Diagnostic::error("E0006", message, crate::Span { start: 0, end: 0 })]);
     }
-    let file = match parser::parse_with_depth(source, options.max_expression_depth) {
+    let file = match recover::parse_reporting_every_item(source, options.max_expression_depth) {
         Ok(file) => file,
-        Err(diagnostic) => return (None, vec![diagnostic]),
+        Err(diagnostics) => return (None, diagnostics),
     };
     let mut rules = file.items.iter().filter_map(|item| match item {
         crate::syntax::ast::Item::Rule(rule) => Some(rule),

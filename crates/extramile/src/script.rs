@@ -12,6 +12,8 @@ use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
+mod sandbox;
+
 /// Resource limits for scripts. A limit hit is an evaluation error of the rule that called
 /// the script: the rule grants nothing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,7 +71,30 @@ impl fmt::Debug for Scripts {
 }
 
 fn sandboxed_engine(limits: ScriptLimits) -> Engine {
-    let mut engine = Engine::new();
+    use rhai::packages::{
+        ArithmeticPackage, BasicArrayPackage, BasicFnPackage, BasicIteratorPackage, BasicMapPackage, BasicMathPackage,
+        BasicStringPackage, BitFieldPackage, LogicPackage, MoreStringPackage, Package,
+    };
+    // Rhai's standard library without its language core package (`sleep`, which blocks the
+    // thread uncounted by the operation limit, `parse_json`, `exit` and value tags) and
+    // without byte blobs.
+    let mut engine = Engine::new_raw();
+    let packages = [
+        ArithmeticPackage::new().as_shared_module(),
+        BasicStringPackage::new().as_shared_module(),
+        BasicIteratorPackage::new().as_shared_module(),
+        BasicFnPackage::new().as_shared_module(),
+        BitFieldPackage::new().as_shared_module(),
+        LogicPackage::new().as_shared_module(),
+        BasicMathPackage::new().as_shared_module(),
+        BasicArrayPackage::new().as_shared_module(),
+        BasicMapPackage::new().as_shared_module(),
+        MoreStringPackage::new().as_shared_module(),
+    ];
+    for package in packages {
+        engine.register_global_module(package);
+    }
+    sandbox::replace_unsafe_functions(&mut engine);
     engine.on_print(|_| {});
     engine.on_debug(|_, _, _| {});
     engine.set_max_operations(limits.max_operations);
@@ -96,7 +121,13 @@ impl Scripts {
         let mut functions: Vec<ScriptFunction> = Vec::new();
         let mut by_name: HashMap<(String, usize), usize> = HashMap::new();
         for (source, body_span) in blocks {
-            match engine.compile(*source) {
+            let compiled = sandbox::contain_panic(|| engine.compile(*source)).unwrap_or_else(|message| {
+                Err(rhai::ParseError(
+                    Box::new(rhai::ParseErrorType::BadInput(rhai::LexError::Runtime(message))),
+                    rhai::Position::NONE,
+                ))
+            });
+            match compiled {
                 Ok(ast) => {
                     let block = asts.len();
                     for f in ast.iter_functions() {
@@ -152,9 +183,13 @@ impl Scripts {
         let engine = self.engine.as_ref().ok_or_else(|| ExprError::new("internal error: no script engine", span))?;
         let args: Vec<Dynamic> = args.iter().map(to_dynamic).collect();
         let options = rhai::CallFnOptions::new().eval_ast(false).rewind_scope(true);
-        let result: Dynamic = engine
-            .call_fn_with_options(options, &mut Scope::new(), ast, &function.name, args)
-            .map_err(|err| ExprError::new(describe_failure(&function.name, &err), span))?;
+        let result: Dynamic = sandbox::contain_panic(|| {
+            engine
+                .call_fn_with_options(options, &mut Scope::new(), ast, &function.name, args)
+                .map_err(|err| describe_failure(&function.name, &err))
+        })
+        .map_err(|message| ExprError::new(message, span))?
+        .map_err(|message| ExprError::new(message, span))?;
         from_dynamic(result).map_err(|why| ExprError::new(format!("script `{}` {why}", function.name), span))
     }
 }

@@ -6,5 +6,7 @@ pub mod diagnostic;
 pub mod fast;
 pub mod format;
 pub mod parser;
+pub mod recover;
 pub mod scan;
 pub mod span;
+pub(crate) mod suggest;

@@ -70,8 +70,9 @@ impl Diagnostic {
     }
 }
 
-/// Diagnostics of one source, able to render themselves and to locate their spans.
-#[derive(Debug, Clone)]
+/// Diagnostics of one source, able to render themselves and to locate their spans. Both
+/// `Display` and `Debug` (what `?` from `main` prints) show them rendered, without colour.
+#[derive(Clone)]
 pub struct Diagnostics {
     origin: String,
     source: std::sync::Arc<str>,
@@ -134,12 +135,13 @@ impl Diagnostics {
         self.source_map.line_column(&self.source, span.start)
     }
 
-    /// Renders every diagnostic rustc-style, with ANSI colours when `color` is true.
+    /// Renders every diagnostic rustc-style, with ANSI colours when `color` is true. Total:
+    /// no source and no span makes it panic (see [`displayable`]).
     pub fn render(&self, color: bool) -> String {
-        let renderer = if color { Renderer::styled() } else { Renderer::plain() };
+        let shown = displayable(&self.source);
         let mut out = String::new();
         for diagnostic in &self.items {
-            out.push_str(&self.render_one(&renderer, diagnostic));
+            out.push_str(&self.render_one(&shown, color, diagnostic));
             out.push_str("\n\n");
         }
         let (errors, warnings) = (self.error_count(), self.warning_count());
@@ -150,24 +152,32 @@ impl Diagnostics {
         out
     }
 
-    fn render_one(&self, renderer: &Renderer, diagnostic: &Diagnostic) -> String {
+    fn render_one(&self, shown: &str, color: bool, diagnostic: &Diagnostic) -> String {
         let level = match diagnostic.severity {
             Severity::Error => Level::Error,
             Severity::Warning => Level::Warning,
         };
-        let mut snippet = Snippet::source(&self.source)
+        let primary = self.clamp(diagnostic.span);
+        let labels: Vec<_> = diagnostic.labels.iter().map(|label| (self.clamp(label.span), &label.message)).collect();
+        let mut renderer = if color { Renderer::styled() } else { Renderer::plain() };
+        let all = std::iter::once(primary.clone()).chain(labels.iter().map(|(range, _)| range.clone()));
+        if could_underflow_margin(shown, all) {
+            renderer = renderer.term_width(UNTRIMMED_WIDTH);
+        }
+        let mut snippet = Snippet::source(shown)
             .line_start(1)
             .origin(&self.origin)
             .fold(true)
-            .annotation(level.span(self.clamp(diagnostic.span)).label(""));
-        for label in &diagnostic.labels {
-            snippet = snippet.annotation(Level::Info.span(self.clamp(label.span)).label(&label.message));
+            .annotation(level.span(primary).label(""));
+        for (range, message) in labels {
+            snippet = snippet.annotation(Level::Info.span(range).label(message));
         }
         let mut message = level.title(&diagnostic.message).id(diagnostic.code).snippet(snippet);
         if let Some(help) = &diagnostic.help {
             message = message.footer(Level::Help.title(help));
         }
-        renderer.render(message).to_string()
+        let rendered = renderer.render(message).to_string();
+        rendered
     }
 
     /// A span clamped to the source and to character boundaries, never empty unless the
@@ -197,6 +207,68 @@ impl Diagnostics {
     }
 }
 
+/// A terminal width no line can exceed, so that the renderer never trims a line.
+const UNTRIMMED_WIDTH: usize = usize::MAX / 2;
+
+/// The source as handed to the renderer: the same bytes at the same offsets (so spans and
+/// character boundaries hold), with every whitespace or control character other than `' '`
+/// and `'\n'` replaced by one of the same length that the renderer measures the same way
+/// everywhere. `annotate-snippets` 0.11 counts a tab as 4 columns of indentation but 0
+/// columns before a caret, and a lone `\r` as indentation but not as a line break; the
+/// mismatch made its margin arithmetic subtract with overflow.
+fn displayable(source: &str) -> std::borrow::Cow<'_, str> {
+    let odd = |c: char| (c.is_whitespace() || c.is_control()) && c != ' ' && c != '\n';
+    if !source.chars().any(odd) {
+        return std::borrow::Cow::Borrowed(source);
+    }
+    let mut shown = String::with_capacity(source.len());
+    let mut chars = source.chars().peekable();
+    while let Some(c) = chars.next() {
+        shown.push(match c {
+            // A `\r\n` line break stays one: the renderer splits lines the same way.
+            '\r' if chars.peek() == Some(&'\n') => c,
+            c if !odd(c) => c,
+            c if c.is_ascii() => ' ',
+            // U+0085 and U+00A0, and the C1 controls, are two bytes; the other spaces three.
+            c if c.len_utf8() == 2 => '·',
+            _ => char::REPLACEMENT_CHARACTER,
+        });
+    }
+    std::borrow::Cow::Owned(shown)
+}
+
+/// Whether the renderer, trimming a long line to the terminal, could subtract with overflow
+/// for these annotations of `shown` (see [`displayable`]). Its margin computes
+/// `label_right - whitespace_left`, where `whitespace_left` is the least indentation of the
+/// lines shown (minus 6) and `label_right` the rightmost annotation's end (plus 6): that
+/// underflows only when every annotation ends in deep indentation (over 12 columns) and a
+/// shown line is too long for the terminal. Conservatively: a shown line indented by more
+/// than 12 spaces, and one longer than 100 bytes (no character is wider than its bytes).
+/// Then the diagnostic is rendered untrimmed instead.
+fn could_underflow_margin(shown: &str, annotations: impl Iterator<Item = std::ops::Range<usize>>) -> bool {
+    let (mut first, mut last) = (usize::MAX, 0);
+    for range in annotations {
+        first = first.min(range.start);
+        last = last.max(range.end);
+    }
+    let bytes = shown.as_bytes();
+    let start = bytes
+        .get(..first.min(bytes.len()))
+        .and_then(|b| b.iter().rposition(|&b| b == b'\n'))
+        .map_or(0, |i| i.saturating_add(1));
+    let end = bytes
+        .get(last.min(bytes.len())..)
+        .and_then(|b| b.iter().position(|&b| b == b'\n'))
+        .map_or(bytes.len(), |i| last.saturating_add(i));
+    let lines = bytes.get(start..end).unwrap_or(&[]).split(|&b| b == b'\n');
+    let (mut deep, mut long) = (false, false);
+    for line in lines {
+        deep |= line.iter().take_while(|&&b| b == b' ').count() > 12;
+        long |= line.len() > 100;
+    }
+    deep && long
+}
+
 fn summary_line(origin: &str, errors: usize, warnings: usize) -> String {
     let plural = |n: usize, word: &str| if n == 1 { format!("{n} {word}") } else { format!("{n} {word}s") };
     match (errors, warnings) {
@@ -207,6 +279,12 @@ fn summary_line(origin: &str, errors: usize, warnings: usize) -> String {
 }
 
 impl fmt::Display for Diagnostics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.render(false))
+    }
+}
+
+impl fmt::Debug for Diagnostics {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.render(false))
     }

@@ -14,7 +14,6 @@ use pest::iterators::{Pair, Pairs};
 use pest::pratt_parser::{Assoc, Op, PrattParser};
 use pest::Parser as _;
 use rust_decimal::Decimal;
-use std::str::FromStr;
 use std::sync::OnceLock;
 
 mod generated {
@@ -605,9 +604,14 @@ pub(crate) fn parse_time_unit(word: &str) -> TimeUnit {
 }
 
 fn parse_decimal(pair: &Pair<'_, Rule>) -> ParseResult<Decimal> {
-    Decimal::from_str(pair.as_str()).map_err(|_| {
-        Diagnostic::error("E0004", format!("number `{}` is too large or too precise", pair.as_str()), span_of(pair))
-            .with_help("numbers hold up to 28 significant digits")
+    crate::syntax::scan::decimal_literal(pair.as_str()).ok_or_else(|| {
+        let max = crate::syntax::scan::MAX_SIGNIFICANT_DIGITS;
+        Diagnostic::error(
+            "E0004",
+            format!("number `{}` has more than {max} significant digits or decimals", pair.as_str()),
+            span_of(pair),
+        )
+        .with_help(format!("numbers hold up to {max} significant digits"))
     })
 }
 
@@ -763,73 +767,7 @@ fn explain_syntax_error(source: &str, offset: usize) -> Option<Diagnostic> {
         );
     }
     let line_start = source.get(..offset).and_then(|s| s.rfind(['\n', '\r'])).map_or(0, |i| i + 1);
-    unknown_keyword(source, line_start, offset)
-}
-
-/// Words that other policy languages use where ours has a keyword.
-const KEYWORD_SYNONYMS: &[(&str, &str)] = &[
-    ("forbid", "never"),
-    ("deny", "never"),
-    ("disallow", "never"),
-    ("prohibit", "never"),
-    ("if", "when"),
-    ("where", "when"),
-    ("unless", "when not"),
-    ("allow", "may"),
-    ("can", "may"),
-    ("permit", "may"),
-    ("cap", "limit"),
-    ("max", "limit"),
-    ("actions", "gestures"),
-    ("gesture", "gestures"),
-    ("fact", "facts"),
-    ("role", "roles"),
-    ("rules", "rule"),
-    ("rul", "rule"),
-    ("wen", "when"),
-    ("whn", "when"),
-    ("nevr", "never"),
-    ("limt", "limit"),
-    ("owes", "owe"),
-    ("recomend", "recommend"),
-    ("escalte", "escalate"),
-];
-
-/// `forbid comp when ...` or `clerk allow comp`: names the word and suggests the keyword.
-fn unknown_keyword(source: &str, start: usize, offset: usize) -> Option<Diagnostic> {
-    let line = source.get(start..)?;
-    let indent = line.len() - line.trim_start().len();
-    let words: Vec<(usize, &str)> = line
-        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-        .scan(0usize, |pos, word| {
-            let at = *pos;
-            *pos += word.len() + 1;
-            Some((at, word))
-        })
-        .filter(|(_, w)| !w.is_empty())
-        .take(2)
-        .collect();
-    let (first_at, first) = *words.first()?;
-    if first_at != indent {
-        return None;
-    }
-    // The first word of the statement, or the second when the first is a role (`clerk allow`).
-    let candidates = [(first_at, first), words.get(1).copied().unwrap_or((0, ""))];
-    for (index, (at, word)) in candidates.into_iter().enumerate() {
-        let Some((_, keyword)) = KEYWORD_SYNONYMS.iter().find(|(w, _)| *w == word) else { continue };
-        if index == 1 && *keyword != "may" {
-            continue;
-        }
-        let at = start + at;
-        if at > offset {
-            continue;
-        }
-        return Some(
-            Diagnostic::error("E0001", format!("unknown keyword `{word}`"), Span::new(at, at + word.len()))
-                .with_help(format!("did you mean `{keyword}`?")),
-        );
-    }
-    None
+    crate::syntax::suggest::unknown_keyword(source, line_start, offset)
 }
 
 fn found_at(source: &str, offset: usize) -> String {

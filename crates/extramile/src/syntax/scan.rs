@@ -5,6 +5,25 @@
 //! always character boundaries.
 
 use crate::name::Name;
+use rust_decimal::Decimal;
+
+/// The most significant digits a number literal may have: what a `Decimal` holds exactly.
+pub const MAX_SIGNIFICANT_DIGITS: usize = 28;
+
+/// The exact value of a decimal literal (`digits ("." digits)?`), shared by both parsers;
+/// `None` if it has more than [`MAX_SIGNIFICANT_DIGITS`] significant digits (counted from
+/// the first non-zero digit, trailing zeros included) or more than that many decimals.
+/// `Decimal` itself accepts 29 digits below 2^96 and rounds away extra decimals, which
+/// would load a number other than the one written.
+pub fn decimal_literal(text: &str) -> Option<Decimal> {
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+    let digits = whole.len().saturating_add(fraction.len());
+    let leading_zeros = whole.bytes().chain(fraction.bytes()).take_while(|&b| b == b'0').count();
+    if digits.saturating_sub(leading_zeros) > MAX_SIGNIFICANT_DIGITS || fraction.len() > MAX_SIGNIFICANT_DIGITS {
+        return None;
+    }
+    text.parse::<Decimal>().ok()
+}
 
 /// Whether `byte` may be part of a word: a name, a keyword or a path segment after its
 /// first character (`ident_char` in the grammar).
@@ -81,6 +100,21 @@ pub fn script_end(bytes: &[u8], open: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decimal_literals_hold_28_significant_digits_exactly() {
+        let max = "9".repeat(28);
+        assert_eq!(decimal_literal(&max).map(|d| d.to_string()), Some(max.clone()));
+        assert_eq!(decimal_literal(&format!("1{max}")), None);
+        assert_eq!(decimal_literal("79228162514264337593543950335"), None);
+        assert_eq!(decimal_literal(&format!("000{max}")).map(|d| d.to_string()), Some(max.clone()));
+        assert_eq!(decimal_literal("0.0000000000000000000000000001").map(|d| d.scale()), Some(28));
+        assert_eq!(decimal_literal("0.00000000000000000000000000001"), None);
+        assert_eq!(decimal_literal("1.00000000000000000000000000001"), None);
+        assert_eq!(decimal_literal(&format!("1.{}", "0".repeat(27))), decimal_literal("1"));
+        assert_eq!(decimal_literal(&format!("1.{}", "0".repeat(28))), None);
+        assert_eq!(decimal_literal("12.50").map(|d| d.to_string()), Some("12.50".to_string()));
+    }
 
     #[test]
     fn texts_end_at_their_quote_or_their_line() {

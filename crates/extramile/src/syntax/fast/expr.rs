@@ -8,7 +8,6 @@ use crate::syntax::span::Span;
 use chrono::{DateTime, NaiveDate};
 use rust_decimal::Decimal;
 use std::iter::Peekable;
-use std::str::FromStr;
 
 /// An expression as the grammar reads it, before precedence gives it its shape.
 pub(super) enum Token {
@@ -314,7 +313,7 @@ impl Parser<'_> {
 
     /// A decimal literal's value; too large or too precise is the AST builder's E0004.
     fn decimal(&self, start: usize, end: usize) -> Parsed<Decimal> {
-        Decimal::from_str(self.cur.text(start, end)).map_err(|_| Stop::GiveUp)
+        crate::syntax::scan::decimal_literal(self.cur.text(start, end)).ok_or(Stop::GiveUp)
     }
 
     fn literal(&mut self, literal: Literal, start: usize, end: usize) -> Expr {
