@@ -1,8 +1,8 @@
 //! `extramile fmt`: print, check or rewrite policies in the canonical layout.
 
-use crate::commands::{color_stderr, color_stdout};
-use std::io::Read;
-use std::path::{Path, PathBuf};
+use crate::files;
+use crate::output::{CommandResult, Output};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// What `fmt` does with each file.
@@ -16,26 +16,28 @@ pub(crate) enum Mode {
     Write,
 }
 
-pub(crate) fn fmt(paths: &[PathBuf], mode: Mode) -> Result<ExitCode, String> {
-    if mode != Mode::Print && paths.iter().any(|p| p.as_os_str() == "-") {
-        return Err("`-` (standard input) can only be printed: drop --check and --write".to_string());
+pub(crate) fn fmt(out: &mut Output, paths: &[PathBuf], mode: Mode) -> CommandResult {
+    if mode == Mode::Write && paths.iter().any(|p| files::is_stdin(p)) {
+        return Err("`-` (standard input) cannot be rewritten: drop --write to print it".to_string().into());
     }
+    let paths = files::policies(paths)?;
     let (mut changed, mut unchanged, mut broken) = (0usize, 0usize, 0usize);
-    for path in paths {
-        let source = match String::from_utf8(read_source(path)?) {
+    for path in &paths {
+        let name = files::display_name(path);
+        let source = match String::from_utf8(files::read_input(path)?) {
             Ok(source) => source,
             Err(err) => {
                 // Not UTF-8: the same E0009 diagnostic as `check`.
-                let diagnostics = extramile::Policy::check_bytes(&path.display().to_string(), err.as_bytes());
-                eprint!("{}", diagnostics.render(color_stderr()));
+                let diagnostics = extramile::Policy::check_bytes(&name, err.as_bytes());
+                out.error_text(&diagnostics.render(out.color_stderr()));
                 broken += 1;
                 continue;
             }
         };
-        let formatted = match extramile::format_named(&path.display().to_string(), &source) {
+        let formatted = match extramile::format_named(&name, &source) {
             Ok(formatted) => formatted,
             Err(diagnostics) => {
-                eprint!("{}", diagnostics.render(color_stderr()));
+                out.error_text(&diagnostics.render(out.color_stderr()));
                 broken += 1;
                 continue;
             }
@@ -49,17 +51,18 @@ pub(crate) fn fmt(paths: &[PathBuf], mode: Mode) -> Result<ExitCode, String> {
         match mode {
             Mode::Print => {
                 if paths.len() > 1 {
-                    println!("==> {} <==", path.display());
+                    out.line(&format!("==> {name} <=="))?;
                 }
-                print!("{formatted}");
+                out.text(&formatted)?;
             }
             Mode::Check if differs => {
-                println!("would reformat {}", path.display());
-                print!("{}", diff(path, &source, &formatted));
+                out.line(&format!("would reformat {name}"))?;
+                let color = out.color_stdout();
+                out.text(&diff(&name, &source, &formatted, color))?;
             }
             Mode::Write if differs => {
-                std::fs::write(path, &formatted).map_err(|err| format!("cannot write `{}`: {err}", path.display()))?;
-                println!("formatted {}", path.display());
+                std::fs::write(path, &formatted).map_err(|err| format!("cannot write `{name}`: {err}"))?;
+                out.line(&format!("formatted {name}"))?;
             }
             Mode::Check | Mode::Write => {}
         }
@@ -68,33 +71,52 @@ pub(crate) fn fmt(paths: &[PathBuf], mode: Mode) -> Result<ExitCode, String> {
     let unparsable = if broken > 0 { format!(", {} with syntax errors", files(broken)) } else { String::new() };
     match mode {
         Mode::Print => {}
-        Mode::Check => {
-            println!("{} would be reformatted, {} already formatted{unparsable}", files(changed), files(unchanged))
+        Mode::Check => out.line(&format!(
+            "{} would be reformatted, {} already formatted{unparsable}",
+            files(changed),
+            files(unchanged)
+        ))?,
+        Mode::Write => {
+            out.line(&format!("{} reformatted, {} unchanged{unparsable}", files(changed), files(unchanged)))?
         }
-        Mode::Write => println!("{} reformatted, {} unchanged{unparsable}", files(changed), files(unchanged)),
     }
     let failed = broken > 0 || (mode == Mode::Check && changed > 0);
     Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
-fn read_source(path: &Path) -> Result<Vec<u8>, String> {
-    if path.as_os_str() == "-" {
-        let mut source = Vec::new();
-        std::io::stdin().read_to_end(&mut source).map_err(|err| format!("cannot read standard input: {err}"))?;
-        return Ok(source);
-    }
-    std::fs::read(path).map_err(|err| format!("cannot read `{}`: {err}", path.display()))
-}
+/// The most lines, before and after together, of the region a diff compares (the lines
+/// between the unchanged first and last ones). The diff's cost grows with this region times
+/// the number of changed lines, so past it a summary replaces the diff: a fixed bound on
+/// the work, whatever the clock.
+pub(crate) const MAX_DIFF_LINES: usize = 4_000;
 
-/// A unified diff from `before` to `after`, coloured on a terminal.
-fn diff(path: &Path, before: &str, after: &str) -> String {
-    let name = path.display().to_string();
+/// A unified diff from `before` to `after`, coloured when `color`; past
+/// [`MAX_DIFF_LINES`] changed lines, a one-line summary instead.
+fn diff(name: &str, before: &str, after: &str, color: bool) -> String {
+    let old: Vec<&str> = before.split_inclusive('\n').collect();
+    let new: Vec<&str> = after.split_inclusive('\n').collect();
+    let prefix = old.iter().zip(&new).take_while(|(a, b)| a == b).count();
+    let suffix = old
+        .iter()
+        .rev()
+        .zip(new.iter().rev())
+        .take(old.len().min(new.len()) - prefix)
+        .take_while(|(a, b)| a == b)
+        .count();
+    let region = (old.len() - prefix - suffix) + (new.len() - prefix - suffix);
+    if region > MAX_DIFF_LINES {
+        return format!(
+            "({region} changed lines from line {} on: too many to show; `extramile fmt {name}` prints the formatted \
+             policy)\n",
+            prefix + 1
+        );
+    }
     let text = similar::TextDiff::from_lines(before, after)
         .unified_diff()
         .context_radius(2)
-        .header(&name, &format!("{name} (formatted)"))
+        .header(name, &format!("{name} (formatted)"))
         .to_string();
-    if !color_stdout() {
+    if !color {
         return text;
     }
     text.lines()

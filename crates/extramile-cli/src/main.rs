@@ -1,10 +1,16 @@
 //! The `extramile` command-line tool: thin glue over the `extramile` crate.
 
+mod batch;
 mod commands;
+mod eval;
+mod files;
 mod fmt;
+mod output;
 mod render;
+mod starter;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use output::{ColorChoice, Failure, Output};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -13,7 +19,10 @@ Exit codes:
   0  success
   1  the policy has errors (or warnings with --deny-warnings), a scenario failed,
      or `fmt --check` found a file to reformat
-  2  usage, I/O or input error (missing file, invalid JSON, unknown role)
+  2  usage, I/O or input error (missing file, invalid JSON, unknown role); with
+     `eval --keep-going`, some incident could not be decided
+  3  `eval --deny-errors`: a decision has evaluation errors
+A closed standard output (`| head -1`) stops a command quietly, with exit code 0.
 
 Examples:
   extramile check examples/store/store.policy
@@ -22,6 +31,7 @@ Examples:
   extramile explain examples/store/store.policy --incident examples/store/incidents/broken_vase.json --role associate
   extramile test examples
   extramile fmt --check examples/store/store.policy
+  extramile schema examples/store/store.policy
   extramile new my-policy";
 
 /// Write, check, evaluate and test service-recovery policies.
@@ -30,12 +40,15 @@ Examples:
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// When to colour the output: auto (on a terminal, unless NO_COLOR is set), always, never.
+    #[arg(long, value_enum, default_value = "auto", global = true)]
+    color: ColorChoice,
 }
 
 /// Output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Format {
-    /// Readable text (colour on a terminal unless NO_COLOR is set).
+    /// Readable text (colour as `--color` says).
     Human,
     /// JSON, as documented in docs/json.md.
     Json,
@@ -46,7 +59,7 @@ enum Command {
     /// Parse and check policies; print diagnostics rustc-style.
     #[command(after_help = "Example:\n  extramile check examples/store/store.policy --deny-warnings")]
     Check {
-        /// Policy files.
+        /// Policy files, folders (searched for *.policy), or `-` for standard input.
         #[arg(required = true)]
         policies: Vec<PathBuf>,
         /// Output format.
@@ -77,10 +90,10 @@ enum Command {
     },
     /// Format policies in the canonical layout (comments kept, meaning unchanged).
     #[command(
-        after_help = "Without --check or --write, prints the formatted policy (`-` reads standard input).\n\nExamples:\n  extramile fmt examples/store/store.policy\n  extramile fmt --check examples/*/*.policy\n  extramile fmt --write my.policy"
+        after_help = "Without --check or --write, prints the formatted policy (`-` reads standard input; --write cannot rewrite it).\n\nExamples:\n  extramile fmt examples/store/store.policy\n  extramile fmt --check examples/*/*.policy\n  extramile fmt --write my.policy"
     )]
     Fmt {
-        /// Policy files, or `-` for standard input.
+        /// Policy files, folders (searched for *.policy), or `-` for standard input.
         #[arg(required = true)]
         policies: Vec<PathBuf>,
         /// Change nothing; list files that are not formatted with a diff, and exit 1 if any.
@@ -90,7 +103,13 @@ enum Command {
         #[arg(long)]
         write: bool,
     },
-    /// Create a starter policy with two incidents and a passing scenario file.
+    /// Print the JSON Schema (draft 2020-12) of the incidents a policy reads, from its facts.
+    #[command(after_help = "Example:\n  extramile schema examples/store/store.policy > incident.schema.json")]
+    Schema {
+        /// The policy file, or `-` for standard input.
+        policy: PathBuf,
+    },
+    /// Create DIR/DIR.policy, a starter policy, with incidents and a passing scenario file.
     #[command(after_help = "Example:\n  extramile new my-policy && extramile test my-policy")]
     New {
         /// The folder to create.
@@ -118,29 +137,49 @@ struct EvalArgs {
     /// Include the rule-by-rule trace.
     #[arg(long)]
     explain: bool,
+    /// Decide every incident of a batch: one output line each, in input order, its decision
+    /// or an error record with its line; exit 2 at the end if any could not be decided.
+    #[arg(long)]
+    keep_going: bool,
+    /// With --keep-going: echo this field of each incident (a dotted path such as
+    /// `incident.id`) as `"id"` in its output line.
+    #[arg(long, value_name = "PATH", requires = "keep_going")]
+    id_field: Option<String>,
+    /// Exit 3 if any decision has evaluation errors (`errors` not empty).
+    #[arg(long)]
+    deny_errors: bool,
+    /// Refuse an incident with a key that leads to no declared fact (a misspelt `custmer`),
+    /// instead of deciding it with a warning. With --id-field, declare the id as a fact.
+    #[arg(long)]
+    strict: bool,
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let mut out = Output::new(cli.color);
     let result = match cli.command {
-        Command::Check { policies, format, deny_warnings } => commands::check(&policies, format, deny_warnings),
-        Command::Eval(args) => commands::eval(&args, args.explain),
-        Command::Explain(args) => commands::eval(&args, true),
-        Command::Test { paths, coverage } => commands::test(&paths, coverage),
+        Command::Check { policies, format, deny_warnings } => {
+            commands::check(&mut out, &policies, format, deny_warnings)
+        }
+        Command::Eval(args) => eval::eval(&mut out, &args, args.explain),
+        Command::Explain(args) => eval::eval(&mut out, &args, true),
+        Command::Test { paths, coverage } => commands::test(&mut out, &paths, coverage),
         Command::Fmt { policies, check, write } => {
             let mode = match (check, write) {
                 (true, _) => fmt::Mode::Check,
                 (_, true) => fmt::Mode::Write,
                 _ => fmt::Mode::Print,
             };
-            fmt::fmt(&policies, mode)
+            fmt::fmt(&mut out, &policies, mode)
         }
-        Command::New { dir } => commands::new(&dir),
+        Command::Schema { policy } => commands::schema(&mut out, &policy),
+        Command::New { dir } => commands::new(&mut out, &dir),
     };
-    match result {
+    match result.and_then(|code| out.flush().map(|()| code)) {
         Ok(code) => code,
-        Err(message) => {
-            eprintln!("error: {message}");
+        Err(Failure::Closed) => ExitCode::SUCCESS,
+        Err(Failure::Message(message)) => {
+            out.error_line(&format!("error: {message}"));
             ExitCode::from(2)
         }
     }

@@ -1,10 +1,9 @@
-//! Human-readable output: decisions, explanations, coverage, and the starter templates.
+//! Human-readable output: decisions, explanations and coverage.
 
 use extramile::decision::{Decision, Outcome};
 use extramile::testing::FileResults;
 use extramile::Diagnostics;
 use std::fmt::Write as _;
-use std::path::Path;
 
 struct Style {
     color: bool,
@@ -151,13 +150,10 @@ pub(crate) fn decision(decision: &Decision, explain: bool, source: &str, color: 
             .collect(),
     );
     section(
-        "Errors (these rules granted nothing):",
-        decision.errors.iter().map(|e| format!("{} (line {}): {}", e.rule, e.line, e.message)).collect(),
+        "Errors (fail safe: a grant that failed gives nothing, a forbid or limit that failed blocks):",
+        decision.errors.iter().map(problem).collect(),
     );
-    section(
-        "Warnings:",
-        decision.warnings.iter().map(|e| format!("{} (line {}): {}", e.rule, e.line, e.message)).collect(),
-    );
+    section("Warnings:", decision.warnings.iter().map(problem).collect());
     let empty = decision.offers.is_empty()
         && decision.needs_approval.is_empty()
         && decision.owed.is_empty()
@@ -227,7 +223,7 @@ pub(crate) fn coverage(results: &FileResults) -> String {
 }
 
 /// Diagnostics of one file as JSON, with line and column added to every span.
-pub(crate) fn diagnostics_json(path: &Path, diagnostics: &Diagnostics) -> serde_json::Value {
+pub(crate) fn diagnostics_json(name: &str, diagnostics: &Diagnostics) -> serde_json::Value {
     let items: Vec<serde_json::Value> = diagnostics
         .items()
         .iter()
@@ -242,78 +238,18 @@ pub(crate) fn diagnostics_json(path: &Path, diagnostics: &Diagnostics) -> serde_
         })
         .collect();
     serde_json::json!({
-        "file": path.display().to_string(),
+        "file": name,
         "errors": diagnostics.error_count(),
         "warnings": diagnostics.warning_count(),
         "diagnostics": items,
     })
 }
 
-pub(crate) const STARTER_POLICY: &str = r#"# A starter service-recovery policy. Edit it, then run `extramile test`.
-policy "Starter: service recovery"
-currency USD
-roles associate < supervisor < manager
-
-facts
-  incident.kind: one of "broken_item", "late_delivery", "complaint"
-  order.total: money
-  customer.flags: list of text, default []
-
-gestures
-  comp: amount          # a credit to the customer's account
-  replace: item
-  follow_up: due
-
-rule broken_item "An item arrived broken"
-  when incident.kind is "broken_item"
-  associate may comp up to $25 or replace the broken item
-  supervisor may comp up to order.total
-  recommend follow_up in 3 days
-
-rule late_delivery "A delivery came late"
-  when incident.kind is "late_delivery"
-  associate may comp up to min($15, 10% of order.total)
-  manager may comp up to 50% of order.total
-
-never comp when "fraud_suspected" in customer.flags
-  because "suspected fraud goes to a manager"
-"#;
-
-pub(crate) const STARTER_BROKEN: &str = r#"{
-  "incident": { "kind": "broken_item" },
-  "order": { "total": 80.00 }
+/// One error or warning of a decision: the rule and line it concerns, or the incident when it
+/// concerns no line of the policy (an unknown key).
+fn problem(problem: &extramile::decision::Problem) -> String {
+    if problem.line == 0 {
+        return format!("incident: {}", problem.message);
+    }
+    format!("{} (line {}): {}", problem.rule, problem.line, problem.message)
 }
-"#;
-
-pub(crate) const STARTER_LATE: &str = r#"{
-  "incident": { "kind": "late_delivery" },
-  "order": { "total": 120.00 },
-  "customer": { "flags": [] }
-}
-"#;
-
-pub(crate) const STARTER_SCENARIOS: &str = r#"# Run with `extramile test`.
-policy = "policy.policy"
-
-[[scenario]]
-name = "broken_item_associate"
-incident = "incidents/broken_item.json"
-role = "associate"
-now = "2026-01-15T10:00:00Z"
-
-[scenario.expect]
-offers = ["comp up to $25", "replace"]
-needs_approval = ["comp up to $80 by supervisor"]
-recommended = ["follow_up due 2026-01-18T10:00:00Z"]
-
-[[scenario]]
-name = "late_delivery_associate"
-incident = "incidents/late_delivery.json"
-role = "associate"
-now = "2026-01-15T10:00:00Z"
-
-[scenario.expect]
-offers = ["comp up to $12"]
-needs_approval = ["comp up to $60 by manager"]
-absent = ["replace"]
-"#;

@@ -10,7 +10,7 @@
 
 mod common;
 
-use common::{root, run};
+use common::{root, run, run_with_input};
 
 const STORE: &str = "examples/store/store.policy";
 const VASE: &str = "examples/store/incidents/broken_vase.json";
@@ -119,14 +119,21 @@ fn test_runs_scenarios_like_cargo_test() {
 }
 
 #[test]
-fn new_scaffolds_a_policy_whose_scenarios_pass() {
-    let dir = std::env::temp_dir().join(format!("extramile-cli-new-{}", std::process::id()));
+fn new_scaffolds_a_formatted_policy_whose_scenarios_pass() {
+    let dir = std::env::temp_dir().join(format!("extramile-cli-new-{}", std::process::id())).join("returns");
     let _ = std::fs::remove_dir_all(&dir);
     let (code, _, stderr) = run(&["new", dir.to_str().unwrap()]);
     assert_eq!(code, 0, "{stderr}");
+    let policy = dir.join("returns.policy");
+    let text = std::fs::read_to_string(&policy).unwrap();
+    assert!(text.contains("\nroles agent < supervisor < manager\n"), "{text}");
+    assert!(text.contains("\n  agent may comp up to $50 or replace a broken item\n"), "the sentence verbatim: {text}");
     let (code, stdout, _) = run(&["test", dir.to_str().unwrap()]);
     assert_eq!(code, 0, "{stdout}");
-    assert!(stdout.trim_end().ends_with("2 passed, 0 failed"), "{stdout}");
+    assert!(stdout.contains("test agent_may_comp_up_to_50_or_replace_a_broken_item ... ok"), "{stdout}");
+    assert!(stdout.trim_end().ends_with("3 passed, 0 failed"), "{stdout}");
+    let (code, stdout, _) = run(&["fmt", "--check", policy.to_str().unwrap()]);
+    assert_eq!((code, stdout.as_str()), (0, "0 files would be reformatted, 1 file already formatted\n"));
     let (code, _, stderr) = run(&["new", dir.to_str().unwrap()]);
     assert_eq!(code, 2, "an existing folder is refused: {stderr}");
 }
@@ -190,15 +197,265 @@ fn examples_are_formatted() {
 fn test_reports_a_failing_scenario_and_exits_1() {
     let dir = std::env::temp_dir().join(format!("extramile-cli-test-fail-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let store = root().join(STORE);
+    std::fs::copy(root().join(STORE), dir.join("store.policy")).unwrap();
+    std::fs::copy(root().join(VASE), dir.join("vase.json")).unwrap();
     let scenarios = format!(
-        "policy = {:?}\n\n[[scenario]]\nname = \"too_generous\"\nincident = {:?}\nrole = \"associate\"\nnow = \"{NOW}\"\n\n[scenario.expect]\noffers = [\"comp up to $80\"]\nforbidden = [\"replace\"]\n\n[[scenario]]\nname = \"right\"\nincident = {:?}\nrole = \"associate\"\nnow = \"{NOW}\"\n\n[scenario.expect]\noffers = [\"comp up to $50\"]\n",
-        store.display().to_string(),
-        root().join(VASE).display().to_string(),
-        root().join(VASE).display().to_string(),
+        "policy = \"store.policy\"\n\n[[scenario]]\nname = \"too_generous\"\nincident = \"vase.json\"\nrole = \"associate\"\nnow = \"{NOW}\"\n\n[scenario.expect]\noffers = [\"comp up to $80\"]\nforbidden = [\"replace\"]\n\n[[scenario]]\nname = \"right\"\nincident = \"vase.json\"\nrole = \"associate\"\nnow = \"{NOW}\"\n\n[scenario.expect]\noffers = [\"comp up to $50\"]\n",
     );
     std::fs::write(dir.join("scenarios.toml"), scenarios).unwrap();
     let (code, stdout, _) = run(&["test", dir.to_str().unwrap()]);
     assert_eq!(code, 1, "{stdout}");
     insta::assert_snapshot!("test_failure", stdout.replace(dir.to_str().unwrap(), "DIR"));
+}
+
+/// A fresh, empty temp folder for one test.
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("extramile-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// The broken vase incident on one line, with `extra` fields added at its top.
+fn vase_line(extra: &str) -> String {
+    let vase: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(root().join(VASE)).unwrap()).unwrap();
+    let text = vase.to_string();
+    if extra.is_empty() {
+        text
+    } else {
+        format!("{{{extra},{}", &text[1..])
+    }
+}
+
+const EVAL_STDIN: [&str; 9] = ["eval", STORE, "--incident", "-", "--role", "associate", "--now", NOW, "--format"];
+
+#[test]
+fn a_bad_line_in_a_batch_loses_no_decision_before_it_and_names_its_input_line() {
+    // Line 1 good, line 2 blank, line 3 malformed, line 4 good.
+    let input = format!("{}\n\n{{\"incident\": {{\"kind\": \n{}\n", vase_line(""), vase_line(""));
+    let (code, stdout, stderr) = run_with_input(&[&EVAL_STDIN[..], &["json"]].concat(), input.as_bytes());
+    assert_eq!(code, 2, "{stderr}");
+    let decisions: Vec<extramile::Decision> = stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(decisions.len(), 1, "the decision before the bad line is printed: {stdout}");
+    assert_eq!(
+        stderr.trim(),
+        "error: incident 2 in `<stdin>` is not valid JSON: EOF while parsing a value at line 3 column 22",
+        "the input's line, not the parser's"
+    );
+    // A value spread over lines: the error line counts from the input's first line.
+    let input = "\n\n{\n  \"order\": {\"total\": 5,\n  \"total\": 6}\n}\n";
+    let (code, _, stderr) = run_with_input(&[&EVAL_STDIN[..], &["json"]].concat(), input.as_bytes());
+    assert_eq!(code, 2);
+    assert!(stderr.contains("duplicate key `total` in `order` at line 5 column"), "{stderr}");
+}
+
+#[test]
+fn keep_going_gives_every_line_one_output_line_in_order() {
+    let input = format!(
+        "{}\n{{\"incident\": \n\n[{}]\n{}\n\"text\"\n",
+        vase_line(r#""ticket": {"id": "T-1"}"#),
+        vase_line(""),
+        vase_line(r#""ticket": {"id": 7}"#)
+    );
+    let args = [&EVAL_STDIN[..], &["json", "--keep-going", "--id-field", "ticket.id"]].concat();
+    let (code, stdout, stderr) = run_with_input(&args, input.as_bytes());
+    assert_eq!(code, 2, "a line failed: {stderr}");
+    assert_eq!(stderr.trim(), "error: 3 of 5 incidents could not be decided");
+    let records: Vec<serde_json::Value> = stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let lines: Vec<u64> = records.iter().map(|r| r["line"].as_u64().unwrap()).collect();
+    assert_eq!(lines, [1, 2, 4, 5, 6]);
+    let ids: Vec<&serde_json::Value> = records.iter().map(|r| &r["id"]).collect();
+    assert_eq!(
+        ids,
+        [
+            &serde_json::json!("T-1"),
+            &serde_json::Value::Null,
+            &serde_json::Value::Null,
+            &serde_json::json!(7),
+            &serde_json::Value::Null
+        ]
+    );
+    let decided: Vec<bool> = records.iter().map(|r| r.get("decision").is_some()).collect();
+    assert_eq!(decided, [true, false, false, true, false]);
+    let first: extramile::Decision = serde_json::from_value(records[0]["decision"].clone()).unwrap();
+    assert_eq!(first.offers.len(), 2);
+    assert!(records[1]["error"].as_str().unwrap().contains("is not valid JSON: EOF while parsing a value at line 2"));
+    assert!(
+        records[2]["error"]
+            .as_str()
+            .unwrap()
+            .ends_with("(line 4) is a JSON array: to decide several incidents, give one incident a line (JSON Lines)"),
+        "{}",
+        records[2]
+    );
+    assert!(records[4]["error"].as_str().unwrap().contains("must be a JSON object"), "{}", records[4]);
+    // A broken first line does not swallow the lines after it.
+    let input = format!("{{\"incident\": [\n{}\n", vase_line(""));
+    let (code, stdout, _) = run_with_input(&[&EVAL_STDIN[..], &["json", "--keep-going"]].concat(), input.as_bytes());
+    assert_eq!(code, 2);
+    let records: Vec<serde_json::Value> = stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(
+        (records.len(), &records[1]["line"], records[1].get("decision").is_some()),
+        (2, &serde_json::json!(2), true)
+    );
+    // Every line decided: exit 0; without --id-field, no `id`.
+    let input = format!("{}\n{}\n", vase_line(""), vase_line(""));
+    let (code, stdout, _) = run_with_input(&[&EVAL_STDIN[..], &["json", "--keep-going"]].concat(), input.as_bytes());
+    assert_eq!(code, 0);
+    assert!(stdout.lines().all(|l| l.starts_with("{\"line\":") && !l.contains("\"id\":")), "{stdout}");
+    // Human: a heading a record.
+    let (code, stdout, _) = run_with_input(&[&EVAL_STDIN[..], &["human", "--keep-going"]].concat(), b"{}\n[]\n");
+    assert_eq!(code, 2);
+    assert!(stdout.starts_with("== line 1 ==\nDecision for associate"), "{stdout}");
+    assert!(stdout.contains("== line 2 ==\nerror: incident 2 in `<stdin>` (line 2) is a JSON array"), "{stdout}");
+}
+
+#[test]
+fn an_array_of_incidents_is_told_that_json_lines_is_the_batch_format() {
+    let input = format!("[\n{},\n{}\n]\n", vase_line(""), vase_line(""));
+    let (code, stdout, stderr) = run_with_input(&[&EVAL_STDIN[..], &["json"]].concat(), input.as_bytes());
+    assert_eq!((code, stdout.as_str()), (2, ""));
+    assert!(
+        stderr.contains("(line 1) is a JSON array: to decide several incidents, give one incident a line (JSON Lines)"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn deny_errors_exits_3_when_a_decision_has_evaluation_errors() {
+    let dir = temp_dir("deny-errors");
+    let policy = dir.join("p.policy");
+    std::fs::write(&policy, "currency USD\nroles clerk\nfacts\n  order.total: money\ngestures\n  comp: amount\nrule r\n  clerk may comp up to order.total\n").unwrap();
+    let args =
+        ["eval", policy.to_str().unwrap(), "--incident", "-", "--role", "clerk", "--now", NOW, "--format", "json"];
+    let (code, stdout, _) = run_with_input(&args, b"{}\n");
+    assert_eq!(code, 0, "without --deny-errors, errors are in the decision only");
+    assert_eq!(serde_json::from_str::<extramile::Decision>(&stdout).unwrap().errors.len(), 1);
+    let (code, stdout, stderr) =
+        run_with_input(&[&args[..], &["--deny-errors"]].concat(), b"{}\n{\"order\": {\"total\": 5}}\n");
+    assert_eq!(code, 3, "{stderr}");
+    assert_eq!(stdout.lines().count(), 2, "both decisions are printed");
+    assert_eq!(stderr.trim(), "error: 1 of 2 decisions have evaluation errors (--deny-errors)");
+    let (code, _, _) = run_with_input(&[&args[..], &["--deny-errors"]].concat(), b"{\"order\": {\"total\": 5}}\n");
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn check_and_fmt_take_folders_and_standard_input() {
+    let (code, stdout, _) = run(&["check", "examples"]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        stdout,
+        "examples/ecommerce/ecommerce.policy: ok\nexamples/hotel/hotel.policy: ok\nexamples/saas/saas.policy: ok\nexamples/store/store.policy: ok\n"
+    );
+    let (code, stdout, _) = run(&["fmt", "--check", "examples"]);
+    assert_eq!((code, stdout.as_str()), (0, "0 files would be reformatted, 4 files already formatted\n"));
+    let store = std::fs::read(root().join(STORE)).unwrap();
+    let (code, stdout, _) = run_with_input(&["check", "-"], &store);
+    assert_eq!((code, stdout.as_str()), (0, "<stdin>: ok\n"));
+    let (code, stdout, _) = run_with_input(&["fmt", "--check", "-"], &store);
+    assert_eq!((code, stdout.as_str()), (0, "0 files would be reformatted, 1 file already formatted\n"));
+    let (code, stdout, _) = run_with_input(&["fmt", "--check", "-"], b"roles a<b\n");
+    assert_eq!(code, 1);
+    assert!(stdout.starts_with("would reformat <stdin>\n--- <stdin>\n+++ <stdin> (formatted)\n"), "{stdout}");
+    let (code, _, stderr) = run_with_input(&["check", "-"], b"roles a\nrule r\n  when (\n");
+    assert_eq!(code, 1, "{stderr}");
+    let (code, _, stderr) = run_with_input(&["fmt", "--write", "-"], b"roles a\n");
+    assert_eq!(
+        (code, stderr.as_str()),
+        (2, "error: `-` (standard input) cannot be rewritten: drop --write to print it\n")
+    );
+    let empty = temp_dir("no-policies");
+    let (code, _, stderr) = run(&["check", empty.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("no policy files (*.policy) found under"), "{stderr}");
+}
+
+#[test]
+fn color_follows_the_color_option() {
+    let bad = "docs/snippets/bad.policy";
+    let (_, always, _) = run(&["check", bad, "--color", "always"]);
+    assert!(always.contains("\x1b["), "--color always colours even when piped and NO_COLOR is set: {always}");
+    let (_, never, _) = run(&["--color", "never", "check", bad]);
+    let (_, auto, _) = run(&["check", bad]);
+    assert!(!never.contains('\x1b') && !auto.contains('\x1b'), "{never}{auto}");
+    let (code, _, stderr) = run(&["check", bad, "--color", "sometimes"]);
+    assert_eq!(code, 2, "{stderr}");
+}
+
+#[test]
+fn scenario_expectations_that_name_unknown_gestures_or_roles_fail_with_a_suggestion() {
+    let dir = temp_dir("unknown-names");
+    std::fs::copy(root().join(STORE), dir.join("store.policy")).unwrap();
+    let scenarios = format!(
+        "policy = \"store.policy\"\n\n[[scenario]]\nname = \"misspelt\"\nfacts = {{ incident = {{ kind = \"broken_item\" }} }}\nrole = \"associate\"\nnow = \"{NOW}\"\n\n[scenario.expect]\nabsent = [\"gift_crd\", \"xyzzy\"]\nneeds_approval = [\"comp by supervsor\"]\nescalations = [\"manger\"]\noffers = [\"comp up to 50 EUR\", \"gift_card up to €25\", \"gift_card up to 25usd\", \"comp up to $50\"]\n"
+    );
+    std::fs::write(dir.join("scenarios.toml"), scenarios).unwrap();
+    let (code, stdout, _) = run(&["test", dir.to_str().unwrap()]);
+    assert_eq!(code, 1, "{stdout}");
+    for message in [
+        "`absent` names `gift_crd`, which is not a gesture of the policy; did you mean `gift_card`?",
+        "`absent` names `xyzzy`, which is not a gesture of the policy; the gestures are ",
+        "`needs_approval` names `supervsor`, which is not a role of the policy; did you mean `supervisor`?",
+        "`escalations` names `manger`, which is not a role of the policy;",
+        "`offers` holds `comp up to 50 EUR`, an amount in `EUR`, but the policy's currency is USD",
+        "`offers` holds `gift_card up to €25`, an amount in `€`, but the policy's currency is USD",
+    ] {
+        assert!(stdout.contains(message), "{message}\n{stdout}");
+    }
+    assert!(!stdout.contains("25usd`, an amount") && !stdout.contains("$50`, an amount"), "{stdout}");
+}
+
+#[test]
+fn fmt_check_summarises_a_diff_too_large_to_compute_cheaply() {
+    let dir = temp_dir("fmt-large-diff");
+    let mut policy = String::from("roles clerk\ngestures\n");
+    for i in 0..2_100 {
+        policy.push_str(&format!("  g{i}:amount\n"));
+    }
+    let file = dir.join("large.policy");
+    std::fs::write(&file, &policy).unwrap();
+    let (code, stdout, _) = run(&["fmt", "--check", file.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    let name = file.to_str().unwrap();
+    assert_eq!(
+        stdout,
+        format!(
+            "would reformat {name}\n(4203 changed lines from line 2 on: too many to show; `extramile fmt {name}` prints \
+             the formatted policy)\n1 file would be reformatted, 0 files already formatted\n"
+        )
+    );
+    // Just under the bound, the diff is shown.
+    let small: String = policy.lines().take(2 + 1_990).map(|l| format!("{l}\n")).collect();
+    std::fs::write(&file, small).unwrap();
+    let (code, stdout, _) = run(&["fmt", "--check", file.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(stdout.contains("\n@@ -1,") && stdout.contains("\n+  g1989: amount\n"), "{stdout}");
+}
+
+#[test]
+fn a_misspelt_incident_key_warns_and_strict_refuses_it() {
+    let args = ["eval", "examples/store/store.policy", "--incident", "-", "--role", "associate", "--now", NOW];
+    let incident = br#"{"custmer": {"tier": "gold"}, "incident": {"kind": "broken_item", "item": {"price": 30}}}"#;
+    let (code, stdout, stderr) = run_with_input(&args, incident);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("Warnings:\n  - incident: `custmer` is not a declared fact"), "{stdout}");
+    assert!(stdout.contains("did you mean `customer`?"), "{stdout}");
+    let (code, stdout, stderr) = run_with_input(&[&args[..], &["--strict"]].concat(), incident);
+    assert_eq!(code, 2, "{stdout}");
+    assert!(stdout.is_empty(), "{stdout}");
+    assert!(stderr.contains("unknown key `custmer`") && stderr.contains("did you mean `customer`?"), "{stderr}");
+}
+
+#[test]
+fn schema_prints_the_json_schema_of_the_incidents_a_policy_reads() {
+    let (code, stdout, stderr) = run(&["schema", "examples/store/store.policy"]);
+    assert_eq!(code, 0, "{stderr}");
+    let schema: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(schema["$schema"], "https://json-schema.org/draft/2020-12/schema");
+    let kind = &schema["properties"]["incident"]["properties"]["kind"];
+    assert!(kind.to_string().contains("broken_item"), "{kind}");
+    assert!(schema["properties"]["customer"].is_object());
+    let (code, _, stderr) = run(&["schema", "missing.policy"]);
+    assert_eq!(code, 2, "{stderr}");
 }

@@ -90,3 +90,22 @@ fn the_ellipsis_matches_any_lines_and_nothing_else() {
     assert!(!matches(&expected, &["a", "b"]));
     assert!(!matches(&expected, &["x", "d"]));
 }
+
+#[test]
+fn the_tutorials_policy_is_in_the_canonical_layout() {
+    let page = std::fs::read_to_string(root().join("docs/tutorial.md")).unwrap();
+    let blocks: Vec<&str> = page.split("```extramile\n").skip(1).filter_map(|b| b.split("```").next()).collect();
+    let whole = blocks.iter().find(|b| b.starts_with("# Spokes")).expect("the tutorial shows the whole policy");
+    let dir = std::env::temp_dir().join(format!("extramile-cli-tutorial-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("spokes.policy");
+    std::fs::write(&file, whole).unwrap();
+    let (code, stdout, stderr) = common::run(&["fmt", "--check", file.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    // Each partial step, too, is written as `fmt` writes it.
+    for block in blocks.iter().filter(|b| !b.starts_with("# Spokes")) {
+        let (code, stdout, _) = common::run_with_input(&["fmt", "-"], block.as_bytes());
+        assert_eq!(code, 0, "{block}");
+        assert_eq!(stdout, *block, "not in the canonical layout");
+    }
+}

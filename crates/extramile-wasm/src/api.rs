@@ -106,7 +106,7 @@ pub fn compile(source: &str) -> Result<Policy, HostError> {
     Policy::parse(source).map_err(|diagnostics| HostError::invalid_policy(&diagnostics))
 }
 
-/// The options of [`evaluate`]: `{"role": "...", "now": "...", "trace": false}`.
+/// The options of [`evaluate`]: `{"role": "...", "now": "...", "trace": false, "strict": false}`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct EvaluateOptions {
@@ -114,6 +114,8 @@ struct EvaluateOptions {
     now: DateTime<FixedOffset>,
     #[serde(default)]
     trace: bool,
+    #[serde(default)]
+    strict: bool,
 }
 
 /// Evaluates the incident `facts` (JSON text) with `options` (JSON text of
@@ -122,7 +124,7 @@ struct EvaluateOptions {
 pub fn evaluate(policy: &Policy, facts: &str, options: &str) -> Result<String, HostError> {
     let invalid = |message: String| HostError::request(&RequestError::InvalidRequest { message });
     let options: EvaluateOptions = serde_json::from_str(options).map_err(|err| invalid(format!("options: {err}")))?;
-    let request = Request { role: options.role, now: options.now, trace: options.trace };
+    let request = Request { role: options.role, now: options.now, trace: options.trace, strict: options.strict };
     let decision = policy.evaluate_str(facts, &request).map_err(|err| HostError::request(&err))?;
     decision.to_json().map_err(|err| invalid(err.to_string()))
 }

@@ -45,6 +45,8 @@ export interface EvaluateOptions {
   now: string;
   /** Include the rule-by-rule trace (default `false`). */
   trace?: boolean;
+  /** Refuse facts with a key that leads to no declared fact (`unknown_key`) instead of warning (default `false`). */
+  strict?: boolean;
 }
 
 /** The whole request of the JSON contract (docs/json.md#evaluationrequest). */
@@ -52,7 +54,7 @@ export interface EvaluationRequest {
   facts: Incident;
   role: string;
   now: string;
-  options?: { trace?: boolean };
+  options?: { trace?: boolean; strict?: boolean };
 }
 
 export interface OfferedGesture {
@@ -160,6 +162,7 @@ export type ExtramileError = Error & { message: string; diagnostics: Diagnostic[
     }
   | { kind: "unknown_role"; role: string; roles: string[] }
   | { kind: "facts_not_object"; found: "null" | "a boolean" | "a number" | "a string" | "an array" }
+  | { kind: "unknown_key"; path: string; suggestion?: string }
   | { kind: "invalid_request" }
   | { kind: "invalid_argument" }
 );

@@ -8,6 +8,7 @@
 mod candidates;
 pub mod expr;
 pub mod facts;
+mod offers;
 pub mod stream;
 pub mod tree;
 
@@ -15,6 +16,7 @@ use crate::decision::*;
 use crate::eval::candidates::{candidate_rules, Key};
 use crate::eval::expr::{Env, ExprError};
 use crate::ir::{Expr, GestureId, Program, RoleId, SlotId};
+use crate::json::RequestError;
 use crate::name::Name;
 use crate::syntax::span::Span;
 use crate::value::Value;
@@ -92,7 +94,8 @@ struct RunBuffers {
     fact_index: Vec<Option<u32>>,
     /// When tracing: the buffer of the slots each rule reads (lent to the environment).
     reads: Vec<SlotId>,
-    blocked: Vec<GestureId>,
+    /// Whether each gesture is forbidden (sized when the first is).
+    blocked: Vec<bool>,
     caps: Vec<Option<(Decimal, Name)>>,
 }
 
@@ -122,6 +125,7 @@ struct Work {
     candidates: Vec<(usize, Key)>,
     outcomes: Vec<(usize, RuleOutcome)>,
     granted: Vec<Granted>,
+    offers: offers::OfferBuffers,
     stream: stream::Scratch,
     run: RunBuffers,
     /// The last `now` written as text, and its text: evaluations at one time (a batch, or a
@@ -136,18 +140,37 @@ impl Scratch {
         work.candidates.clear();
         work.outcomes.clear();
         work.granted.clear();
+        work.offers.clear();
         work.stream.clear();
         work.run.clear();
     }
 }
 
 /// Who asks, when, and how: the request as [`decide`] takes it.
-struct Asking {
-    role: RoleId,
-    now: DateTime<FixedOffset>,
+pub(crate) struct Asking {
+    pub(crate) role: RoleId,
+    pub(crate) now: DateTime<FixedOffset>,
     /// `now` as decisions write it, when the caller has it already.
-    now_text: Option<Name>,
-    trace: bool,
+    pub(crate) now_text: Option<Name>,
+    pub(crate) trace: bool,
+    /// Whether a key of the facts that leads to no declared fact refuses the request
+    /// (otherwise the decision warns about it).
+    pub(crate) strict: bool,
+}
+
+impl Asking {
+    /// What `role` asks at `now`.
+    pub(crate) fn new(role: RoleId, now: DateTime<FixedOffset>, trace: bool, strict: bool) -> Asking {
+        Asking { role, now, now_text: None, trace, strict }
+    }
+}
+
+/// Why a request was refused while its facts were read.
+pub(crate) enum Refusal {
+    /// The facts nest deeper than the policy's limit (the caller names where).
+    TooDeep,
+    /// Another reason, as the request's error.
+    Request(RequestError),
 }
 
 thread_local! {
@@ -165,98 +188,150 @@ pub fn evaluate(
     let mut decision = Decision::empty();
     with_scratch(|scratch| {
         facts::read_facts(program, facts, &mut scratch.table.values);
-        decide(&mut scratch.work, program, &scratch.table, Asking { role, now, now_text: None, trace }, &mut decision);
+        decide(&mut scratch.work, program, &scratch.table, Asking::new(role, now, trace, false), &mut decision);
     });
     decision
 }
 
 /// Like [`evaluate`], into `decision` (an empty one: the decision is written in place,
 /// never moved), checking that `facts` nests no deeper than the policy's
-/// `FactLimits::max_depth` in the same walk that reads them (see [`tree::read_document`]);
-/// `Err` if it does.
+/// `FactLimits::max_depth` in the same walk that reads them (see [`tree::read_document`]),
+/// and, when strict, that every key leads to a declared fact.
 pub(crate) fn evaluate_document(
     program: &Program,
     facts: &serde_json::Value,
-    role: RoleId,
-    now: DateTime<FixedOffset>,
-    trace: bool,
+    asking: Asking,
     decision: &mut Decision,
-) -> Result<(), tree::TooDeep> {
+) -> Result<(), Refusal> {
     with_scratch(|scratch| {
-        let table = &mut scratch.table;
-        tree::read_document(facts::Filling::new(program, &mut table.marks, &mut table.values), facts)?;
-        decide(&mut scratch.work, program, &scratch.table, Asking { role, now, now_text: None, trace }, decision);
+        tree::read_document(facts::Filling::new(program, &mut scratch.table), facts).map_err(|_| Refusal::TooDeep)?;
+        refuse_unknown_keys(program, &scratch.table, asking.strict).map_err(Refusal::Request)?;
+        decide(&mut scratch.work, program, &scratch.table, asking, decision);
         Ok(())
     })
 }
 
 /// Evaluates an evaluation request given as JSON text (the contract of
 /// `Policy::evaluate_json`), reading the facts straight into the fact table. `None` when
-/// the request is out of the ordinary in any way: the caller then takes the general path,
-/// which gives the exact error or reads the unusual facts.
+/// the request is out of the ordinary in any way, or refused: the caller then takes the
+/// general path, which gives the exact error or reads the unusual facts.
 pub fn evaluate_request(program: &Program, request: &str) -> Option<Decision> {
     let mut decision = Decision::empty();
     let decided = with_scratch(|scratch| {
-        let table = &mut scratch.table;
-        let filling = facts::Filling::new(program, &mut table.marks, &mut table.values);
+        let filling = facts::Filling::new(program, &mut scratch.table);
         let request = stream::read_request(request, &mut scratch.work.stream, filling)?;
-        let asking = Asking { role: request.role, now: request.now, now_text: request.now_text, trace: request.trace };
+        refuse_unknown_keys(program, &scratch.table, request.strict).ok()?;
+        let asking = Asking {
+            role: request.role,
+            now: request.now,
+            now_text: request.now_text,
+            trace: request.trace,
+            strict: request.strict,
+        };
         decide(&mut scratch.work, program, &scratch.table, asking, &mut decision);
         Some(())
     });
     decided.map(|()| decision)
 }
 
-/// Like [`evaluate`], with the facts as JSON text, read as [`evaluate_request`] reads them.
-pub fn evaluate_facts_text(
-    program: &Program,
-    facts: &str,
-    role: RoleId,
-    now: DateTime<FixedOffset>,
-    trace: bool,
-) -> Option<Decision> {
+/// Like [`evaluate`], with the facts as JSON text, read as [`evaluate_request`] reads them
+/// (`None` in the same cases).
+pub(crate) fn evaluate_facts_text(program: &Program, facts: &str, asking: Asking) -> Option<Decision> {
     let mut decision = Decision::empty();
     let decided = with_scratch(|scratch| {
-        let table = &mut scratch.table;
-        let filling = facts::Filling::new(program, &mut table.marks, &mut table.values);
+        let filling = facts::Filling::new(program, &mut scratch.table);
         stream::read_facts(facts, &mut scratch.work.stream, filling)?;
-        decide(&mut scratch.work, program, &scratch.table, Asking { role, now, now_text: None, trace }, &mut decision);
+        refuse_unknown_keys(program, &scratch.table, asking.strict).ok()?;
+        decide(&mut scratch.work, program, &scratch.table, asking, &mut decision);
         Some(())
     });
     decided.map(|()| decision)
 }
 
 /// Decides on a fact table read in advance (the facts of [`crate::Facts`]), into
-/// `decision` (an empty one).
+/// `decision` (an empty one); when strict, refuses a table read from a document with a key
+/// that leads to no declared fact.
 pub(crate) fn evaluate_table(
     program: &Program,
     table: &facts::FactTable,
-    role: RoleId,
-    now: DateTime<FixedOffset>,
-    trace: bool,
+    asking: Asking,
     decision: &mut Decision,
-) {
-    with_scratch(|scratch| {
-        decide(&mut scratch.work, program, table, Asking { role, now, now_text: None, trace }, decision)
-    });
+) -> Result<(), RequestError> {
+    refuse_unknown_keys(program, table, asking.strict)?;
+    with_scratch(|scratch| decide(&mut scratch.work, program, table, asking, decision));
+    Ok(())
 }
 
-/// Runs `f` with this thread's scratch buffers, cleared afterwards.
+/// When `strict`, the error for the first key of the facts read into `table` that leads to
+/// no declared fact, if there is one.
+fn refuse_unknown_keys(program: &Program, table: &facts::FactTable, strict: bool) -> Result<(), RequestError> {
+    match table.unknown.first.first() {
+        Some((object, key)) if strict => {
+            let (path, suggestion) = program.fact_tree.key_path(*object, key);
+            Err(RequestError::UnknownKey { path, suggestion })
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Warns in `decision` about the keys of the facts read into `table` that lead to no
+/// declared fact: each of the first few by path, with the declared path closest to it, and
+/// how many more there are.
+fn warn_unknown_keys(program: &Program, table: &facts::FactTable, decision: &mut Decision) {
+    let unknown = &table.unknown;
+    for (object, key) in &unknown.first {
+        let (path, suggestion) = program.fact_tree.key_path(*object, key);
+        let mut message = format!("`{path}` is not a declared fact or part of one: it is ignored");
+        if let Some(suggestion) = suggestion {
+            message.push_str(&format!("; did you mean `{suggestion}`?"));
+        }
+        decision.warnings.push(Problem { rule: Name::default(), fact: Some(path), message, line: 0, column: 0 });
+    }
+    let more = unknown.count.saturating_sub(unknown.first.len());
+    if more > 0 {
+        let message = format!("and {more} more keys that are not declared facts or part of one: they are ignored");
+        decision.warnings.push(Problem { rule: Name::default(), fact: None, message, line: 0, column: 0 });
+    }
+}
+
+/// Runs `f` with this thread's scratch buffers, cleared when `f` ends, returning or
+/// unwinding: a panic caught by the host (`catch_unwind`) leaves nothing behind for the
+/// thread's next decision.
 fn with_scratch<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
     SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
-        Ok(mut scratch) => {
-            let result = f(&mut scratch);
-            scratch.clear();
-            result
-        }
+        Ok(scratch) => f(&mut ClearedOnDrop(scratch)),
         // Only reachable if evaluation re-entered itself on this thread: use fresh buffers.
         Err(_) => f(&mut Scratch::default()),
     })
 }
 
+/// The thread's scratch, lent for one evaluation and cleared when the loan ends, however
+/// it ends.
+struct ClearedOnDrop<'a>(std::cell::RefMut<'a, Scratch>);
+
+impl Drop for ClearedOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.clear();
+    }
+}
+
+impl std::ops::Deref for ClearedOnDrop<'_> {
+    type Target = Scratch;
+
+    fn deref(&self) -> &Scratch {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for ClearedOnDrop<'_> {
+    fn deref_mut(&mut self) -> &mut Scratch {
+        &mut self.0
+    }
+}
+
 /// Decides on the facts in `table`, writing into `decision` (an empty one).
 fn decide(work: &mut Work, program: &Program, table: &facts::FactTable, asking: Asking, decision: &mut Decision) {
-    let Asking { role, now, now_text, trace } = asking;
+    let Asking { role, now, now_text, trace, strict: _ } = asking;
     decision.policy = program.name.clone();
     decision.role = program.roles.get(role).cloned().unwrap_or_default();
     decision.now = match (now_text, &work.now_text) {
@@ -270,6 +345,9 @@ fn decide(work: &mut Work, program: &Program, table: &facts::FactTable, asking: 
         }
     };
     decision.currency = program.currency_code.clone();
+    if table.unknown.count > 0 {
+        warn_unknown_keys(program, table, decision);
+    }
     if trace {
         decision.trace = Some(Trace::new(Arc::clone(&program.trace_texts), program.rules.len(), program.facts.len()));
     }
@@ -307,8 +385,8 @@ fn decide(work: &mut Work, program: &Program, table: &facts::FactTable, asking: 
     run.apply_forbids(outcomes);
     run.apply_limits();
     run.collect_grants(outcomes, &mut work.granted);
-    run.offers(&work.granted, role);
-    run.approvals(&work.granted, role);
+    run.offers(&work.granted, role, &mut work.offers);
+    run.approvals(&work.granted, role, &mut work.offers);
     run.owed_recommended_escalated(outcomes);
     // The environment's buffer goes back to the scratch, to be cleared with it.
     let Run { buffers, env, .. } = run;
@@ -417,9 +495,17 @@ impl<'p> Run<'p> {
         trace.push(idx, kind, clause, error, rule.line, rule.span);
     }
 
+    fn is_blocked(&self, gesture: GestureId) -> bool {
+        self.buffers.blocked.get(gesture).copied().unwrap_or_default()
+    }
+
     fn block(&mut self, gesture: GestureId, rule: &Name, reason: Name) {
-        if !self.buffers.blocked.contains(&gesture) {
-            self.buffers.blocked.push(gesture);
+        let gestures = self.program.gestures.len();
+        if self.buffers.blocked.len() < gestures {
+            self.buffers.blocked.resize(gestures, false);
+        }
+        if let Some(blocked) = self.buffers.blocked.get_mut(gesture) {
+            *blocked = true;
         }
         let name = self.gesture_name(gesture);
         self.decision.forbidden.push(Forbidden { gesture: name, rule: rule.clone(), reason });
@@ -565,149 +651,6 @@ impl<'p> Run<'p> {
         }
     }
 
-    /// The item words of a granted alternative.
-    fn item(&self, granted: &Granted) -> Option<&'p Name> {
-        let program = self.program;
-        let grant = program.rules.get(granted.rule)?.grants.get(granted.grant)?;
-        grant.alternatives.get(granted.alternative)?.item.as_ref()
-    }
-
-    /// The most generous grant of `gesture` (with `item`) to roles up to `role`, capped by
-    /// limits, with the name of the rule or limit that set it.
-    fn best(
-        &self,
-        granted: &[Granted],
-        gesture: GestureId,
-        item: Option<&Name>,
-        role: RoleId,
-    ) -> Option<(Bound, SetBy)> {
-        let mut best: Option<&Granted> = None;
-        for g in granted.iter().filter(|g| g.gesture == gesture && g.role <= role && self.item(g) == item) {
-            if best.is_none_or(|b| g.bound.more_generous_than(b.bound)) {
-                best = Some(g);
-            }
-        }
-        self.capped(best?)
-    }
-
-    /// The bound of the grant `best`, capped by limits, with what set it; `None` if its
-    /// gesture is forbidden.
-    fn capped(&self, best: &Granted) -> Option<(Bound, SetBy)> {
-        let gesture = best.gesture;
-        if self.buffers.blocked.contains(&gesture) {
-            return None;
-        }
-        match (best.bound, self.buffers.caps.get(gesture).and_then(Option::as_ref)) {
-            (Bound::Unbounded, Some((cap, _))) => Some((Bound::UpTo(*cap), SetBy::Limit(gesture))),
-            (Bound::UpTo(amount), Some((cap, _))) if *cap < amount => Some((Bound::UpTo(*cap), SetBy::Limit(gesture))),
-            (bound, _) => Some((bound, SetBy::Rule(best.rule))),
-        }
-    }
-
-    /// The name of the rule or limit that set a bound (shared, so only made when shown).
-    fn set_by_name(&self, set_by: SetBy) -> Name {
-        let name = match set_by {
-            SetBy::Rule(rule) => self.program.rules.get(rule).map(|r| &r.name),
-            SetBy::Limit(gesture) => self.buffers.caps.get(gesture).and_then(Option::as_ref).map(|(_, limit)| limit),
-        };
-        name.cloned().unwrap_or_default()
-    }
-
-    fn offers(&mut self, granted: &[Granted], role: RoleId) {
-        let program = self.program;
-        // A grant's alternatives are consecutive in `granted`, and share its role.
-        let same_grant = |a: &Granted, b: &Granted| (a.rule, a.grant) == (b.rule, b.grant);
-        // At most one offer per grant, and a grant has at least one alternative.
-        let mut offers: Vec<Offer> = Vec::with_capacity(granted.len());
-        // Each offer's first gesture (kept when gestures repeat): offers alike start alike,
-        // so that telling offers apart rarely compares names.
-        let mut firsts: smallvec::SmallVec<[GestureId; 16]> = smallvec::SmallVec::new();
-        // When no gesture is granted twice (as is usual), each alternative is its gesture's
-        // best grant. Checked for a few grants only, where the check costs less than it saves.
-        let unique = granted.len() <= 16
-            && granted
-                .iter()
-                .enumerate()
-                .all(|(i, g)| granted.get(..i).unwrap_or_default().iter().all(|e| e.gesture != g.gesture));
-        for grant in granted.chunk_by(same_grant) {
-            let Some(first) = grant.first() else { continue };
-            let Some(rule) = program.rules.get(first.rule).filter(|_| first.role <= role) else { continue };
-            // The offer is built in place (an offer is large to move), and taken back if it
-            // offers nothing or is alike an earlier one.
-            offers.push(Offer { one_of: OneOf::new(), rule: rule.name.clone(), priority: rule.priority });
-            let Some((offer, earlier_offers)) = offers.split_last_mut() else { continue };
-            // At most one gesture per alternative: sized so that it never grows (and kept
-            // inline for the usual single gesture).
-            offer.one_of.reserve_exact(grant.len());
-            let mut first_offered = None;
-            for (i, g) in grant.iter().enumerate() {
-                // A gesture and item named twice in one grant is offered once.
-                let earlier = grant.get(..i).unwrap_or_default();
-                let item = self.item(g);
-                if earlier.iter().any(|e| e.gesture == g.gesture && self.item(e) == item) {
-                    continue;
-                }
-                let best = if unique { self.capped(g) } else { self.best(granted, g.gesture, item, role) };
-                let Some((bound, set_by)) = best else { continue };
-                let limited_by = (bound != Bound::Given).then(|| self.set_by_name(set_by));
-                let gesture = self.gesture_name(g.gesture);
-                offer.one_of.push(OfferedGesture { gesture, item: item.cloned(), up_to: bound.amount(), limited_by });
-                first_offered = first_offered.or(Some(g.gesture));
-            }
-            let Some(first) = first_offered else {
-                offers.pop();
-                continue;
-            };
-            // Offers alike share their gestures, so none are alike when no gesture repeats.
-            if !unique {
-                let alike =
-                    earlier_offers.iter_mut().zip(&firsts).find(|(o, f)| **f == first && o.one_of == offer.one_of);
-                if let Some((existing, _)) = alike {
-                    existing.priority = existing.priority.max(rule.priority);
-                    offers.pop();
-                    continue;
-                }
-                firsts.push(first);
-            }
-        }
-        // A stable sort: equal priorities keep their source order. Most policies give no
-        // priorities, so the offers are usually in order already.
-        if !offers.is_sorted_by(|a, b| a.priority >= b.priority) {
-            offers.sort_by_key(|offer| std::cmp::Reverse(offer.priority));
-        }
-        self.decision.offers = offers;
-    }
-
-    fn approvals(&mut self, granted: &[Granted], role: RoleId) {
-        let mut keys: Vec<(GestureId, Option<Name>)> = Vec::new();
-        for g in granted.iter().filter(|g| g.role > role) {
-            let item = self.item(g);
-            if !keys.iter().any(|(gesture, known)| *gesture == g.gesture && known.as_ref() == item) {
-                keys.push((g.gesture, item.cloned()));
-            }
-        }
-        for (gesture, item) in keys {
-            let mut previous = self.best(granted, gesture, item.as_ref(), role).map(|(bound, _)| bound);
-            for higher in role + 1..self.program.roles.len() {
-                let Some((bound, set_by)) = self.best(granted, gesture, item.as_ref(), higher) else { continue };
-                let extends = match previous {
-                    None => true,
-                    Some(prev) => bound.more_generous_than(prev),
-                };
-                if extends {
-                    self.decision.needs_approval.push(Approval {
-                        gesture: self.gesture_name(gesture),
-                        item: item.clone(),
-                        approver: self.program.roles.get(higher).cloned().unwrap_or_default(),
-                        up_to: bound.amount(),
-                        rule: self.set_by_name(set_by),
-                    });
-                    previous = Some(bound);
-                }
-            }
-        }
-    }
-
     fn owed_recommended_escalated(&mut self, outcomes: &[(usize, RuleOutcome)]) {
         let program = self.program;
         // Most policies' rules only grant: nothing to look for.
@@ -723,7 +666,7 @@ impl<'p> Run<'p> {
                     Err(()) => continue,
                 };
                 let gesture = self.gesture_name(owe.gesture);
-                if self.buffers.blocked.contains(&owe.gesture) {
+                if self.is_blocked(owe.gesture) {
                     self.decision.warnings.push(Problem {
                         rule: rule.name.clone(),
                         fact: None,
@@ -735,7 +678,7 @@ impl<'p> Run<'p> {
                 self.decision.owed.push(Owed { gesture, item: owe.item.clone(), amount, rule: rule.name.clone() });
             }
             for rec in &rule.recommends {
-                if self.buffers.blocked.contains(&rec.gesture) {
+                if self.is_blocked(rec.gesture) {
                     continue;
                 }
                 let Ok(amount) = self.optional_money(&rec.amount, &rule.name) else { continue };
@@ -818,4 +761,34 @@ fn due_time(now: DateTime<FixedOffset>, seconds: i64, span: Span) -> Result<Name
         ));
     }
     Ok(crate::value::format_time(&due))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::panic, reason = "tests fail loudly")]
+mod tests {
+    use super::*;
+    use crate::{Policy, Request};
+
+    /// A panic mid-decision, caught by the host, leaves the thread's buffers dirty (here: the
+    /// only gesture marked forbidden, as a forbid would); the next decision on the thread
+    /// must not see it.
+    #[test]
+    fn a_decision_that_panics_leaves_nothing_for_the_next_one() {
+        let policy =
+            Policy::parse("currency USD\nroles clerk\ngestures\n  comp: amount\nrule r\n  clerk may comp up to $5\n")
+                .unwrap();
+        let caught = std::panic::catch_unwind(|| {
+            with_scratch(|scratch| {
+                scratch.work.run.blocked.push(true);
+                scratch.work.run.caps.push(Some((Decimal::ONE, Name::from("limit@9"))));
+                panic!("a host's value failed to serialise mid-decision");
+            })
+        });
+        assert!(caught.is_err());
+        let now = "2026-11-22T10:00:00Z".parse().unwrap();
+        let decision = policy.evaluate(&serde_json::json!({}), &Request::new("clerk", now)).unwrap();
+        assert_eq!(decision.offers.len(), 1, "{decision:?}");
+        assert_eq!(decision.offers[0].one_of[0].up_to, Some(Decimal::new(500, 2)));
+        assert!(decision.forbidden.is_empty());
+    }
 }

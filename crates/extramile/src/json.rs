@@ -31,6 +31,10 @@ pub struct EvaluationOptions {
     /// Include the rule-by-rule trace in the decision.
     #[serde(default)]
     pub trace: bool,
+    /// Refuse facts with a key that leads to no declared fact ([`RequestError::UnknownKey`])
+    /// instead of warning about it in the decision.
+    #[serde(default)]
+    pub strict: bool,
 }
 
 /// Why an evaluation request was refused. Evaluation itself never fails: problems inside
@@ -59,6 +63,16 @@ pub enum RequestError {
         path: String,
         /// The declared fact paths, in declaration order.
         facts: Vec<String>,
+    },
+    /// A strict request's facts have a key that leads to no declared fact (without
+    /// `strict`, the decision warns about it instead).
+    #[error("unknown key `{path}` in the facts: the policy declares no fact there{}", suggestion.as_ref().map_or(String::new(), |s| format!("; did you mean `{s}`?")))]
+    UnknownKey {
+        /// The key's dotted path, such as `custmer` or `customer.teir`.
+        path: String,
+        /// The declared path it is closest to, if one is close.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        suggestion: Option<String>,
     },
     /// [`crate::Facts`] read for one policy were given to another.
     #[error("these facts were read for another policy: read them with `facts` of the policy that evaluates them")]

@@ -1,6 +1,7 @@
 //! The public entry point: a compiled, reusable, thread-safe policy.
 
 mod facts;
+mod schema;
 
 pub use facts::Facts;
 
@@ -9,7 +10,7 @@ use crate::decision::Decision;
 use crate::eval;
 use crate::eval::facts::FactLimits;
 use crate::ir::Program;
-use crate::json::{EvaluationRequest, RequestError};
+use crate::json::{EvaluationOptions, EvaluationRequest, RequestError};
 use crate::name::Name;
 use crate::script::ScriptLimits;
 use crate::syntax::diagnostic::{Diagnostic, Diagnostics};
@@ -59,18 +60,46 @@ pub struct Request {
     pub now: DateTime<FixedOffset>,
     /// Whether to include the rule-by-rule trace.
     pub trace: bool,
+    /// Whether a key of the facts that leads to no declared fact (a misspelt
+    /// `"custmer"`) refuses the request with [`RequestError::UnknownKey`]. Otherwise the
+    /// decision warns about it, with the declared path closest to it.
+    pub strict: bool,
 }
 
 impl Request {
-    /// A request for `role` at `now`, without trace.
+    /// A request for `role` at `now`, without trace, not strict.
     pub fn new(role: impl Into<String>, now: DateTime<FixedOffset>) -> Request {
-        Request { role: role.into(), now, trace: false }
+        Request { role: role.into(), now, trace: false, strict: false }
     }
 
     /// The same request with the trace on or off.
     pub fn with_trace(mut self, trace: bool) -> Request {
         self.trace = trace;
         self
+    }
+
+    /// The same request, strict or not about keys that lead to no declared fact.
+    ///
+    /// ```
+    /// use extramile::{Policy, Request, RequestError};
+    ///
+    /// let policy = Policy::parse("currency USD\nroles clerk\nfacts\n  customer.tier: text, default \"basic\"\n")?;
+    /// let facts = serde_json::json!({"custmer": {"tier": "gold"}});
+    /// let now = "2026-11-22T10:00:00Z".parse()?;
+    /// let decision = policy.evaluate(&facts, &Request::new("clerk", now))?;
+    /// assert!(decision.warnings[0].message.contains("did you mean `customer`?"));
+    /// let refused = policy.evaluate(&facts, &Request::new("clerk", now).with_strict(true)).unwrap_err();
+    /// assert_eq!(refused, RequestError::UnknownKey { path: "custmer".into(), suggestion: Some("customer".into()) });
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn with_strict(mut self, strict: bool) -> Request {
+        self.strict = strict;
+        self
+    }
+
+    /// What the evaluator is asked, by the acting role's place on the ladder.
+    fn asking(&self, role: usize) -> eval::Asking {
+        eval::Asking::new(role, self.now, self.trace, self.strict)
     }
 }
 
@@ -205,14 +234,42 @@ impl Policy {
         self.program.rules.iter().map(|r| r.name.as_str())
     }
 
+    /// The JSON Schema (draft 2020-12) of the incidents this policy reads, from its
+    /// declared facts: each fact at its path, with the JSON its type accepts (money as a
+    /// number, a string or an object; dates, times and durations as strings; `one of` as
+    /// an `enum`; lists as arrays). A fact without a default is `required` (as is each
+    /// object on its path); a fact with one may also be `null`, and shows its `default`.
+    /// Objects allow no other keys (`additionalProperties: false`), as a `strict` request
+    /// reads them; without `strict`, other keys are ignored with a warning.
+    ///
+    /// ```
+    /// let policy = extramile::Policy::parse(
+    ///     "currency USD\nroles clerk\nfacts\n  customer.tier: one of \"basic\", \"gold\"\n  order.total: money, default $0\n",
+    /// )?;
+    /// let schema = policy.incident_schema();
+    /// assert_eq!(schema["$schema"], "https://json-schema.org/draft/2020-12/schema");
+    /// assert_eq!(schema["required"], serde_json::json!(["customer"]));
+    /// let tier = &schema["properties"]["customer"]["properties"]["tier"];
+    /// assert_eq!(tier["enum"], serde_json::json!(["basic", "gold"]));
+    /// assert_eq!(schema["properties"]["order"]["properties"]["total"]["default"], "0.00");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn incident_schema(&self) -> serde_json::Value {
+        schema::incident_schema(&self.program)
+    }
+
     /// Decides what `request.role` may do about the incident `facts` at `request.now`.
     pub fn evaluate(&self, facts: &serde_json::Value, request: &Request) -> Result<Decision, RequestError> {
         let role = self.role_index(&request.role)?;
         object(facts)?;
         // Written in place and returned once: a decision is large to move.
         let mut decision = Decision::empty();
-        eval::evaluate_document(&self.program, facts, role, request.now, request.trace, &mut decision)
-            .map_err(|_| self.too_deep(facts))?;
+        eval::evaluate_document(&self.program, facts, request.asking(role), &mut decision).map_err(|refusal| {
+            match refusal {
+                eval::Refusal::TooDeep => self.too_deep(facts),
+                eval::Refusal::Request(err) => err,
+            }
+        })?;
         Ok(decision)
     }
 
@@ -223,7 +280,7 @@ impl Policy {
     pub fn facts(&self, facts: &serde_json::Value) -> Result<Facts, RequestError> {
         object(facts)?;
         let mut table = eval::facts::FactTable::default();
-        let filling = eval::facts::Filling::new(&self.program, &mut table.marks, &mut table.values);
+        let filling = eval::facts::Filling::new(&self.program, &mut table);
         eval::tree::read_document(filling, facts).map_err(|_| self.too_deep(facts))?;
         Ok(Facts { program: Arc::clone(&self.program), table })
     }
@@ -238,7 +295,7 @@ impl Policy {
             return Err(RequestError::FactsOfAnotherPolicy);
         }
         let mut decision = Decision::empty();
-        eval::evaluate_table(&self.program, &facts.table, role, request.now, request.trace, &mut decision);
+        eval::evaluate_table(&self.program, &facts.table, request.asking(role), &mut decision)?;
         Ok(decision)
     }
 
@@ -254,7 +311,7 @@ impl Policy {
         let role = self.role_index(&request.role);
         // Read straight into the fact table; anything unusual takes the general path.
         if let Ok(role) = role {
-            if let Some(decision) = eval::evaluate_facts_text(&self.program, facts, role, request.now, request.trace) {
+            if let Some(decision) = eval::evaluate_facts_text(&self.program, facts, request.asking(role)) {
                 return Ok(decision);
             }
         }
@@ -284,7 +341,8 @@ impl Policy {
     fn evaluate_json_tree(&self, request: &str) -> Result<Decision, RequestError> {
         let request: EvaluationRequest =
             serde_json::from_str(request).map_err(|err| RequestError::InvalidRequest { message: err.to_string() })?;
-        self.evaluate(&request.facts, &Request { role: request.role, now: request.now, trace: request.options.trace })
+        let EvaluationOptions { trace, strict } = request.options;
+        self.evaluate(&request.facts, &Request { role: request.role, now: request.now, trace, strict })
     }
 
     fn role_index(&self, role: &str) -> Result<usize, RequestError> {

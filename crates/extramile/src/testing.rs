@@ -21,7 +21,13 @@
 //!
 //! Every listed expectation must hold; `absent` gestures must appear nowhere in the
 //! decision; `errors` is the exact number of evaluation errors (0 unless given); with
-//! `exact = true` the lists must also be complete.
+//! `exact = true` the lists must also be complete. An expectation that names a gesture or a
+//! role the policy does not declare fails the scenario (with a suggestion), and so does an
+//! amount written in another currency: it could never be checked as written, and a
+//! misspelt `absent` would otherwise always hold.
+//!
+//! The policy and incident files a scenario file names must lie in its folder or below
+//! (after following links): a scenario file cannot make the runner read other files.
 
 use crate::decision::{Decision, Outcome};
 use crate::{Diagnostics, Name, Policy, Request};
@@ -116,6 +122,19 @@ pub enum ScenarioError {
         /// What is wrong.
         message: String,
     },
+    /// A path in the scenario file leads outside the scenario file's folder.
+    #[error(
+        "`{path}`: the {key} path `{target}` leads outside the folder of the scenario file; name files in that \
+         folder or below"
+    )]
+    Outside {
+        /// The scenario file (or, for an incident, its folder).
+        path: PathBuf,
+        /// The key holding the path: `policy` or `incident`.
+        key: &'static str,
+        /// The path as written.
+        target: PathBuf,
+    },
     /// The policy has errors.
     #[error("the policy `{path}` has errors:\n{diagnostics}")]
     Policy {
@@ -175,12 +194,49 @@ pub fn load(path: &Path) -> Result<ScenarioFile, ScenarioError> {
     }
 }
 
+/// Whether the relative path `target` stays in its folder at every step: it is not
+/// absolute and no `..` climbs above where it started.
+fn stays_below(target: &Path) -> bool {
+    use std::path::Component;
+    let mut depth = 0usize;
+    target.components().all(|component| match component {
+        Component::Normal(_) => {
+            depth = depth.saturating_add(1);
+            true
+        }
+        Component::CurDir => true,
+        Component::ParentDir => depth.checked_sub(1).map(|up| depth = up).is_some(),
+        Component::RootDir | Component::Prefix(_) => false,
+    })
+}
+
+/// The file `target` names, relative to the folder `base` of the scenario file `file`: its
+/// real path (links followed), which must lie under the real path of `base`. A path that
+/// leaves the folder as written is refused before the file system is asked about it.
+fn confined(file: &Path, base: &Path, key: &'static str, target: &Path) -> Result<PathBuf, ScenarioError> {
+    let outside = || ScenarioError::Outside { path: file.to_path_buf(), key, target: target.to_path_buf() };
+    if !stays_below(target) {
+        return Err(outside());
+    }
+    let io_error =
+        |path: &Path, err: std::io::Error| ScenarioError::Io { path: path.to_path_buf(), message: err.to_string() };
+    let base = if base.as_os_str().is_empty() { Path::new(".") } else { base };
+    let root = base.canonicalize().map_err(|err| io_error(base, err))?;
+    let joined = base.join(target);
+    let real = joined.canonicalize().map_err(|err| io_error(&joined, err))?;
+    if real.starts_with(&root) {
+        Ok(real)
+    } else {
+        Err(outside())
+    }
+}
+
 /// Runs every scenario of the file at `path`.
 pub fn run_file(path: &Path) -> Result<FileResults, ScenarioError> {
     let file = load(path)?;
     let base = path.parent().unwrap_or(Path::new("."));
     let policy_path = base.join(&file.policy);
-    let source = read(&policy_path)?;
+    let source = read(&confined(path, base, "policy", &file.policy)?)?;
     let origin = policy_path.display().to_string();
     let policy = Policy::parse_named(&origin, &source).map_err(|diagnostics| ScenarioError::Policy {
         path: policy_path.clone(),
@@ -214,7 +270,7 @@ pub fn run_scenario(policy: &Policy, scenario: &Scenario, base: &Path) -> Scenar
         (Some(facts), None) => facts.clone(),
         (None, Some(incident)) => {
             let path = base.join(incident);
-            match read(&path).and_then(|text| {
+            match confined(base, base, "incident", incident).and_then(|real| read(&real)).and_then(|text| {
                 serde_json::from_str(&text)
                     .map_err(|err| ScenarioError::Format { path: path.clone(), message: err.to_string() })
             }) {
@@ -230,10 +286,12 @@ pub fn run_scenario(policy: &Policy, scenario: &Scenario, base: &Path) -> Scenar
             return result;
         }
     };
+    let unknown = unknown_names(policy, &scenario.expect);
     let request = Request::new(scenario.role.clone(), scenario.now).with_trace(true);
     match policy.evaluate(&facts, &request) {
         Ok(decision) => {
-            result.failures = check_expectations(&decision, &scenario.expect);
+            result.failures = unknown;
+            result.failures.extend(check_expectations(&decision, &scenario.expect));
             result.matched_rules = decision
                 .trace
                 .iter()
@@ -243,7 +301,10 @@ pub fn run_scenario(policy: &Policy, scenario: &Scenario, base: &Path) -> Scenar
                 .collect();
             result.decision = Some(decision);
         }
-        Err(err) => result.failures.push(err.to_string()),
+        Err(err) => {
+            result.failures = unknown;
+            result.failures.push(err.to_string());
+        }
     }
     result
 }
@@ -255,6 +316,8 @@ struct Expected {
     amount: Option<Decimal>,
     role: Option<String>,
     due: Option<String>,
+    /// The currency marks written with the amount: symbols (`$`) and codes (`USD`).
+    currencies: Vec<String>,
 }
 
 fn parse_expected(text: &str) -> Result<Expected, String> {
@@ -276,22 +339,85 @@ fn parse_expected(text: &str) -> Result<Expected, String> {
                     expected.due = Some((*value).to_string());
                 }
             }
-            code if code.len() == 3 && code.chars().all(|c| c.is_ascii_uppercase()) => {}
+            code if code.len() == 3 && code.chars().all(|c| c.is_ascii_uppercase()) => {
+                expected.currencies.push(code.to_string())
+            }
             amount => {
-                expected.amount =
-                    Some(parse_amount(amount).ok_or_else(|| format!("cannot read `{amount}` in `{text}`"))?)
+                expected.amount = Some(
+                    parse_amount(amount, &mut expected.currencies)
+                        .ok_or_else(|| format!("cannot read `{amount}` in `{text}`"))?,
+                )
             }
         }
     }
     Ok(expected)
 }
 
-fn parse_amount(text: &str) -> Option<Decimal> {
+/// What `expect` names that `policy` does not declare: each gesture and role, with the
+/// closest declared name as a suggestion, and each amount in another currency.
+fn unknown_names(policy: &Policy, expect: &Expectations) -> Vec<String> {
+    let gestures: Vec<&str> = policy.program.gestures.iter().map(|g| g.name.as_str()).collect();
+    let roles: Vec<&str> = policy.roles().iter().map(Name::as_str).collect();
+    let mut unknown = Vec::new();
+    let mut foreign = Vec::new();
+    let mut check = |list: &str, what: &str, word: &str, declared: &[&str]| {
+        if !declared.contains(&word) {
+            let hint = match crate::check::closest(word, declared.iter().copied()) {
+                Some(close) => format!("did you mean `{close}`?"),
+                None => format!("the {what}s are {}", declared.join(", ")),
+            };
+            unknown.push(format!("`{list}` names `{word}`, which is not a {what} of the policy; {hint}"));
+        }
+    };
+    let described = [
+        ("offers", &expect.offers),
+        ("needs_approval", &expect.needs_approval),
+        ("owed", &expect.owed),
+        ("recommended", &expect.recommended),
+    ];
+    for (list, texts) in described {
+        // An expectation that does not parse is reported by `check_expectations`.
+        for (text, expected) in texts.iter().filter_map(|text| Some((text, parse_expected(text).ok()?))) {
+            check(list, "gesture", &expected.gesture, &gestures);
+            if let Some(role) = &expected.role {
+                check(list, "role", role, &roles);
+            }
+            let currency = &policy.program.currency;
+            let own = |mark: &str| {
+                mark == currency.code || currency.symbol.is_some_and(|s| mark.chars().eq(std::iter::once(s)))
+            };
+            if let Some(mark) = expected.currencies.iter().find(|mark| !own(mark)) {
+                foreign.push(format!(
+                    "`{list}` holds `{text}`, an amount in `{mark}`, but the policy's currency is {}",
+                    currency.code
+                ));
+            }
+        }
+    }
+    for (list, names) in [("forbidden", &expect.forbidden), ("absent", &expect.absent)] {
+        for name in names {
+            check(list, "gesture", name, &gestures);
+        }
+    }
+    for role in &expect.escalations {
+        check("escalations", "role", role, &roles);
+    }
+    unknown.append(&mut foreign);
+    unknown
+}
+
+/// The amount of `$12.50`, `12.50` or `12.50USD`; its currency marks go to `currencies`.
+fn parse_amount(text: &str, currencies: &mut Vec<String>) -> Option<Decimal> {
     let digits = text.trim_start_matches(['$', '€', '£', '¥']);
-    let digits = digits
-        .get(..digits.len().saturating_sub(3))
-        .filter(|_| digits.ends_with(char::is_alphabetic))
-        .unwrap_or(digits);
+    currencies.extend(text.strip_suffix(digits).filter(|symbols| !symbols.is_empty()).map(String::from));
+    let code = digits.len().checked_sub(3).and_then(|at| digits.split_at_checked(at));
+    let digits = match code {
+        Some((number, code)) if digits.ends_with(char::is_alphabetic) => {
+            currencies.push(code.to_ascii_uppercase());
+            number
+        }
+        _ => digits,
+    };
     Decimal::from_str(digits).ok()
 }
 

@@ -196,7 +196,7 @@ fn json_text(json: &Json, escape_keys: bool) -> String {
 
 /// A request for `role` at the tests' `now`.
 fn request_as(role: &str, trace: bool) -> Request {
-    Request { role: role.to_string(), now: "2026-11-22T10:00:00Z".parse().unwrap(), trace }
+    Request::new(role, "2026-11-22T10:00:00Z".parse().unwrap()).with_trace(trace)
 }
 
 /// A request's fields in a generated order, sometimes wrong, repeated or unknown.
@@ -262,8 +262,10 @@ fn request() -> impl Strategy<Value = String> {
 fn through_the_tree(policy: &Policy, text: &str) -> Result<String, RequestError> {
     let request: EvaluationRequest =
         serde_json::from_str(text).map_err(|err| RequestError::InvalidRequest { message: err.to_string() })?;
-    let decision = policy
-        .evaluate(&request.facts, &Request { role: request.role, now: request.now, trace: request.options.trace })?;
+    let decision = policy.evaluate(
+        &request.facts,
+        &Request::new(request.role, request.now).with_trace(request.options.trace).with_strict(request.options.strict),
+    )?;
     Ok(serde_json::to_string(&decision).unwrap())
 }
 

@@ -165,9 +165,9 @@ mod tests {
         for kind in ["x", "y", "z", "other"] {
             for tier in ["basic", "gold"] {
                 let document = serde_json::json!({"kind": kind, "tier": tier, "n": 3});
-                let (mut marks, mut facts) = (Vec::new(), Vec::new());
-                crate::eval::tree::read_document(facts::Filling::new(program, &mut marks, &mut facts), &document)
-                    .unwrap();
+                let mut table = facts::FactTable::default();
+                crate::eval::tree::read_document(facts::Filling::new(program, &mut table), &document).unwrap();
+                let (marks, facts) = (table.marks, table.values);
                 assert!(facts::choice(&marks, 0).is_some(), "the kind was read as a choice");
                 let (mut by_choice, mut by_text) = (Vec::new(), Vec::new());
                 candidate_rules(program, &facts, &marks, false, &mut by_choice);

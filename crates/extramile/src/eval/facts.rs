@@ -108,12 +108,15 @@ pub fn read_facts(program: &Program, facts: &Json, values: &mut Vec<Result<Value
 pub(crate) struct FactTable {
     pub(crate) values: Vec<Result<Value, FactError>>,
     pub(crate) marks: Vec<Mark>,
+    /// The keys of the document that lead to no declared fact.
+    pub(crate) unknown: UnknownKeys,
 }
 
 impl FactTable {
     pub(crate) fn clear(&mut self) {
         self.values.clear();
         self.marks.clear();
+        self.unknown.clear();
     }
 
     /// Gives the fact in `slot` of `program` the value `json`, read as the readers of
@@ -123,7 +126,42 @@ impl FactTable {
         if let Some(mark) = self.marks.get_mut(slot) {
             *mark = Mark::NotGiven;
         }
-        Filling { program, marks: &mut self.marks, values: &mut self.values }.set_json(slot, json);
+        let FactTable { values, marks, unknown } = self;
+        Filling { program, marks, values, unknown }.set_json(slot, json);
+    }
+}
+
+/// The keys of a facts document that lead to no declared fact (a misspelt `"custmer"`),
+/// found by the readers that walk a document: how many, and the first few in the order of
+/// their paths (the same whichever order the reader met them in).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct UnknownKeys {
+    /// How many keys lead to no declared fact.
+    pub(crate) count: usize,
+    /// The first [`UnknownKeys::KEPT`] of them by path: the fact tree's object (by its id
+    /// in `FactTree::object_paths`) and the key in it, sorted.
+    pub(crate) first: Vec<(usize, Box<str>)>,
+}
+
+impl UnknownKeys {
+    /// How many unknown keys a decision names; it counts the others.
+    pub(crate) const KEPT: usize = 10;
+
+    fn clear(&mut self) {
+        self.count = 0;
+        self.first.clear();
+    }
+
+    /// Notes `key` of the tree's object `object` (`paths` are the tree's object paths).
+    fn add(&mut self, paths: &[Box<str>], object: usize, key: &str) {
+        self.count = self.count.saturating_add(1);
+        let path = |object: usize| paths.get(object).map_or("", |path| &**path);
+        let new = (path(object), key);
+        let at = self.first.partition_point(|(o, k)| (path(*o), &**k) < new);
+        if at < UnknownKeys::KEPT {
+            self.first.insert(at, (object, key.into()));
+            self.first.truncate(UnknownKeys::KEPT);
+        }
     }
 }
 
@@ -156,27 +194,32 @@ pub(crate) struct Filling<'t> {
     program: &'t Program,
     marks: &'t mut Vec<Mark>,
     values: &'t mut Vec<Result<Value, FactError>>,
+    unknown: &'t mut UnknownKeys,
 }
 
 impl<'t> Filling<'t> {
-    /// Starts filling `values` for `program`, marking in `marks` what was given.
-    pub(crate) fn new(
-        program: &'t Program,
-        marks: &'t mut Vec<Mark>,
-        values: &'t mut Vec<Result<Value, FactError>>,
-    ) -> Filling<'t> {
+    /// Starts filling `table` for `program`, marking what was given.
+    pub(crate) fn new(program: &'t Program, table: &'t mut FactTable) -> Filling<'t> {
+        let FactTable { values, marks, unknown } = table;
         // Every slot is set or finished before it is read; this placeholder is the cheapest
         // to write and to drop.
         values.clear();
         values.resize_with(program.facts.len(), || Ok(Value::Bool(false)));
         marks.clear();
         marks.resize(program.facts.len(), Mark::NotGiven);
-        Filling { program, marks, values }
+        unknown.clear();
+        Filling { program, marks, values, unknown }
     }
 
     /// The program whose facts are read.
     pub(crate) fn program(&self) -> &'t Program {
         self.program
+    }
+
+    /// Notes that `key` of the fact tree's object `object` (0 for the facts object) leads to
+    /// no declared fact.
+    pub(crate) fn unknown_key(&mut self, object: usize, key: &str) {
+        self.unknown.add(&self.program.fact_tree.object_paths, object, key);
     }
 
     /// Reads the fact in `slot` from `json`, as [`read_facts`] does; `false` if the slot was

@@ -49,6 +49,8 @@ pub(crate) struct Request {
     pub now_text: Option<Name>,
     /// Whether to trace.
     pub trace: bool,
+    /// Whether keys that lead to no declared fact refuse the request.
+    pub strict: bool,
 }
 
 /// Reads an evaluation request, the facts into the table `filling` fills; `None` if the
@@ -67,7 +69,7 @@ pub(crate) fn read_facts(text: &str, scratch: &mut Scratch, filling: Filling<'_>
     let program = filling.program();
     let mut reader = Reader::new(scratch, filling);
     let mut deserializer = serde_json::Deserializer::from_str(text);
-    ObjectSeed { reader: &mut reader, object: &program.fact_tree.root, level: 1 }
+    ObjectSeed { reader: &mut reader, object: &program.fact_tree.root, id: 0, level: 1 }
         .deserialize(&mut deserializer)
         .ok()?;
     deserializer.end().ok()?;
@@ -136,7 +138,7 @@ impl<'de> Visitor<'de> for RequestSeed<'_, '_> {
             match field {
                 Field::Facts if !facts => {
                     let object = &self.reader.program.fact_tree.root;
-                    map.next_value_seed(ObjectSeed { reader: &mut *self.reader, object, level: 1 })?;
+                    map.next_value_seed(ObjectSeed { reader: &mut *self.reader, object, id: 0, level: 1 })?;
                     facts = true;
                 }
                 Field::Role if role.is_none() => role = Some(map.next_value_seed(RoleSeed { roles })?),
@@ -149,7 +151,8 @@ impl<'de> Visitor<'de> for RequestSeed<'_, '_> {
         }
         match (facts, role, now) {
             (true, Some(role), Some((now, now_text))) => {
-                Ok(Request { role, now, now_text, trace: options.unwrap_or_default().trace })
+                let EvaluationOptions { trace, strict } = options.unwrap_or_default();
+                Ok(Request { role, now, now_text, trace, strict })
             }
             _ => Err(give_up()),
         }
@@ -261,6 +264,8 @@ impl Visitor<'_> for RoleSeed<'_> {
 struct ObjectSeed<'a, 'r> {
     reader: &'a mut Reader<'r>,
     object: &'r FactObject,
+    /// The object's number in the fact tree (0 for the facts object).
+    id: usize,
     level: usize,
 }
 
@@ -319,7 +324,7 @@ impl<'de> Visitor<'de> for ObjectSeed<'_, '_> {
                         _ => return Err(give_up()),
                     }
                     let level = self.level.saturating_add(1);
-                    map.next_value_seed(ObjectSeed { reader: &mut *self.reader, object, level })?;
+                    map.next_value_seed(ObjectSeed { reader: &mut *self.reader, object, id: *id, level })?;
                 }
                 Key::Known(FactNode::Both) => return Err(give_up()),
                 Key::Other(key) => {
@@ -330,6 +335,7 @@ impl<'de> Visitor<'de> for ObjectSeed<'_, '_> {
                     if !self.reader.within_depth(&json, self.level) {
                         return Err(give_up());
                     }
+                    self.reader.filling.unknown_key(self.id, &key);
                     other_keys.push(key);
                 }
             }

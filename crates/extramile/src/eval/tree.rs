@@ -12,6 +12,9 @@ pub struct FactTree {
     pub(super) root: FactObject,
     /// How many objects the tree has below the root.
     pub(super) objects: usize,
+    /// Each object's dotted path, by the number that tells objects apart (the facts
+    /// object, `""`, is 0).
+    pub(crate) object_paths: Vec<Box<str>>,
 }
 
 /// The keys of one object that lead to facts, sorted for binary search.
@@ -39,7 +42,28 @@ impl FactTree {
         for (slot, fact) in slots.iter().enumerate() {
             tree.root.insert(&fact.segments, slot, &mut tree.objects);
         }
+        tree.object_paths.resize(tree.objects.saturating_add(1), Box::default());
+        tree.root.name_objects("", &mut tree.object_paths);
         tree
+    }
+
+    /// The dotted path of a key of the object numbered `object`, and the declared path
+    /// (of a fact, or of an object of facts) beside it that is closest to it, if one is
+    /// close: `custmer` and `customer`.
+    pub(crate) fn key_path(&self, object: usize, key: &str) -> (String, Option<String>) {
+        let parent = self.object_paths.get(object).map_or("", |path| &**path);
+        let full = |key: &str| if parent.is_empty() { key.to_string() } else { format!("{parent}.{key}") };
+        // The object's node, found by its path from the facts object.
+        let mut node = Some(&self.root);
+        for segment in parent.split('.').filter(|segment| !segment.is_empty()) {
+            node = match node.and_then(|node| node.get(segment)) {
+                Some(FactNode::Object(inner, _)) => Some(inner),
+                _ => None,
+            };
+        }
+        let siblings = node.into_iter().flat_map(|node| node.keys.iter().map(|(key, _)| &**key));
+        let suggestion = crate::check::closest(key, siblings).map(full);
+        (full(key), suggestion)
     }
 }
 
@@ -68,6 +92,19 @@ impl FactObject {
             FactNode::Object(object, _) if !rest.is_empty() => object.insert(rest, slot, objects),
             FactNode::Both => {}
             _ => *node = FactNode::Both,
+        }
+    }
+
+    /// Writes the dotted path of each object below this one, found at `path`, into `paths`.
+    fn name_objects(&self, path: &str, paths: &mut [Box<str>]) {
+        for (key, node) in &self.keys {
+            if let FactNode::Object(object, id) = node {
+                let inner = if path.is_empty() { key.to_string() } else { format!("{path}.{key}") };
+                object.name_objects(&inner, paths);
+                if let Some(slot) = paths.get_mut(*id) {
+                    *slot = inner.into();
+                }
+            }
         }
     }
 
@@ -109,30 +146,40 @@ pub(crate) fn read_document(mut filling: Filling<'_>, facts: &Json) -> Result<()
     match facts {
         // The facts object itself is level 1.
         Json::Object(_) if max_depth < 1 => return Err(TooDeep),
-        Json::Object(map) => walk(&mut filling, map, &program.fact_tree.root, 1)?,
+        Json::Object(map) => walk(&mut filling, map, (&program.fact_tree.root, 0), 1)?,
         other => facts::check_depth(other, max_depth).map_err(|_| TooDeep)?,
     }
     filling.finish(|fact| facts::read_slot(fact, facts, program.currency, program.fact_limits));
     Ok(())
 }
 
-/// Walks `map`, found at `level`, whose keys lead to the facts of `object`.
-fn walk(filling: &mut Filling<'_>, map: &Map<String, Json>, object: &FactObject, level: usize) -> Result<(), TooDeep> {
+/// Walks `map`, found at `level`, whose keys lead to the facts of `object` (with its
+/// number, for naming the keys that lead to no fact).
+fn walk(
+    filling: &mut Filling<'_>,
+    map: &Map<String, Json>,
+    (object, id): (&FactObject, usize),
+    level: usize,
+) -> Result<(), TooDeep> {
     let max_depth = filling.program().fact_limits.max_depth;
     let mut next = 0;
     for (key, child) in map {
         match (object.get_after(key, &mut next), child) {
-            (Some(FactNode::Object(inner, _)), Json::Object(child_map)) => {
+            (Some(FactNode::Object(inner, inner_id)), Json::Object(child_map)) => {
                 let level = level.saturating_add(1);
                 if level > max_depth {
                     return Err(TooDeep);
                 }
-                walk(filling, child_map, inner, level)?;
+                walk(filling, child_map, (inner, *inner_id), level)?;
             }
             (node, _) => {
-                if let Some(FactNode::Fact(slot)) = node {
+                match node {
                     // A map's keys are distinct, so each slot is met once at most.
-                    filling.set_json(*slot, child);
+                    Some(FactNode::Fact(slot)) => {
+                        filling.set_json(*slot, child);
+                    }
+                    None => filling.unknown_key(id, key),
+                    Some(_) => {}
                 }
                 let nested = matches!(child, Json::Object(_) | Json::Array(_));
                 if nested && facts::check_depth(child, max_depth.saturating_sub(level)).is_err() {
@@ -190,8 +237,9 @@ mod tests {
                 LoadOptions { fact_limits: FactLimits { max_depth, ..FactLimits::default() }, ..LoadOptions::default() };
             let policy = Policy::parse_with("walk.policy", POLICY, options).unwrap();
             let program = &policy.program;
-            let (mut given, mut walked, mut looked_up) = (Vec::new(), Vec::new(), Vec::new());
-            let walk = read_document(Filling::new(program, &mut given, &mut walked), &facts);
+            let (mut table, mut looked_up) = (crate::eval::facts::FactTable::default(), Vec::new());
+            let walk = read_document(Filling::new(program, &mut table), &facts);
+            let walked = table.values;
             prop_assert_eq!(walk.is_ok(), check_depth(&facts, max_depth).is_ok(), "{}", facts);
             if walk.is_ok() {
                 read_facts(program, &facts, &mut looked_up);
@@ -205,9 +253,9 @@ mod tests {
     fn the_walk_finds_nested_facts_and_gives_defaults() {
         let policy = Policy::parse(POLICY).unwrap();
         let facts = serde_json::json!({"a": {"b": 2, "z": [1]}, "k": "y", "c": {"d": {}}});
-        let mut values = Vec::new();
-        read_document(Filling::new(&policy.program, &mut Vec::new(), &mut values), &facts).unwrap();
-        let numbers: Vec<Option<Value>> = values.into_iter().map(Result::ok).collect();
+        let mut table = crate::eval::facts::FactTable::default();
+        read_document(Filling::new(&policy.program, &mut table), &facts).unwrap();
+        let numbers: Vec<Option<Value>> = table.values.into_iter().map(Result::ok).collect();
         assert_eq!(numbers[0], Some(Value::Number(2.into())));
         assert_eq!(numbers[1], Some(Value::Text("".into())));
         assert_eq!(numbers[2], Some(Value::Text("y".into())));
