@@ -143,23 +143,23 @@ impl Currency {
 
     /// `a + b` inside a bound: not rounded to the minor unit; `None` if it overflows or
     /// lost digits that could reach the minor unit (see [`Currency::bound_keeps`]).
-    pub fn bound_add(self, a: Decimal, b: Decimal) -> Option<Decimal> {
+    pub(crate) fn bound_add(self, a: Decimal, b: Decimal) -> Option<Decimal> {
         a.checked_add(b).filter(|sum| self.bound_keeps(*sum, a.scale().max(b.scale())))
     }
 
     /// `a - b` inside a bound, as [`Currency::bound_add`].
-    pub fn bound_sub(self, a: Decimal, b: Decimal) -> Option<Decimal> {
+    pub(crate) fn bound_sub(self, a: Decimal, b: Decimal) -> Option<Decimal> {
         a.checked_sub(b).filter(|difference| self.bound_keeps(*difference, a.scale().max(b.scale())))
     }
 
     /// `a × b` inside a bound, as [`Currency::bound_add`].
-    pub fn bound_mul(self, a: Decimal, b: Decimal) -> Option<Decimal> {
+    pub(crate) fn bound_mul(self, a: Decimal, b: Decimal) -> Option<Decimal> {
         a.checked_mul(b).filter(|product| self.bound_keeps(*product, a.scale().saturating_add(b.scale())))
     }
 
     /// `a / b` (`b` not zero) inside a bound: exact, or with enough decimals (see
     /// [`Currency::bound_keeps`]); `None` otherwise.
-    pub fn bound_div(self, a: Decimal, b: Decimal) -> Option<Decimal> {
+    pub(crate) fn bound_div(self, a: Decimal, b: Decimal) -> Option<Decimal> {
         let quotient = a.checked_div(b)?;
         let exact = quotient.checked_mul(b) == Some(a);
         (exact || self.bound_keeps(quotient, u32::MAX)).then_some(quotient)
