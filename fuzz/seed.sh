@@ -3,7 +3,7 @@
 # Idempotent; the seeded corpus folders are not committed (see .gitignore).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mkdir -p fuzz/corpus/{parse,parsers,check,format,evaluate,json_contract}
+mkdir -p fuzz/corpus/{parse,parsers,check,format,evaluate,json_contract,time_ops}
 policies=(examples/*/*.policy crates/extramile/tests/corpus/diagnostics/*.policy crates/extramile/tests/corpus/eval/*.policy)
 if compgen -G "crates/extramile/tests/corpus/hostile/*.policy" >/dev/null; then
   policies+=(crates/extramile/tests/corpus/hostile/*.policy)
@@ -27,4 +27,8 @@ done
 for f in crates/extramile/tests/corpus/eval/*.json; do
   cp "$f" "fuzz/corpus/json_contract/$(basename "$f")"
 done
-echo "seeded: $(for t in parse parsers check format evaluate json_contract; do printf '%s=%s ' "$t" "$(ls fuzz/corpus/$t | wc -l)"; done)"
+# time_ops: any bytes build a policy; a few fixed seeds start it off.
+for seed in 0 1 2 3 4; do
+  head -c 256 < <(yes "$seed" | tr -d '\n') > "fuzz/corpus/time_ops/seed_$seed"
+done
+echo "seeded: $(for t in parse parsers check format evaluate json_contract time_ops; do printf '%s=%s ' "$t" "$(ls fuzz/corpus/$t | wc -l)"; done)"

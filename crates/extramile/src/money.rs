@@ -128,6 +128,44 @@ pub fn exact_mul(a: Decimal, b: Decimal) -> Option<Decimal> {
     a.checked_mul(b).filter(|product| product.scale() >= scale || product.is_zero())
 }
 
+/// Decimals beyond the minor unit that a bound's intermediate amount keeps at the least
+/// where `Decimal` cannot keep them all (a quotient, or a sum with one).
+const BOUND_GUARD_DIGITS: u32 = 10;
+
+impl Currency {
+    /// Whether `result`, an intermediate amount of a bound that should have `scale`
+    /// decimals, is close enough to exact: it has them all, or at least the minor unit's
+    /// and [`BOUND_GUARD_DIGITS`] more (then the digits `Decimal` dropped cannot carry into
+    /// the minor unit unless the exact amount lies within 10^-(minor + 10) of it).
+    fn bound_keeps(self, result: Decimal, scale: u32) -> bool {
+        result.scale() >= scale.min(28) || result.scale() >= self.minor_units + BOUND_GUARD_DIGITS || result.is_zero()
+    }
+
+    /// `a + b` inside a bound: not rounded to the minor unit; `None` if it overflows or
+    /// lost digits that could reach the minor unit (see [`Currency::bound_keeps`]).
+    pub(crate) fn bound_add(self, a: Decimal, b: Decimal) -> Option<Decimal> {
+        a.checked_add(b).filter(|sum| self.bound_keeps(*sum, a.scale().max(b.scale())))
+    }
+
+    /// `a - b` inside a bound, as [`Currency::bound_add`].
+    pub(crate) fn bound_sub(self, a: Decimal, b: Decimal) -> Option<Decimal> {
+        a.checked_sub(b).filter(|difference| self.bound_keeps(*difference, a.scale().max(b.scale())))
+    }
+
+    /// `a × b` inside a bound, as [`Currency::bound_add`].
+    pub(crate) fn bound_mul(self, a: Decimal, b: Decimal) -> Option<Decimal> {
+        a.checked_mul(b).filter(|product| self.bound_keeps(*product, a.scale().saturating_add(b.scale())))
+    }
+
+    /// `a / b` (`b` not zero) inside a bound: exact, or with enough decimals (see
+    /// [`Currency::bound_keeps`]); `None` otherwise.
+    pub(crate) fn bound_div(self, a: Decimal, b: Decimal) -> Option<Decimal> {
+        let quotient = a.checked_div(b)?;
+        let exact = quotient.checked_mul(b) == Some(a);
+        (exact || self.bound_keeps(quotient, u32::MAX)).then_some(quotient)
+    }
+}
+
 impl Currency {
     /// The currency with ISO code `code`, if the engine knows it.
     pub fn from_code(code: &str) -> Option<Currency> {

@@ -351,6 +351,24 @@ limit comp to 12.5% of order.total
     assert!(decision.forbidden.iter().any(|f| f.gesture == "comp"), "{:?}", decision.forbidden);
 }
 
+/// Items 19 and 22: inside a bound, an intermediate amount that `Decimal` cannot hold
+/// close enough to exact is an overflow: `800000000000000000000000.01 × 0.99999` is
+/// `...000.0099999`, which `Decimal` can only hold as `...000.01000` (rounded up, past the
+/// cent), so the bound would have been a cent above its exact value.
+#[test]
+fn bounds_refuse_intermediates_that_lost_their_cents() {
+    let source = "currency USD\nroles a\nfacts\n  o.p: money\ngestures\n  comp: amount\nrule r\n  a may comp up to o.p * 0.99999\nlimit comp to o.p * 0.99999\n";
+    let policy = Policy::parse(source).unwrap();
+    let decision = decide(&policy, &json!({"o": {"p": "800000000000000000000000.01"}}));
+    assert_eq!(up_to(&decision, "comp"), None);
+    assert_eq!(messages(&decision), ["arithmetic overflow", "arithmetic overflow"]);
+    // Quotients keep enough decimals: an ordinary bound with a division is computed.
+    let source = "currency USD\nroles a\nfacts\n  o.p: money\ngestures\n  comp: amount\nrule r\n  a may comp up to o.p / 7 + $1000 - o.p / 7 * 3\n";
+    let decision = decide(&Policy::parse(source).unwrap(), &json!({"o": {"p": "99.00"}}));
+    // 99/7 + 1000 - 297/7 = 1000 - 198/7 = 971.714285...
+    assert_eq!(up_to(&decision, "comp").as_deref(), Some("971.71"));
+}
+
 /// Item 22: a recommended amount above a limit on the same gesture warns at load.
 #[test]
 fn a_recommended_amount_above_a_limit_warns() {

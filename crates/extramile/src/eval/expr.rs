@@ -74,7 +74,11 @@ impl<'a> Env<'a> {
             ExprKind::Arith(op, operands) => {
                 let [lhs, rhs] = &**operands;
                 let (lhs, rhs) = (self.eval(lhs)?, self.eval(rhs)?);
-                let rounding = if self.exact_money { MoneySteps::Exact } else { MoneySteps::Rounded(self.currency) };
+                let rounding = if self.exact_money {
+                    MoneySteps::Exact(self.currency)
+                } else {
+                    MoneySteps::Rounded(self.currency)
+                };
                 arith(*op, lhs, rhs, rounding, span)
             }
             ExprKind::Neg(inner) => match self.eval(inner)? {
@@ -452,8 +456,41 @@ pub enum MoneySteps {
     /// Rounded to the currency's minor unit, half away from zero, at each operation, and
     /// exact: an operation whose result `Decimal` could not hold to the digit is an overflow.
     Rounded(Currency),
-    /// Kept exact (to `Decimal`'s 28 significant digits), for a bound rounded once at the end.
-    Exact,
+    /// Kept exact, for a bound rounded once at the end: an operation whose result
+    /// `Decimal` could not hold close enough to exact to round it right is an overflow
+    /// (`Currency::bound_add` and the others).
+    Exact(Currency),
+}
+
+impl MoneySteps {
+    fn add(self, a: Decimal, b: Decimal) -> Option<Decimal> {
+        match self {
+            MoneySteps::Rounded(_) => money::exact_add(a, b),
+            MoneySteps::Exact(currency) => currency.bound_add(a, b),
+        }
+    }
+
+    fn sub(self, a: Decimal, b: Decimal) -> Option<Decimal> {
+        match self {
+            MoneySteps::Rounded(_) => money::exact_sub(a, b),
+            MoneySteps::Exact(currency) => currency.bound_sub(a, b),
+        }
+    }
+
+    fn mul(self, a: Decimal, b: Decimal) -> Option<Decimal> {
+        match self {
+            MoneySteps::Rounded(_) => money::exact_mul(a, b),
+            MoneySteps::Exact(currency) => currency.bound_mul(a, b),
+        }
+    }
+
+    /// `a / b` for money divided by a number (rounded after, or kept close to exact).
+    fn div(self, a: Decimal, b: Decimal, span: Span) -> Result<Decimal> {
+        match self {
+            MoneySteps::Exact(currency) if !b.is_zero() => checked(currency.bound_div(a, b), span),
+            _ => divide(a, b, span),
+        }
+    }
 }
 
 /// Applies `op`; money results are kept as `steps` says.
@@ -461,24 +498,21 @@ pub fn arith(op: ArithOp, lhs: Value, rhs: Value, steps: MoneySteps, span: Span)
     use Value::{Date, Duration, Money, Number, Time};
     let money = |d: Decimal| match steps {
         MoneySteps::Rounded(currency) => currency.round(d).map(Money).ok_or_else(|| overflow(span)),
-        MoneySteps::Exact => Ok(Money(d)),
+        MoneySteps::Exact(_) => Ok(Money(d)),
     };
-    // Rounded money is exact at each step: `Decimal` drops decimals instead of failing when a
+    // Money is exact at each step: `Decimal` drops decimals instead of failing when a
     // mantissa overflows, which would lose cents silently.
-    type Op = fn(Decimal, Decimal) -> Option<Decimal>;
-    let (add, sub, mul): (Op, Op, Op) = match steps {
-        MoneySteps::Rounded(_) => (money::exact_add, money::exact_sub, money::exact_mul),
-        MoneySteps::Exact => (Decimal::checked_add, Decimal::checked_sub, Decimal::checked_mul),
-    };
     match (op, lhs, rhs) {
         (ArithOp::Add, Number(a), Number(b)) => Ok(Number(checked(a.checked_add(b), span)?)),
         (ArithOp::Sub, Number(a), Number(b)) => Ok(Number(checked(a.checked_sub(b), span)?)),
         (ArithOp::Mul, Number(a), Number(b)) => Ok(Number(checked(a.checked_mul(b), span)?)),
         (ArithOp::Div, Number(a), Number(b)) => Ok(Number(divide(a, b, span)?)),
-        (ArithOp::Add, Money(a), Money(b)) => money(checked(add(a, b), span)?),
-        (ArithOp::Sub, Money(a), Money(b)) => money(checked(sub(a, b), span)?),
-        (ArithOp::Mul, Money(a), Number(b)) | (ArithOp::Mul, Number(b), Money(a)) => money(checked(mul(a, b), span)?),
-        (ArithOp::Div, Money(a), Number(b)) => money(divide(a, b, span)?),
+        (ArithOp::Add, Money(a), Money(b)) => money(checked(steps.add(a, b), span)?),
+        (ArithOp::Sub, Money(a), Money(b)) => money(checked(steps.sub(a, b), span)?),
+        (ArithOp::Mul, Money(a), Number(b)) | (ArithOp::Mul, Number(b), Money(a)) => {
+            money(checked(steps.mul(a, b), span)?)
+        }
+        (ArithOp::Div, Money(a), Number(b)) => money(steps.div(a, b, span)?),
         (ArithOp::Div, Money(a), Money(b)) => Ok(Number(divide(a, b, span)?)),
         (ArithOp::Add, Duration(a), Duration(b)) => a.checked_add(b).map(Duration).ok_or_else(|| overflow(span)),
         (ArithOp::Sub, Duration(a), Duration(b)) => a.checked_sub(b).map(Duration).ok_or_else(|| overflow(span)),
