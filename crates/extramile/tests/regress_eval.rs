@@ -363,3 +363,47 @@ fn offers_and_approvals_agree_with_a_model_of_the_documented_semantics() {
         }
     }
 }
+
+const FLAGS_POLICY: &str = "currency USD\nroles clerk\nfacts\n  customer.flags: list of text, default []\n  \
+                            customer.note.text: text, default \"\"\n  order.total: money\n\
+                            gestures\n  comp: amount\n\
+                            rule sorry\n  clerk may comp up to order.total\n\n\
+                            never comp when \"fraud\" in customer.flags\n";
+
+/// Item 1 (attack 10): a parent that is not an object (`"customer": ["fraud"]`) made every
+/// fact under it missing, so facts with a default took it: the `never` read an empty list
+/// of flags and the comp was offered. It is a wrong value: an error for each fact under it
+/// (grants fail safe, forbids block), by every reader. A `null` parent stays missing.
+#[test]
+fn a_parent_that_is_not_an_object_is_an_error_never_the_default() {
+    let policy = Policy::parse(FLAGS_POLICY).unwrap();
+    let now = "2026-11-22T10:00:00Z".parse().unwrap();
+    let request = Request::new("clerk", now);
+    for customer in [json!(["fraud"]), json!("fraud"), json!(7), json!(true)] {
+        let facts = json!({"customer": customer, "order": {"total": 30}});
+        let decisions = [
+            policy.evaluate(&facts, &request).unwrap(),
+            policy.evaluate_str(&facts.to_string(), &request).unwrap(),
+            policy.evaluate_facts(&policy.facts(&facts).unwrap(), &request).unwrap(),
+        ];
+        for decision in decisions {
+            assert!(decision.offers.is_empty(), "{customer}: {:?}", decision.offers);
+            assert_eq!(decision.forbidden.len(), 1, "{customer}");
+            assert_eq!(decision.errors[0].fact.as_deref(), Some("customer.flags"), "{customer}");
+            assert!(decision.errors[0].message.contains("cannot be read: `customer` is"), "{customer}");
+        }
+    }
+    let facts = policy.facts(&json!({"customer": {"note": 5}, "order": {"total": 30}})).unwrap();
+    let note = facts.get("customer.note.text").unwrap().unwrap_err();
+    assert_eq!(note.message, "fact `customer.note.text` cannot be read: `customer.note` is a number, not an object");
+    // A null parent is an absent object: its facts are missing and take their defaults.
+    for customer in [json!(null), json!({}), json!({"note": null})] {
+        let facts = json!({"customer": customer, "order": {"total": 30}});
+        for decision in
+            [policy.evaluate(&facts, &request).unwrap(), policy.evaluate_str(&facts.to_string(), &request).unwrap()]
+        {
+            assert_eq!(decision.offers.len(), 1, "{customer}");
+            assert!(decision.errors.is_empty(), "{customer}: {:?}", decision.errors);
+        }
+    }
+}
