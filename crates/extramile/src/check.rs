@@ -58,7 +58,8 @@ pub fn check(
             _ => None,
         })
         .collect();
-    let (scripts, script_diagnostics) = Scripts::compile(&blocks, source, limits);
+    let (scripts, mut script_diagnostics) = Scripts::compile(&blocks, source, limits);
+    script_diagnostics.extend(shadowed_builtins(&scripts, &blocks));
     // The tables are sized from the declarations, so that they are not rehashed as they fill.
     let (mut n_facts, mut n_gestures, mut n_rules) = (0, 0, 0);
     for item in &file.items {
@@ -197,6 +198,52 @@ const MAX_SUGGESTIONS: usize = 100;
 const MAX_SUGGESTED_WORD: usize = 64;
 
 /// The closest of `candidates` to `word` by edit distance, if close enough to suggest.
+/// `E0118` for each script function named like a built-in function (`min`, `max`, `round`,
+/// `abs`): a call by that name always runs the built-in, so the script function would never
+/// run. Points at its definition in the `script` blocks (`blocks`: each one's text and span).
+fn shadowed_builtins(scripts: &Scripts, blocks: &[(&str, Span)]) -> Vec<Diagnostic> {
+    let mut named: Vec<&str> =
+        scripts.functions().iter().map(|f| f.name.as_str()).filter(|name| expr::BUILTINS.contains(name)).collect();
+    named.sort_unstable();
+    named.dedup();
+    named
+        .into_iter()
+        .map(|name| {
+            let span = blocks
+                .iter()
+                .find_map(|(text, body)| {
+                    let at = definition_of(text, name)?;
+                    let start = body.start.checked_add(u32::try_from(at).ok()?)?;
+                    Some(Span { start, end: start.checked_add(u32::try_from(name.len()).ok()?)? })
+                })
+                .or_else(|| blocks.first().map(|(_, body)| *body))
+                .unwrap_or_default();
+            Diagnostic::error(
+                "E0118",
+                format!("script function `{name}` has the name of a built-in function: calls to `{name}` run the built-in, never this function"),
+                span,
+            )
+            .with_help(format!("rename the script function and its calls, such as `my_{name}`"))
+        })
+        .collect()
+}
+
+/// Where the name of the script function `name` is in its definition (`fn name(`, not in a
+/// `//` comment) in `text`.
+fn definition_of(text: &str, name: &str) -> Option<usize> {
+    let is_word = |c: char| c.is_alphanumeric() || c == '_';
+    text.match_indices(name).map(|(at, _)| at).find(|&at| {
+        let before = text.get(..at).unwrap_or("");
+        let after = text.get(at.saturating_add(name.len())..).unwrap_or("");
+        let line = before.rsplit('\n').next().unwrap_or("");
+        let keyword = before.trim_end();
+        keyword.len() < before.len()
+            && keyword.strip_suffix("fn").is_some_and(|rest| !rest.ends_with(is_word))
+            && !line.contains("//")
+            && after.trim_start().starts_with('(')
+    })
+}
+
 pub(crate) fn closest<'c>(word: &str, candidates: impl Iterator<Item = &'c str>) -> Option<&'c str> {
     let length = word.chars().count();
     if length > MAX_SUGGESTED_WORD {

@@ -407,3 +407,49 @@ fn a_parent_that_is_not_an_object_is_an_error_never_the_default() {
         }
     }
 }
+
+/// Item 3 (attack 12): `1 in f()` for a script `f` refused to load with E0104 ("a text can
+/// only contain text"): the checker took a script's result on the right of `in` (or the left
+/// of `contains`) for a text. It is a list or a text only when the script runs; evaluation
+/// checks it then.
+#[test]
+fn a_script_result_may_be_a_list_on_either_side_of_in_and_contains() {
+    let source = "currency USD\nroles clerk\ngestures\n  comp: amount\n\
+                  script \"\"\"\nfn nums() { [1, 2, 3] }\nfn word() { \"abc\" }\n\"\"\"\n\
+                  rule listed\n  when 2 in nums() and nums() contains 3 and 7 not in nums()\n  clerk may comp up to $2\n\n\
+                  rule texts\n  when \"b\" in word() and word() contains \"c\"\n  clerk may comp up to $1\n\n\
+                  rule absent\n  when 9 in nums()\n  clerk may comp up to $50\n\n\
+                  rule wrong\n  when 1 in word()\n  clerk may comp up to $60\n";
+    let decision = decide(source, "clerk");
+    assert_eq!(offers(&decision), ["listed:0 comp 2.00"]);
+    assert_eq!(decision.errors.len(), 1, "{:?}", decision.errors);
+    assert_eq!(decision.errors[0].rule, "wrong");
+    // A text fact still takes only text on the left of `in`.
+    let typed = "currency USD\nroles clerk\nfacts\n  note: text\ngestures\n  comp: amount\n\
+                 rule r\n  when 1 in note\n  clerk may comp up to $1\n";
+    let rendered = Policy::parse(typed).unwrap_err().render(false);
+    assert!(rendered.contains("E0104") && rendered.contains("a text can only contain text"), "{rendered}");
+}
+
+/// Item 3 (attack 14): script functions named `min`, `max`, `round` or `abs` loaded without
+/// a word and never ran (the built-in wins every call). Now E0118 at the definition.
+#[test]
+fn a_script_function_named_like_a_built_in_is_a_load_error() {
+    for (name, params) in [("min", "a, b"), ("max", "a"), ("round", "x"), ("abs", "x, y, z")] {
+        let source = format!(
+            "currency USD\nroles clerk\ngestures\n  comp: amount\nscript \"\"\"\n// fn {name}( in a comment\nfn  {name} ({params}) {{ 999 }}\nfn other() {{ 1 }}\n\"\"\"\n\
+             rule r\n  clerk may comp up to $1 * other()\n"
+        );
+        let rendered = Policy::parse(&source).unwrap_err().render(false);
+        assert!(
+            rendered.contains(&format!("error[E0118]: script function `{name}` has the name of a built-in")),
+            "{rendered}"
+        );
+        assert!(rendered.contains("--> policy:7:5"), "points at the definition: {rendered}");
+        assert!(rendered.contains(&format!("such as `my_{name}`")), "{rendered}");
+    }
+    // Other names are fine, including ones that contain a built-in's name.
+    let fine = "currency USD\nroles clerk\ngestures\n  comp: amount\nscript \"\"\"\nfn minimum(a) { a }\nfn my_abs(x) { x }\n\"\"\"\n\
+                rule r\n  clerk may comp up to $1 * minimum(2) * my_abs(1)\n";
+    assert_eq!(offers(&decide(fine, "clerk")), ["r:0 comp 2.00"]);
+}

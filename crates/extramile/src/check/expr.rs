@@ -14,7 +14,7 @@ use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 use std::sync::Arc;
 
-const BUILTINS: &[&str] = &["min", "max", "round", "abs"];
+pub(super) const BUILTINS: &[&str] = &["min", "max", "round", "abs"];
 
 impl Checker<'_> {
     /// Lowers `expr`, which must be of type `expected`.
@@ -351,7 +351,10 @@ impl Checker<'_> {
                         self.expect_comparable(&needle_ty, elem, span);
                         self.check_one_of_list(&needle, &hay);
                     }
-                    Ty::Text | Ty::Any => {
+                    // A script's result (`1 in f()`) is a list or a text only when it runs:
+                    // evaluation checks it then (a wrong one is an error of the rule).
+                    Ty::Any => {}
+                    Ty::Text => {
                         if !Ty::Text.accepts(&needle_ty) {
                             self.error(
                                 "E0104",
