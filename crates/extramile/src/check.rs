@@ -658,7 +658,9 @@ impl Checker<'_> {
             let kind = self.gesture_kind(gesture);
             let up_to = match &alt.up_to {
                 Some(amount) if kind == Some(ParamKind::Amount) => {
-                    Some(ir::Amount::new(self.lower_bound(amount, "an `up to` amount")))
+                    let bound = self.lower_bound(amount, "an `up to` amount");
+                    self.refuse_negative(&bound, "an `up to` amount");
+                    Some(ir::Amount::new(bound))
                 }
                 Some(amount) => {
                     self.kind_mismatch(gesture, "an `up to` amount", amount.span);
@@ -672,7 +674,11 @@ impl Checker<'_> {
                                 format!("`{}` is granted with no upper bound", alt.gesture.name),
                                 alt.span,
                             )
-                            .with_help(format!("add `up to` an amount, such as `{} up to $50`", alt.gesture.name)),
+                            .with_help(format!(
+                                "add `up to` an amount, such as `{} up to {}`",
+                                alt.gesture.name,
+                                self.money_example("50")
+                            )),
                         );
                     }
                     None
@@ -690,7 +696,11 @@ impl Checker<'_> {
         let gesture = self.gesture(&owe.gesture)?;
         let kind = self.gesture_kind(gesture);
         let amount = match (&owe.amount, kind) {
-            (Some(amount), Some(ParamKind::Amount)) => Some(self.lower_expected(amount, &Ty::Money, "an amount owed")),
+            (Some(amount), Some(ParamKind::Amount)) => {
+                let amount = self.lower_expected(amount, &Ty::Money, "an amount owed");
+                self.refuse_negative(&amount, "an amount owed");
+                Some(amount)
+            }
             (Some(amount), _) => {
                 self.kind_mismatch(gesture, "an amount", amount.span);
                 None
@@ -716,7 +726,9 @@ impl Checker<'_> {
         let kind = self.gesture_kind(gesture);
         let amount = match &rec.amount {
             Some(amount) if kind == Some(ParamKind::Amount) => {
-                Some(self.lower_expected(amount, &Ty::Money, "a recommended amount"))
+                let amount = self.lower_expected(amount, &Ty::Money, "a recommended amount");
+                self.refuse_negative(&amount, "a recommended amount");
+                Some(amount)
             }
             Some(amount) => {
                 self.kind_mismatch(gesture, "an amount", amount.span);
@@ -733,6 +745,21 @@ impl Checker<'_> {
             None => None,
         };
         Some(ir::Recommend { gesture, item: rec.item.as_ref().map(|t| t.value.clone()), amount, due_in })
+    }
+
+    /// `E0119` if `amount` (an `up to`, owed or recommended amount) is a negative constant:
+    /// an amount is what the customer may or must receive, and a negative one would be
+    /// listed as if it were (owed `-5`), or silently never offered.
+    fn refuse_negative(&mut self, amount: &ir::Expr, what: &str) {
+        if let ir::ExprKind::Const(Value::Money(value)) = &amount.kind {
+            if value.is_sign_negative() && !value.is_zero() {
+                let text = self.source.get(amount.span.range()).unwrap_or("the amount");
+                self.diagnostics.push(
+                    Diagnostic::error("E0119", format!("{what} cannot be negative: `{text}` is {value}"), amount.span)
+                        .with_help("write the amount the customer receives, zero or more"),
+                );
+            }
+        }
     }
 
     fn lower_never(&mut self, never: &ast::Never, name: Name) -> ir::Forbid {

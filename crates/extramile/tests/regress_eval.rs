@@ -453,3 +453,48 @@ fn a_script_function_named_like_a_built_in_is_a_load_error() {
                 rule r\n  clerk may comp up to $1 * minimum(2) * my_abs(1)\n";
     assert_eq!(offers(&decide(fine, "clerk")), ["r:0 comp 2.00"]);
 }
+
+/// Item 4 (attack 15): `owe comp of -¥5` loaded silently and was listed as owed `-5`.
+/// Decided: an amount is what the customer may or must receive. A negative constant `up to`,
+/// owed or recommended amount is a load error (E0119); a computed negative one owed or
+/// recommended is an evaluation error of its rule, and the line is dropped (nothing is
+/// listed as owed), while a computed `up to` that is zero or negative is, as documented,
+/// not offered. Sibling: the help of W0202 wrote `$50` in a yen policy.
+#[test]
+fn negative_amounts_owed_recommended_or_granted_are_refused() {
+    let header = "currency JPY\nroles a < b\nfacts\n  price: money\ngestures\n  comp: amount\n";
+    for (line, what) in [
+        ("owe comp of -¥5", "an amount owed cannot be negative: `-¥5` is -5"),
+        ("owe comp of ¥5 - ¥10", "an amount owed cannot be negative: `¥5 - ¥10` is -5"),
+        ("recommend comp of -(¥5)", "a recommended amount cannot be negative: `-(¥5)` is -5"),
+        ("a may comp up to -¥1", "an `up to` amount cannot be negative: `-¥1` is -1"),
+    ] {
+        let source = format!("{header}rule r\n  {line}\n");
+        let rendered = Policy::parse(&source).unwrap_err().render(false);
+        assert!(rendered.contains(&format!("error[E0119]: {what}")), "{line}: {rendered}");
+    }
+    let source = format!(
+        "{header}rule r\n  owe comp of price - ¥100\n  recommend comp of price - ¥50\n  a may comp up to price - ¥10\n  b may comp\n"
+    );
+    let policy = Policy::parse(&source).unwrap();
+    let now = "2026-11-22T10:00:00Z".parse().unwrap();
+    let decision = policy.evaluate(&json!({"price": 5}), &Request::new("a", now)).unwrap();
+    assert!(decision.owed.is_empty() && decision.recommended.is_empty() && decision.offers.is_empty(), "{decision:?}");
+    let errors: Vec<&str> = decision.errors.iter().map(|e| e.message.as_str()).collect();
+    assert_eq!(
+        errors,
+        ["an amount owed cannot be negative, found -95", "a recommended amount cannot be negative, found -45"]
+    );
+    // Zero and more are listed as they are.
+    let decision = policy.evaluate(&json!({"price": 100}), &Request::new("a", now)).unwrap();
+    assert_eq!(decision.owed[0].amount.map(|a| a.to_string()).as_deref(), Some("0"));
+    assert_eq!(decision.recommended[0].amount.map(|a| a.to_string()).as_deref(), Some("50"));
+    assert!(decision.errors.is_empty());
+    // W0202's help writes money of the policy's currency.
+    let warned = |currency: &str| {
+        let source = format!("currency {currency}\nroles a\ngestures\n  comp: amount\nrule r\n  a may comp\n");
+        Policy::check("p", &source).render(false)
+    };
+    assert!(warned("JPY").contains("such as `comp up to ¥50`"), "{}", warned("JPY"));
+    assert!(warned("CHF").contains("such as `comp up to 50 CHF`"), "{}", warned("CHF"));
+}

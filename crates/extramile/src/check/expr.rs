@@ -28,7 +28,7 @@ impl Checker<'_> {
                 Diagnostic::error("E0104", format!("{what} must be {expected}, found {ty}"), expr.span);
             if *expected == Ty::Money && ty == Ty::Number {
                 diagnostic =
-                    diagnostic.with_help(format!("write the amount as money, such as `{}50`", self.money_hint()));
+                    diagnostic.with_help(format!("write the amount as money, such as `{}`", self.money_example("50")));
             }
             self.diagnostics.push(diagnostic);
         }
@@ -45,8 +45,16 @@ impl Checker<'_> {
         lowered
     }
 
-    fn money_hint(&self) -> String {
-        self.currency.and_then(|c| c.symbol).map_or_else(|| "USD ".to_string(), String::from)
+    /// `amount` written as money of the policy's currency, for a help: `$50`, `¥50`, or
+    /// `50 CHF` for a currency without a symbol (`$50` before the currency is known).
+    pub(crate) fn money_example(&self, amount: &str) -> String {
+        match self.currency {
+            Some(currency) => match currency.symbol {
+                Some(symbol) => format!("{symbol}{amount}"),
+                None => format!("{amount} {}", currency.code),
+            },
+            None => format!("${amount}"),
+        }
     }
 
     /// Lowers `expr`, returning it with its type. Errors are reported and replaced by a
@@ -403,7 +411,8 @@ impl Checker<'_> {
                             span,
                         );
                         if matches!((&l_ty, &r_ty), (Ty::Money, Ty::Number) | (Ty::Number, Ty::Money)) {
-                            d = d.with_help(format!("write the number as money, such as `{}5`", self.money_hint()));
+                            d = d
+                                .with_help(format!("write the number as money, such as `{}`", self.money_example("5")));
                         }
                         self.diagnostics.push(d);
                         Ty::Any
@@ -421,7 +430,7 @@ impl Checker<'_> {
         }
         let mut d = Diagnostic::error("E0104", format!("cannot compare {a} with {b}"), span);
         if matches!((a, b), (Ty::Money, Ty::Number) | (Ty::Number, Ty::Money)) {
-            d = d.with_help(format!("write the number as money, such as `{}50`", self.money_hint()));
+            d = d.with_help(format!("write the number as money, such as `{}`", self.money_example("50")));
         } else if matches!((a, b), (Ty::Duration, Ty::Number) | (Ty::Number, Ty::Duration)) {
             d = d.with_help("give the number a unit, such as `2 days`");
         }
