@@ -498,3 +498,18 @@ fn negative_amounts_owed_recommended_or_granted_are_refused() {
     assert!(warned("JPY").contains("such as `comp up to ¥50`"), "{}", warned("JPY"));
     assert!(warned("CHF").contains("such as `comp up to 50 CHF`"), "{}", warned("CHF"));
 }
+
+/// Item 3, sibling: a script's result looked for in a typed list was compared as it came
+/// (a number with money), so `five() in [$5, $10]` was silently false where `five() is $5`
+/// held. It is converted to the list's type, as `is` converts it (a wrong one is an error).
+#[test]
+fn a_script_result_is_looked_for_in_a_list_as_the_lists_type() {
+    let source = "currency USD\nroles clerk\ngestures\n  comp: amount\n\
+                  script \"\"\"\nfn five() { 5 }\nfn word() { \"x\" }\n\"\"\"\n\
+                  rule listed\n  when five() in [$5, $10] and [$1, $5] contains five() and five() not in [$6]\n  clerk may comp up to $2\n\n\
+                  rule wrong\n  when word() in [$5]\n  clerk may comp up to $60\n";
+    let decision = decide(source, "clerk");
+    assert_eq!(offers(&decision), ["listed:0 comp 2.00"]);
+    assert_eq!(decision.errors.len(), 1, "{:?}", decision.errors);
+    assert_eq!(decision.errors[0].message, "script returned text, expected money");
+}

@@ -352,12 +352,15 @@ impl Checker<'_> {
             }
             BinaryOp::In | BinaryOp::NotIn | BinaryOp::Contains => {
                 let (needle_ast, hay_ast) = if op == BinaryOp::Contains { (rhs, lhs) } else { (lhs, rhs) };
-                let (needle, needle_ty) = self.lower_expr(needle_ast);
+                let (mut needle, needle_ty) = self.lower_expr(needle_ast);
                 let (hay, hay_ty) = self.lower_expr(hay_ast);
                 match &hay_ty {
                     Ty::List(elem) => {
                         self.expect_comparable(&needle_ty, elem, span);
                         self.check_one_of_list(&needle, &hay);
+                        // A script's result is looked for as the list's type, as `is` compares
+                        // it (`five() in [$5, $10]`: the number 5 as money).
+                        coerce_any(&mut needle, &needle_ty, elem);
                     }
                     // A script's result (`1 in f()`) is a list or a text only when it runs:
                     // evaluation checks it then (a wrong one is an error of the rule).
