@@ -239,8 +239,11 @@ pub(crate) fn decision(decision: &Decision, explain: bool, source: &str, color: 
 fn explanation(decision: &Decision, source: &str, style: &Style) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "\n{}", style.heading("Why, rule by rule:"));
+    // The source's lines, split once: looking each rule's line up from the start made the
+    // explanation quadratic in the rules.
+    let lines: Vec<&str> = source.lines().collect();
     for trace in decision.trace.iter().flatten() {
-        let header = shown(source.lines().nth(trace.line().saturating_sub(1) as usize).unwrap_or("").trim());
+        let header = shown(lines.get(trace.line().saturating_sub(1) as usize).map_or("", |line| line.trim()));
         let (mark, verdict) = match trace.outcome() {
             Outcome::Matched => (style.good("✓"), "applies: every condition held".to_string()),
             Outcome::NotMatched => (

@@ -462,3 +462,28 @@ fn schema_prints_the_json_schema_of_the_incidents_a_policy_reads() {
     let (code, _, stderr) = run(&["schema", "missing.policy"]);
     assert_eq!(code, 2, "{stderr}");
 }
+
+/// Attack sweep, item 2: `eval --explain` (and `explain`) looked each traced rule's line up
+/// from the start of the source, quadratic in the rules: 10 s for a ladder of 8,000 roles
+/// with a rule each. The source's lines are split once; this ladder of 10,000 rules (the
+/// default limit) now takes a fraction of a second, where it took about 16 s.
+#[test]
+fn explaining_ten_thousand_rules_is_linear() {
+    let n = 10_000;
+    let dir = std::env::temp_dir().join(format!("extramile-cli-ladder-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let roles: Vec<String> = (0..n).map(|i| format!("r{i}")).collect();
+    let mut source = format!("currency USD\nroles {}\ngestures\n  comp: amount\n", roles.join(" < "));
+    for i in 0..n {
+        source.push_str(&format!("rule x{i}\n  r{i} may comp up to ${}\n", i + 1));
+    }
+    let (policy, incident) = (dir.join("ladder.policy"), dir.join("empty.json"));
+    std::fs::write(&policy, source).unwrap();
+    std::fs::write(&incident, "{}").unwrap();
+    let (policy, incident) = (policy.to_str().unwrap(), incident.to_str().unwrap());
+    let (code, stdout, stderr) = run(&["explain", policy, "--incident", incident, "--role", "r0", "--now", NOW]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("x9999 (line 20003): applies"), "the last rule is explained with its line");
+    assert!(stdout.contains("20003 | rule x9999"), "and its header");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

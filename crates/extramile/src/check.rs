@@ -58,7 +58,8 @@ pub fn check(
             _ => None,
         })
         .collect();
-    let (scripts, script_diagnostics) = Scripts::compile(&blocks, source, limits);
+    let (scripts, mut script_diagnostics) = Scripts::compile(&blocks, source, limits);
+    script_diagnostics.extend(shadowed_builtins(&scripts, &blocks));
     // The tables are sized from the declarations, so that they are not rehashed as they fill.
     let (mut n_facts, mut n_gestures, mut n_rules) = (0, 0, 0);
     for item in &file.items {
@@ -195,6 +196,53 @@ fn collapse_whitespace(text: &str) -> Name {
 const MAX_SUGGESTIONS: usize = 100;
 
 pub(crate) use crate::syntax::suggest::closest;
+
+/// `E0118` for each script function named like a built-in function (`min`, `max`, `round`,
+/// `abs`): a call by that name always runs the built-in, so the script function would never
+/// run. Points at its definition in the `script` blocks (`blocks`: each one's text and span).
+fn shadowed_builtins(scripts: &Scripts, blocks: &[(&str, Span)]) -> Vec<Diagnostic> {
+    let mut named: Vec<&str> =
+        scripts.functions().iter().map(|f| f.name.as_str()).filter(|name| expr::BUILTINS.contains(name)).collect();
+    named.sort_unstable();
+    named.dedup();
+    named
+        .into_iter()
+        .map(|name| {
+            let span = blocks
+                .iter()
+                .find_map(|(text, body)| {
+                    let at = definition_of(text, name)?;
+                    let start = body.start.checked_add(u32::try_from(at).ok()?)?;
+                    Some(Span { start, end: start.checked_add(u32::try_from(name.len()).ok()?)? })
+                })
+                .or_else(|| blocks.first().map(|(_, body)| *body))
+                .unwrap_or_default();
+            Diagnostic::error(
+                "E0118",
+                format!("script function `{name}` has the name of a built-in function: calls to `{name}` run the built-in, never this function"),
+                span,
+            )
+            .with_help(format!("rename the script function and its calls, such as `my_{name}`"))
+        })
+        .collect()
+}
+
+/// Where the name of the script function `name` is in its definition (`fn name(`, not in a
+/// `//` comment) in `text`.
+fn definition_of(text: &str, name: &str) -> Option<usize> {
+    let is_word = |c: char| c.is_alphanumeric() || c == '_';
+    text.match_indices(name).map(|(at, _)| at).find(|&at| {
+        let before = text.get(..at).unwrap_or("");
+        let after = text.get(at.saturating_add(name.len())..).unwrap_or("");
+        let line = before.rsplit('\n').next().unwrap_or("");
+        let keyword = before.trim_end();
+        keyword.len() < before.len()
+            && keyword.strip_suffix("fn").is_some_and(|rest| !rest.ends_with(is_word))
+            && !line.contains("//")
+            && after.trim_start().starts_with('(')
+    })
+}
+
 
 impl Checker<'_> {
     /// [`closest`], within this check's budget of suggestions.
@@ -586,7 +634,9 @@ impl Checker<'_> {
             let kind = self.gesture_kind(gesture);
             let up_to = match &alt.up_to {
                 Some(amount) if kind == Some(ParamKind::Amount) => {
-                    Some(ir::Amount::new(self.lower_bound(amount, "an `up to` amount")))
+                    let bound = self.lower_bound(amount, "an `up to` amount");
+                    self.refuse_negative(&bound, "an `up to` amount");
+                    Some(ir::Amount::new(bound))
                 }
                 Some(amount) => {
                     self.kind_mismatch(gesture, "an `up to` amount", amount.span);
@@ -600,7 +650,11 @@ impl Checker<'_> {
                                 format!("`{}` is granted with no upper bound", alt.gesture.name),
                                 alt.span,
                             )
-                            .with_help(format!("add `up to` an amount, such as `{} up to $50`", alt.gesture.name)),
+                            .with_help(format!(
+                                "add `up to` an amount, such as `{} up to {}`",
+                                alt.gesture.name,
+                                self.money_example("50")
+                            )),
                         );
                     }
                     None
@@ -618,7 +672,11 @@ impl Checker<'_> {
         let gesture = self.gesture(&owe.gesture)?;
         let kind = self.gesture_kind(gesture);
         let amount = match (&owe.amount, kind) {
-            (Some(amount), Some(ParamKind::Amount)) => Some(self.lower_expected(amount, &Ty::Money, "an amount owed")),
+            (Some(amount), Some(ParamKind::Amount)) => {
+                let amount = self.lower_expected(amount, &Ty::Money, "an amount owed");
+                self.refuse_negative(&amount, "an amount owed");
+                Some(amount)
+            }
             (Some(amount), _) => {
                 self.kind_mismatch(gesture, "an amount", amount.span);
                 None
@@ -644,7 +702,9 @@ impl Checker<'_> {
         let kind = self.gesture_kind(gesture);
         let amount = match &rec.amount {
             Some(amount) if kind == Some(ParamKind::Amount) => {
-                Some(self.lower_expected(amount, &Ty::Money, "a recommended amount"))
+                let amount = self.lower_expected(amount, &Ty::Money, "a recommended amount");
+                self.refuse_negative(&amount, "a recommended amount");
+                Some(amount)
             }
             Some(amount) => {
                 self.kind_mismatch(gesture, "an amount", amount.span);
@@ -661,6 +721,21 @@ impl Checker<'_> {
             None => None,
         };
         Some(ir::Recommend { gesture, item: rec.item.as_ref().map(|t| t.value.clone()), amount, due_in })
+    }
+
+    /// `E0119` if `amount` (an `up to`, owed or recommended amount) is a negative constant:
+    /// an amount is what the customer may or must receive, and a negative one would be
+    /// listed as if it were (owed `-5`), or silently never offered.
+    fn refuse_negative(&mut self, amount: &ir::Expr, what: &str) {
+        if let ir::ExprKind::Const(Value::Money(value)) = &amount.kind {
+            if value.is_sign_negative() && !value.is_zero() {
+                let text = self.source.get(amount.span.range()).unwrap_or("the amount");
+                self.diagnostics.push(
+                    Diagnostic::error("E0119", format!("{what} cannot be negative: `{text}` is {value}"), amount.span)
+                        .with_help("write the amount the customer receives, zero or more"),
+                );
+            }
+        }
     }
 
     fn lower_never(&mut self, never: &ast::Never, name: Name) -> ir::Forbid {

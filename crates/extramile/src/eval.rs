@@ -661,7 +661,7 @@ impl<'p> Run<'p> {
         for (idx, outcome) in outcomes {
             let (RuleOutcome::Matched, Some(rule)) = (outcome, program.rules.get(*idx)) else { continue };
             for owe in &rule.owes {
-                let amount = match self.optional_money(&owe.amount, &rule.name) {
+                let amount = match self.optional_money(&owe.amount, &rule.name, "an amount owed") {
                     Ok(amount) => amount,
                     Err(()) => continue,
                 };
@@ -681,7 +681,7 @@ impl<'p> Run<'p> {
                 if self.is_blocked(rec.gesture) {
                     continue;
                 }
-                let Ok(amount) = self.optional_money(&rec.amount, &rule.name) else { continue };
+                let Ok(amount) = self.optional_money(&rec.amount, &rule.name, "a recommended amount") else { continue };
                 let due = match &rec.due_in {
                     None => None,
                     Some(due_in) => match self.env.eval(due_in) {
@@ -731,9 +731,16 @@ impl<'p> Run<'p> {
         self.decision.recommended = recommended;
     }
 
-    fn optional_money(&mut self, expr: &Option<Expr>, rule: &Name) -> Result<Option<Decimal>, ()> {
+    /// The amount owed or recommended (`what`), if the line has one; an error of `rule` (and
+    /// the line dropped, fail safe) if it cannot be computed or is negative: a negative
+    /// amount would be listed as if the customer were to receive it.
+    fn optional_money(&mut self, expr: &Option<Expr>, rule: &Name, what: &str) -> Result<Option<Decimal>, ()> {
         let Some(expr) = expr else { return Ok(None) };
         match self.env.eval(expr) {
+            Ok(Value::Money(amount)) if amount < Decimal::ZERO => {
+                self.fail(rule, &ExprError::new(format!("{what} cannot be negative, found {amount}"), expr.span));
+                Err(())
+            }
             Ok(Value::Money(amount)) => Ok(Some(amount)),
             Ok(other) => {
                 self.fail(rule, &ExprError::new(format!("an amount must be money, found {}", other.ty()), expr.span));

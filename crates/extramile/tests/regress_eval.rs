@@ -363,3 +363,153 @@ fn offers_and_approvals_agree_with_a_model_of_the_documented_semantics() {
         }
     }
 }
+
+const FLAGS_POLICY: &str = "currency USD\nroles clerk\nfacts\n  customer.flags: list of text, default []\n  \
+                            customer.note.text: text, default \"\"\n  order.total: money\n\
+                            gestures\n  comp: amount\n\
+                            rule sorry\n  clerk may comp up to order.total\n\n\
+                            never comp when \"fraud\" in customer.flags\n";
+
+/// Item 1 (attack 10): a parent that is not an object (`"customer": ["fraud"]`) made every
+/// fact under it missing, so facts with a default took it: the `never` read an empty list
+/// of flags and the comp was offered. It is a wrong value: an error for each fact under it
+/// (grants fail safe, forbids block), by every reader. A `null` parent stays missing.
+#[test]
+fn a_parent_that_is_not_an_object_is_an_error_never_the_default() {
+    let policy = Policy::parse(FLAGS_POLICY).unwrap();
+    let now = "2026-11-22T10:00:00Z".parse().unwrap();
+    let request = Request::new("clerk", now);
+    for customer in [json!(["fraud"]), json!("fraud"), json!(7), json!(true)] {
+        let facts = json!({"customer": customer, "order": {"total": 30}});
+        let decisions = [
+            policy.evaluate(&facts, &request).unwrap(),
+            policy.evaluate_str(&facts.to_string(), &request).unwrap(),
+            policy.evaluate_facts(&policy.facts(&facts).unwrap(), &request).unwrap(),
+        ];
+        for decision in decisions {
+            assert!(decision.offers.is_empty(), "{customer}: {:?}", decision.offers);
+            assert_eq!(decision.forbidden.len(), 1, "{customer}");
+            assert_eq!(decision.errors[0].fact.as_deref(), Some("customer.flags"), "{customer}");
+            assert!(decision.errors[0].message.contains("cannot be read: `customer` is"), "{customer}");
+        }
+    }
+    let facts = policy.facts(&json!({"customer": {"note": 5}, "order": {"total": 30}})).unwrap();
+    let note = facts.get("customer.note.text").unwrap().unwrap_err();
+    assert_eq!(note.message, "fact `customer.note.text` cannot be read: `customer.note` is a number, not an object");
+    // A null parent is an absent object: its facts are missing and take their defaults.
+    for customer in [json!(null), json!({}), json!({"note": null})] {
+        let facts = json!({"customer": customer, "order": {"total": 30}});
+        for decision in
+            [policy.evaluate(&facts, &request).unwrap(), policy.evaluate_str(&facts.to_string(), &request).unwrap()]
+        {
+            assert_eq!(decision.offers.len(), 1, "{customer}");
+            assert!(decision.errors.is_empty(), "{customer}: {:?}", decision.errors);
+        }
+    }
+}
+
+/// Item 3 (attack 12): `1 in f()` for a script `f` refused to load with E0104 ("a text can
+/// only contain text"): the checker took a script's result on the right of `in` (or the left
+/// of `contains`) for a text. It is a list or a text only when the script runs; evaluation
+/// checks it then.
+#[test]
+fn a_script_result_may_be_a_list_on_either_side_of_in_and_contains() {
+    let source = "currency USD\nroles clerk\ngestures\n  comp: amount\n\
+                  script \"\"\"\nfn nums() { [1, 2, 3] }\nfn word() { \"abc\" }\n\"\"\"\n\
+                  rule listed\n  when 2 in nums() and nums() contains 3 and 7 not in nums()\n  clerk may comp up to $2\n\n\
+                  rule texts\n  when \"b\" in word() and word() contains \"c\"\n  clerk may comp up to $1\n\n\
+                  rule absent\n  when 9 in nums()\n  clerk may comp up to $50\n\n\
+                  rule wrong\n  when 1 in word()\n  clerk may comp up to $60\n";
+    let decision = decide(source, "clerk");
+    assert_eq!(offers(&decision), ["listed:0 comp 2.00"]);
+    assert_eq!(decision.errors.len(), 1, "{:?}", decision.errors);
+    assert_eq!(decision.errors[0].rule, "wrong");
+    // A text fact still takes only text on the left of `in`.
+    let typed = "currency USD\nroles clerk\nfacts\n  note: text\ngestures\n  comp: amount\n\
+                 rule r\n  when 1 in note\n  clerk may comp up to $1\n";
+    let rendered = Policy::parse(typed).unwrap_err().render(false);
+    assert!(rendered.contains("E0104") && rendered.contains("a text can only contain text"), "{rendered}");
+}
+
+/// Item 3 (attack 14): script functions named `min`, `max`, `round` or `abs` loaded without
+/// a word and never ran (the built-in wins every call). Now E0118 at the definition.
+#[test]
+fn a_script_function_named_like_a_built_in_is_a_load_error() {
+    for (name, params) in [("min", "a, b"), ("max", "a"), ("round", "x"), ("abs", "x, y, z")] {
+        let source = format!(
+            "currency USD\nroles clerk\ngestures\n  comp: amount\nscript \"\"\"\n// fn {name}( in a comment\nfn  {name} ({params}) {{ 999 }}\nfn other() {{ 1 }}\n\"\"\"\n\
+             rule r\n  clerk may comp up to $1 * other()\n"
+        );
+        let rendered = Policy::parse(&source).unwrap_err().render(false);
+        assert!(
+            rendered.contains(&format!("error[E0118]: script function `{name}` has the name of a built-in")),
+            "{rendered}"
+        );
+        assert!(rendered.contains("--> policy:7:5"), "points at the definition: {rendered}");
+        assert!(rendered.contains(&format!("such as `my_{name}`")), "{rendered}");
+    }
+    // Other names are fine, including ones that contain a built-in's name.
+    let fine = "currency USD\nroles clerk\ngestures\n  comp: amount\nscript \"\"\"\nfn minimum(a) { a }\nfn my_abs(x) { x }\n\"\"\"\n\
+                rule r\n  clerk may comp up to $1 * minimum(2) * my_abs(1)\n";
+    assert_eq!(offers(&decide(fine, "clerk")), ["r:0 comp 2.00"]);
+}
+
+/// Item 4 (attack 15): `owe comp of -¥5` loaded silently and was listed as owed `-5`.
+/// Decided: an amount is what the customer may or must receive. A negative constant `up to`,
+/// owed or recommended amount is a load error (E0119); a computed negative one owed or
+/// recommended is an evaluation error of its rule, and the line is dropped (nothing is
+/// listed as owed), while a computed `up to` that is zero or negative is, as documented,
+/// not offered. Sibling: the help of W0202 wrote `$50` in a yen policy.
+#[test]
+fn negative_amounts_owed_recommended_or_granted_are_refused() {
+    let header = "currency JPY\nroles a < b\nfacts\n  price: money\ngestures\n  comp: amount\n";
+    for (line, what) in [
+        ("owe comp of -¥5", "an amount owed cannot be negative: `-¥5` is -5"),
+        ("owe comp of ¥5 - ¥10", "an amount owed cannot be negative: `¥5 - ¥10` is -5"),
+        ("recommend comp of -(¥5)", "a recommended amount cannot be negative: `-(¥5)` is -5"),
+        ("a may comp up to -¥1", "an `up to` amount cannot be negative: `-¥1` is -1"),
+    ] {
+        let source = format!("{header}rule r\n  {line}\n");
+        let rendered = Policy::parse(&source).unwrap_err().render(false);
+        assert!(rendered.contains(&format!("error[E0119]: {what}")), "{line}: {rendered}");
+    }
+    let source = format!(
+        "{header}rule r\n  owe comp of price - ¥100\n  recommend comp of price - ¥50\n  a may comp up to price - ¥10\n  b may comp\n"
+    );
+    let policy = Policy::parse(&source).unwrap();
+    let now = "2026-11-22T10:00:00Z".parse().unwrap();
+    let decision = policy.evaluate(&json!({"price": 5}), &Request::new("a", now)).unwrap();
+    assert!(decision.owed.is_empty() && decision.recommended.is_empty() && decision.offers.is_empty(), "{decision:?}");
+    let errors: Vec<&str> = decision.errors.iter().map(|e| e.message.as_str()).collect();
+    assert_eq!(
+        errors,
+        ["an amount owed cannot be negative, found -95", "a recommended amount cannot be negative, found -45"]
+    );
+    // Zero and more are listed as they are.
+    let decision = policy.evaluate(&json!({"price": 100}), &Request::new("a", now)).unwrap();
+    assert_eq!(decision.owed[0].amount.map(|a| a.to_string()).as_deref(), Some("0"));
+    assert_eq!(decision.recommended[0].amount.map(|a| a.to_string()).as_deref(), Some("50"));
+    assert!(decision.errors.is_empty());
+    // W0202's help writes money of the policy's currency.
+    let warned = |currency: &str| {
+        let source = format!("currency {currency}\nroles a\ngestures\n  comp: amount\nrule r\n  a may comp\n");
+        Policy::check("p", &source).render(false)
+    };
+    assert!(warned("JPY").contains("such as `comp up to ¥50`"), "{}", warned("JPY"));
+    assert!(warned("CHF").contains("such as `comp up to 50 CHF`"), "{}", warned("CHF"));
+}
+
+/// Item 3, sibling: a script's result looked for in a typed list was compared as it came
+/// (a number with money), so `five() in [$5, $10]` was silently false where `five() is $5`
+/// held. It is converted to the list's type, as `is` converts it (a wrong one is an error).
+#[test]
+fn a_script_result_is_looked_for_in_a_list_as_the_lists_type() {
+    let source = "currency USD\nroles clerk\ngestures\n  comp: amount\n\
+                  script \"\"\"\nfn five() { 5 }\nfn word() { \"x\" }\n\"\"\"\n\
+                  rule listed\n  when five() in [$5, $10] and [$1, $5] contains five() and five() not in [$6]\n  clerk may comp up to $2\n\n\
+                  rule wrong\n  when word() in [$5]\n  clerk may comp up to $60\n";
+    let decision = decide(source, "clerk");
+    assert_eq!(offers(&decision), ["listed:0 comp 2.00"]);
+    assert_eq!(decision.errors.len(), 1, "{:?}", decision.errors);
+    assert_eq!(decision.errors[0].message, "script returned text, expected money");
+}

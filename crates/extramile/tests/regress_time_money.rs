@@ -280,6 +280,12 @@ fn money_texts_are_read_by_their_grammar_only() {
         (json!(12.5), "12.50"),
     ] {
         let decision = decide(&policy, &json!({"o": {"p": given}}));
+        if amount.starts_with('-') {
+            // Read exactly, and refused as an amount owed (a negative one is an error).
+            let message = format!("an amount owed cannot be negative, found {amount}");
+            assert_eq!(decision.errors.iter().map(|e| &e.message).collect::<Vec<_>>(), [&message], "{given}");
+            continue;
+        }
         assert!(decision.errors.is_empty(), "{given}: {:?}", decision.errors);
         assert_eq!(decision.owed[0].amount.map(|d| d.to_string()).as_deref(), Some(amount), "{given}");
     }

@@ -14,7 +14,7 @@ use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 use std::sync::Arc;
 
-const BUILTINS: &[&str] = &["min", "max", "round", "abs"];
+pub(super) const BUILTINS: &[&str] = &["min", "max", "round", "abs"];
 
 impl Checker<'_> {
     /// Lowers `expr`, which must be of type `expected`.
@@ -28,7 +28,7 @@ impl Checker<'_> {
                 Diagnostic::error("E0104", format!("{what} must be {expected}, found {ty}"), expr.span);
             if *expected == Ty::Money && ty == Ty::Number {
                 diagnostic =
-                    diagnostic.with_help(format!("write the amount as money, such as `{}50`", self.money_hint()));
+                    diagnostic.with_help(format!("write the amount as money, such as `{}`", self.money_example("50")));
             }
             self.diagnostics.push(diagnostic);
         }
@@ -45,8 +45,16 @@ impl Checker<'_> {
         lowered
     }
 
-    fn money_hint(&self) -> String {
-        self.currency.and_then(|c| c.symbol).map_or_else(|| "USD ".to_string(), String::from)
+    /// `amount` written as money of the policy's currency, for a help: `$50`, `¥50`, or
+    /// `50 CHF` for a currency without a symbol (`$50` before the currency is known).
+    pub(crate) fn money_example(&self, amount: &str) -> String {
+        match self.currency {
+            Some(currency) => match currency.symbol {
+                Some(symbol) => format!("{symbol}{amount}"),
+                None => format!("{amount} {}", currency.code),
+            },
+            None => format!("${amount}"),
+        }
     }
 
     /// Lowers `expr`, returning it with its type. Errors are reported and replaced by a
@@ -344,14 +352,20 @@ impl Checker<'_> {
             }
             BinaryOp::In | BinaryOp::NotIn | BinaryOp::Contains => {
                 let (needle_ast, hay_ast) = if op == BinaryOp::Contains { (rhs, lhs) } else { (lhs, rhs) };
-                let (needle, needle_ty) = self.lower_expr(needle_ast);
+                let (mut needle, needle_ty) = self.lower_expr(needle_ast);
                 let (hay, hay_ty) = self.lower_expr(hay_ast);
                 match &hay_ty {
                     Ty::List(elem) => {
                         self.expect_comparable(&needle_ty, elem, span);
                         self.check_one_of_list(&needle, &hay);
+                        // A script's result is looked for as the list's type, as `is` compares
+                        // it (`five() in [$5, $10]`: the number 5 as money).
+                        coerce_any(&mut needle, &needle_ty, elem);
                     }
-                    Ty::Text | Ty::Any => {
+                    // A script's result (`1 in f()`) is a list or a text only when it runs:
+                    // evaluation checks it then (a wrong one is an error of the rule).
+                    Ty::Any => {}
+                    Ty::Text => {
                         if !Ty::Text.accepts(&needle_ty) {
                             self.error(
                                 "E0104",
@@ -400,7 +414,8 @@ impl Checker<'_> {
                             span,
                         );
                         if matches!((&l_ty, &r_ty), (Ty::Money, Ty::Number) | (Ty::Number, Ty::Money)) {
-                            d = d.with_help(format!("write the number as money, such as `{}5`", self.money_hint()));
+                            d = d
+                                .with_help(format!("write the number as money, such as `{}`", self.money_example("5")));
                         }
                         self.diagnostics.push(d);
                         Ty::Any
@@ -418,7 +433,7 @@ impl Checker<'_> {
         }
         let mut d = Diagnostic::error("E0104", format!("cannot compare {a} with {b}"), span);
         if matches!((a, b), (Ty::Money, Ty::Number) | (Ty::Number, Ty::Money)) {
-            d = d.with_help(format!("write the number as money, such as `{}50`", self.money_hint()));
+            d = d.with_help(format!("write the number as money, such as `{}`", self.money_example("50")));
         } else if matches!((a, b), (Ty::Duration, Ty::Number) | (Ty::Number, Ty::Duration)) {
             d = d.with_help("give the number a unit, such as `2 days`");
         }

@@ -348,20 +348,29 @@ pub fn slot_value(
     currency: Currency,
     limits: FactLimits,
 ) -> Result<Value, FactError> {
+    // A path through something that is not an object (`"customer": ["vip"]` where
+    // `customer.flags` is declared) is a wrong value, never a missing one: the default would
+    // let a malformed document pass for a harmless one (an empty list of flags, so a `never`
+    // that reads them would not fire). A `null` on the way is an absent object: missing.
+    if let (None, Some((depth, parent))) = (node, not_object) {
+        return Err(FactError {
+            path: slot.path.to_string(),
+            message: format!(
+                "fact `{}` cannot be read: `{}` is {}, not an object",
+                slot.path,
+                slot.segments.get(..depth).map(|s| s.join(".")).unwrap_or_default(),
+                kind_of(parent)
+            ),
+        });
+    }
     match node {
         None | Some(Json::Null) => slot.default.clone().ok_or_else(|| FactError {
             path: slot.path.to_string(),
-            message: match (node, not_object) {
-                (None, Some((depth, parent))) => format!(
-                    "fact `{}` is missing: `{}` is {}, not an object",
-                    slot.path,
-                    slot.segments.get(..depth).map(|s| s.join(".")).unwrap_or_default(),
-                    kind_of(parent)
-                ),
-                (None, None) => {
+            message: match node {
+                None => {
                     format!("fact `{}` is missing: expected {}", slot.path, describe(&slot.ty, &slot.one_of))
                 }
-                (Some(_), _) => format!("fact `{}` is null: expected {}", slot.path, describe(&slot.ty, &slot.one_of)),
+                Some(_) => format!("fact `{}` is null: expected {}", slot.path, describe(&slot.ty, &slot.one_of)),
             },
         }),
         Some(Json::String(text)) if !slot.one_of_sorted.is_empty() => match one_of_value(slot, text) {
