@@ -243,7 +243,6 @@ fn definition_of(text: &str, name: &str) -> Option<usize> {
     })
 }
 
-
 impl Checker<'_> {
     /// [`closest`], within this check's budget of suggestions.
     pub(crate) fn closest<'c>(&self, word: &str, candidates: impl Iterator<Item = &'c str>) -> Option<&'c str> {
