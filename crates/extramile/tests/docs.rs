@@ -55,3 +55,37 @@ fn every_policy_block_in_the_docs_parses_and_formats() {
     }
     assert!(count >= 20, "only {count} policy blocks found in the docs");
 }
+
+/// The JSON blocks of a page, in order.
+fn json_blocks(page: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut current: Option<String> = None;
+    for line in page.lines() {
+        match &mut current {
+            None if line.trim() == "```json" => current = Some(String::new()),
+            Some(_) if line.trim() == "```" => found.extend(current.take()),
+            Some(code) => {
+                code.push_str(line);
+                code.push('\n');
+            }
+            None => {}
+        }
+    }
+    found
+}
+
+/// docs/json.md's full example: its request, evaluated against the store policy, gives the
+/// response the page shows, spans and trace included (issue 19: the spans had gone stale).
+#[test]
+fn the_full_example_of_the_json_contract_is_what_the_engine_answers() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let page = std::fs::read_to_string(root.join("docs/json.md")).unwrap();
+    let section = page.split("## A full example").nth(1).expect("docs/json.md has a full example");
+    let blocks = json_blocks(section);
+    let (request, response) = (&blocks[0], &blocks[1]);
+    let source = std::fs::read_to_string(root.join("examples/store/store.policy")).unwrap();
+    let policy = extramile::Policy::parse(&source).unwrap();
+    let answer: serde_json::Value = serde_json::from_str(&policy.evaluate_json(request).unwrap()).unwrap();
+    let shown: serde_json::Value = serde_json::from_str(response).unwrap();
+    assert_eq!(answer, shown, "docs/json.md's full example is stale; the engine answers:\n{answer:#}");
+}
