@@ -510,3 +510,57 @@ proptest! {
         check_bound(offered, exact.sub(ratio_of(used_amount)))?;
     }
 }
+
+const NUMBER_POLICY: &str = "currency USD\nroles a\nfacts\n  o.total: money\n  o.n: number\ngestures\n  comp: amount\n  gift: amount\nrule r\n  a may comp up to o.total\nrule s\n  a may gift up to $1 * o.n\n";
+
+/// The JSON text `text` for `{"o": {"total": TOTAL, "n": N}}`, read by every reader of
+/// facts (the JSON text reader, the tree of the parsed text, and `Facts::set` with it):
+/// the `comp` and `gift` bounds and the errors, which all must agree.
+fn read_numbers(total: &str, n: &str) -> (Option<String>, Option<String>, Vec<String>) {
+    let policy = Policy::parse(NUMBER_POLICY).unwrap();
+    let text = format!(r#"{{"o": {{"total": {total}, "n": {n}}}}}"#);
+    let streamed = policy.evaluate_str(&text, &request()).unwrap();
+    let tree: Json = serde_json::from_str(&text).unwrap();
+    let read = policy.evaluate(&tree, &request()).unwrap();
+    assert_eq!(streamed.to_json().unwrap(), read.to_json().unwrap(), "{text}");
+    let mut facts = policy.facts(&json!({})).unwrap();
+    facts.set("o.total", &tree["o"]["total"]).unwrap();
+    facts.set("o.n", &tree["o"]["n"]).unwrap();
+    let set = policy.evaluate_facts(&facts, &request()).unwrap();
+    assert_eq!(set.to_json().unwrap(), read.to_json().unwrap(), "{text}");
+    (up_to(&read, "comp"), up_to(&read, "gift"), messages(&read))
+}
+
+/// Issue 19 (attack sweep) item 1: a JSON number is read only when the double certainly is
+/// the number written (below 2^53, at most 15 significant digits); any other is refused
+/// naming its path, never read as a nearby amount, by every reader alike.
+#[test]
+fn json_numbers_a_double_may_not_hold_are_refused() {
+    let money = "fact `o.total` is a JSON number with more digits than a double holds exactly: send it as a string such as \"123456789012345.67\"";
+    let number = "fact `o.n` is a JSON number with more digits than a double holds exactly (at most 15 significant digits, below 2^53)";
+    for (total, n) in [
+        ("123456789012345.67", "99999999999999999999"),
+        ("9007199254740.993", "0.30000000000000004"),
+        ("4000000000000000.5", "9007199254740993.0"),
+    ] {
+        let (comp, gift, errors) = read_numbers(total, n);
+        assert_eq!((comp, gift), (None, None), "{total} {n}");
+        assert_eq!(errors, [money, number], "{total} {n}");
+    }
+    // Out of range for an exact decimal: said so, not "expected a number".
+    let (_, gift, errors) = read_numbers("1", "1e300");
+    assert_eq!(gift, None);
+    assert_eq!(
+        errors,
+        ["fact `o.n` is 1e+300: out of range for an exact number (below 7.9e28 in magnitude, at most 28 decimals)"]
+    );
+    // What a double holds exactly is read exactly, whatever its form.
+    for (total, n, comp, gift) in [
+        ("12.5", "3", "12.50", "3.00"),
+        ("99999999999999.9", "123456789012345", "99999999999999.90", "123456789012345.00"),
+        ("1234567890123.45", "0.5e1", "1234567890123.45", "5.00"),
+        ("1e3", "9007199254740993", "1000.00", "9007199254740993.00"),
+    ] {
+        assert_eq!(read_numbers(total, n), (Some(comp.to_string()), Some(gift.to_string()), vec![]), "{total} {n}");
+    }
+}
