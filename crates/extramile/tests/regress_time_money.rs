@@ -564,3 +564,46 @@ fn json_numbers_a_double_may_not_hold_are_refused() {
         assert_eq!(read_numbers(total, n), (Some(comp.to_string()), Some(gift.to_string()), vec![]), "{total} {n}");
     }
 }
+
+/// The date `day + SIGN duration` gives, as the policy's `g` bound: the day of the year
+/// of the result in the `up_to`, so one evaluation checks `d - x`, `d + (-x)` and
+/// `(d + x) - x` alike. `None` when the rule is not offered (an evaluation error).
+fn date_of(day: &str, expression: &str, seconds: i64) -> Option<String> {
+    let source = format!(
+        "currency USD\nroles a\nfacts\n  o.d: date\n  o.x: duration\ngestures\n  g: amount\nrule r\n  a may g up to $1 * ((({expression}) - 1000-01-01) / 1 day)\n"
+    );
+    let policy = Policy::parse(&source).unwrap();
+    let decision = decide(&policy, &json!({"o": {"d": day, "x": format!("{} seconds", seconds.unsigned_abs())}}));
+    up_to(&decision, "g")
+}
+
+/// Issue 19 (attack sweep) item 2: a date plus or minus a duration moves by the duration's
+/// whole days truncated toward zero, so `d - x` and `d + (-x)` agree.
+#[test]
+fn a_date_minus_a_duration_is_the_date_plus_its_negation() {
+    let source = "currency USD\nroles a\nfacts\n  o.d: date\ngestures\n  g1: amount\n  g2: amount\n  g3: amount\n  g4: amount\nrule minus\n  when o.d - 36 hours is 2026-04-30\n  a may g1 up to $1\nrule plus_negative\n  when o.d + -(36 hours) is 2026-04-30\n  a may g2 up to $1\nrule an_hour\n  when o.d - 1 hour is o.d\n  a may g3 up to $1\nrule a_negative_hour\n  when o.d + -(1 hour) is o.d\n  a may g4 up to $1\n";
+    let decision = decide(&Policy::parse(source).unwrap(), &json!({"o": {"d": "2026-05-01"}}));
+    let offered: Vec<&str> = decision.offers.iter().flat_map(|o| &o.one_of).map(|g| g.gesture.as_str()).collect();
+    assert_eq!(offered, ["g1", "g2", "g3", "g4"], "{:?}", decision.errors);
+}
+
+proptest! {
+    /// `d - x` is `d + (-x)`, and `(d + x) - x` is `d`, for any date and duration whose
+    /// results stay in range.
+    #[test]
+    fn date_minus_duration_is_plus_its_negation(days in -100_000_i64..100_000, seconds in -10_000_000_000_i64..10_000_000_000) {
+        let day = chrono::NaiveDate::from_ymd_opt(2000, 1, 1).unwrap() + chrono::TimeDelta::days(days);
+        let day = day.format("%Y-%m-%d").to_string();
+        prop_assume!(day.len() == 10);
+        let positive = seconds >= 0;
+        let (minus, plus_negative, there_and_back) = if positive {
+            ("o.d - o.x", "o.d + -(o.x)", "(o.d + o.x) - o.x")
+        } else {
+            ("o.d + o.x", "o.d - -(o.x)", "(o.d - o.x) + o.x")
+        };
+        let a = date_of(&day, minus, seconds);
+        prop_assert!(a.is_some(), "{} {}", day, seconds);
+        prop_assert_eq!(&a, &date_of(&day, plus_negative, seconds));
+        prop_assert_eq!(date_of(&day, there_and_back, seconds), date_of(&day, "o.d", seconds));
+    }
+}
