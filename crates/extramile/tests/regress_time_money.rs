@@ -607,3 +607,61 @@ proptest! {
         prop_assert_eq!(date_of(&day, there_and_back, seconds), date_of(&day, "o.d", seconds));
     }
 }
+
+/// Issue 19 (attack sweep) item 3: a date fact is exactly `YYYY-MM-DD`, a time fact RFC
+/// 3339 with seconds and an offset, as documented; anything else is an error of the fact.
+#[test]
+fn date_and_time_facts_are_read_by_their_documented_forms_only() {
+    let policy = Policy::parse(
+        "currency USD\nroles a\nfacts\n  o.d: date\n  o.t: time\ngestures\n  g: amount\nrule r\n  when o.d is o.d and o.t is o.t\n  a may g up to $1\n",
+    )
+    .unwrap();
+    let read = |d: &str, t: &str| messages(&decide(&policy, &json!({"o": {"d": d, "t": t}})));
+    let t = "2026-05-01T10:00:00Z";
+    for d in ["2026-05-01", "0000-01-01", "9999-12-31", "2024-02-29"] {
+        assert_eq!(read(d, t), Vec::<String>::new(), "{d}");
+    }
+    for d in [
+        "2026-5-1",
+        "2026-05-1",
+        "+12345-01-01",
+        "+2026-05-01",
+        "-2026-05-01",
+        "12026-05-01",
+        " 2026-05-01",
+        "2026-05-01 ",
+        "2026-02-30",
+        "2026/05/01",
+        "2026-05-01T00:00:00Z",
+        "٢٠٢٦-05-01",
+    ] {
+        assert_eq!(read(d, t), [format!("fact `o.d` is \"{d}\": expected a date such as \"2026-05-01\"")], "{d}");
+    }
+    for time in
+        ["2026-05-01T10:00:00.5+05:30", "2026-05-01T10:00:00-00:00", "2026-05-01t10:00:00z", "2026-05-01 10:00:00Z"]
+    {
+        assert_eq!(read("2026-05-01", time), Vec::<String>::new(), "{time}");
+    }
+    for time in [
+        "2026-05-01T10:00Z",
+        "2026-05-01T10:00:00",
+        "+12026-05-01T10:00:00Z",
+        "2026-5-01T10:00:00Z",
+        "2026-05-01T10:00:00+0000",
+    ] {
+        assert_eq!(
+            read("2026-05-01", time),
+            [format!("fact `o.t` is \"{time}\": expected a time such as \"2026-05-01T10:00:00Z\"")],
+            "{time}"
+        );
+    }
+}
+
+proptest! {
+    /// Every day of years 0 to 9999, written `YYYY-MM-DD`, reads as itself.
+    #[test]
+    fn every_written_date_reads_as_itself(days in 0_i64..3_652_059) {
+        let day = chrono::NaiveDate::from_ymd_opt(0, 1, 1).unwrap() + chrono::TimeDelta::days(days);
+        prop_assert_eq!(extramile::value::parse_date(&day.format("%Y-%m-%d").to_string()), Some(day));
+    }
+}

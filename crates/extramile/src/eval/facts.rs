@@ -7,7 +7,7 @@ use crate::ir::{FactSlot, Program, SlotId};
 use crate::money::{self, AmountError, Currency};
 use crate::name::Name;
 use crate::value::{Ty, Value};
-use chrono::{DateTime, NaiveDate};
+use chrono::DateTime;
 use rust_decimal::Decimal;
 use serde_json::Value as Json;
 use std::fmt::Write;
@@ -495,9 +495,7 @@ fn convert(ty: &Ty, json: &Json, path: &str, currency: Currency, limits: FactLim
             _ => Err(fail()),
         },
         Ty::Money => read_money(json, path, currency),
-        Ty::Date => {
-            json.as_str().and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()).map(Value::Date).ok_or_else(fail)
-        }
+        Ty::Date => json.as_str().and_then(crate::value::parse_date).map(Value::Date).ok_or_else(fail),
         Ty::Time => json.as_str().and_then(|s| DateTime::parse_from_rfc3339(s).ok()).map(Value::Time).ok_or_else(fail),
         Ty::Duration => json.as_str().and_then(crate::value::parse_duration).map(Value::Duration).ok_or_else(fail),
         Ty::List(elem) => {
