@@ -665,3 +665,27 @@ proptest! {
         prop_assert_eq!(extramile::value::parse_date(&day.format("%Y-%m-%d").to_string()), Some(day));
     }
 }
+
+/// Issue 19 (attack sweep) item 4: a constant bound whose rounding to the minor unit
+/// overflows is `E0120` at load, not an error at every evaluation; a bound whose constant
+/// part alone could not be held, but whose whole can, loads and is offered.
+#[test]
+fn a_constant_bound_that_cannot_be_held_in_cents_is_refused_at_load() {
+    for bound in ["$99999999999999999999999999 / 0.1", "$99999999999999999999999999 / 0.1 + $1"] {
+        for line in [format!("  a may comp up to {bound}"), format!("limit comp to {bound}")] {
+            let source =
+                format!("currency USD\nroles a\ngestures\n  comp: amount\nrule r\n  a may comp up to $5\n{line}\n");
+            let codes: Vec<String> =
+                Policy::check("p", &source).items().iter().map(|d| format!("{}: {}", d.code, d.message)).collect();
+            assert_eq!(codes, ["E0120: this is always an error: arithmetic overflow"], "{line}");
+        }
+    }
+    for (bound, offered) in [
+        ("$99999999999999999999999999 / 0.1 / 100", "9999999999999999999999999.90"),
+        ("min($99999999999999999999999999 / 0.1, $5)", "5.00"),
+    ] {
+        let source = format!("currency USD\nroles a\ngestures\n  comp: amount\nrule r\n  a may comp up to {bound}\n");
+        let decision = decide(&Policy::parse(&source).unwrap(), &json!({}));
+        assert_eq!(up_to(&decision, "comp").as_deref(), Some(offered), "{bound}");
+    }
+}
