@@ -292,6 +292,22 @@ impl TimeText {
     }
 }
 
+/// Reads a date written exactly `YYYY-MM-DD`: a four-digit year, a two-digit month and a
+/// two-digit day, a day of the calendar. `None` for anything else, such as `2026-5-1`,
+/// `+12345-01-01` or `2026-02-30` (which chrono's `%Y-%m-%d` partly reads).
+pub fn parse_date(text: &str) -> Option<NaiveDate> {
+    let bytes = text.as_bytes();
+    let digits = |from: usize, count: usize| -> Option<u32> {
+        let part = bytes.get(from..from.checked_add(count)?)?;
+        part.iter().try_fold(0_u32, |n, b| b.is_ascii_digit().then(|| n * 10 + u32::from(b - b'0')))
+    };
+    if bytes.len() != 10 || bytes.get(4) != Some(&b'-') || bytes.get(7) != Some(&b'-') {
+        return None;
+    }
+    let year = i32::try_from(digits(0, 4)?).ok()?;
+    NaiveDate::from_ymd_opt(year, digits(5, 2)?, digits(8, 2)?)
+}
+
 /// Reads a time written as RFC 3339 in its usual form, `2026-11-22T10:00:00Z`, with an
 /// optional fraction of up to nine digits and a `Z` or `±HH:MM` offset, directly; `None`
 /// for anything else, which the caller then gives to chrono. Where it reads a time, it reads

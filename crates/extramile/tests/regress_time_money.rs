@@ -510,3 +510,182 @@ proptest! {
         check_bound(offered, exact.sub(ratio_of(used_amount)))?;
     }
 }
+
+const NUMBER_POLICY: &str = "currency USD\nroles a\nfacts\n  o.total: money\n  o.n: number\ngestures\n  comp: amount\n  gift: amount\nrule r\n  a may comp up to o.total\nrule s\n  a may gift up to $1 * o.n\n";
+
+/// The JSON text `text` for `{"o": {"total": TOTAL, "n": N}}`, read by every reader of
+/// facts (the JSON text reader, the tree of the parsed text, and `Facts::set` with it):
+/// the `comp` and `gift` bounds and the errors, which all must agree.
+fn read_numbers(total: &str, n: &str) -> (Option<String>, Option<String>, Vec<String>) {
+    let policy = Policy::parse(NUMBER_POLICY).unwrap();
+    let text = format!(r#"{{"o": {{"total": {total}, "n": {n}}}}}"#);
+    let streamed = policy.evaluate_str(&text, &request()).unwrap();
+    let tree: Json = serde_json::from_str(&text).unwrap();
+    let read = policy.evaluate(&tree, &request()).unwrap();
+    assert_eq!(streamed.to_json().unwrap(), read.to_json().unwrap(), "{text}");
+    let mut facts = policy.facts(&json!({})).unwrap();
+    facts.set("o.total", &tree["o"]["total"]).unwrap();
+    facts.set("o.n", &tree["o"]["n"]).unwrap();
+    let set = policy.evaluate_facts(&facts, &request()).unwrap();
+    assert_eq!(set.to_json().unwrap(), read.to_json().unwrap(), "{text}");
+    (up_to(&read, "comp"), up_to(&read, "gift"), messages(&read))
+}
+
+/// Issue 19 (attack sweep) item 1: a JSON number is read only when the double certainly is
+/// the number written (below 2^53, at most 15 significant digits); any other is refused
+/// naming its path, never read as a nearby amount, by every reader alike.
+#[test]
+fn json_numbers_a_double_may_not_hold_are_refused() {
+    let money = "fact `o.total` is a JSON number with more digits than a double holds exactly: send it as a string such as \"123456789012345.67\"";
+    let number = "fact `o.n` is a JSON number with more digits than a double holds exactly (at most 15 significant digits, below 2^53)";
+    for (total, n) in [
+        ("123456789012345.67", "99999999999999999999"),
+        ("9007199254740.993", "0.30000000000000004"),
+        ("4000000000000000.5", "9007199254740993.0"),
+    ] {
+        let (comp, gift, errors) = read_numbers(total, n);
+        assert_eq!((comp, gift), (None, None), "{total} {n}");
+        assert_eq!(errors, [money, number], "{total} {n}");
+    }
+    // Out of range for an exact decimal: said so, not "expected a number".
+    let (_, gift, errors) = read_numbers("1", "1e300");
+    assert_eq!(gift, None);
+    assert_eq!(
+        errors,
+        ["fact `o.n` is 1e+300: out of range for an exact number (below 7.9e28 in magnitude, at most 28 decimals)"]
+    );
+    // What a double holds exactly is read exactly, whatever its form.
+    for (total, n, comp, gift) in [
+        ("12.5", "3", "12.50", "3.00"),
+        ("99999999999999.9", "123456789012345", "99999999999999.90", "123456789012345.00"),
+        ("1234567890123.45", "0.5e1", "1234567890123.45", "5.00"),
+        ("1e3", "9007199254740993", "1000.00", "9007199254740993.00"),
+    ] {
+        assert_eq!(read_numbers(total, n), (Some(comp.to_string()), Some(gift.to_string()), vec![]), "{total} {n}");
+    }
+}
+
+/// The date `day + SIGN duration` gives, as the policy's `g` bound: the day of the year
+/// of the result in the `up_to`, so one evaluation checks `d - x`, `d + (-x)` and
+/// `(d + x) - x` alike. `None` when the rule is not offered (an evaluation error).
+fn date_of(day: &str, expression: &str, seconds: i64) -> Option<String> {
+    let source = format!(
+        "currency USD\nroles a\nfacts\n  o.d: date\n  o.x: duration\ngestures\n  g: amount\nrule r\n  a may g up to $1 * ((({expression}) - 1000-01-01) / 1 day)\n"
+    );
+    let policy = Policy::parse(&source).unwrap();
+    let decision = decide(&policy, &json!({"o": {"d": day, "x": format!("{} seconds", seconds.unsigned_abs())}}));
+    up_to(&decision, "g")
+}
+
+/// Issue 19 (attack sweep) item 2: a date plus or minus a duration moves by the duration's
+/// whole days truncated toward zero, so `d - x` and `d + (-x)` agree.
+#[test]
+fn a_date_minus_a_duration_is_the_date_plus_its_negation() {
+    let source = "currency USD\nroles a\nfacts\n  o.d: date\ngestures\n  g1: amount\n  g2: amount\n  g3: amount\n  g4: amount\nrule minus\n  when o.d - 36 hours is 2026-04-30\n  a may g1 up to $1\nrule plus_negative\n  when o.d + -(36 hours) is 2026-04-30\n  a may g2 up to $1\nrule an_hour\n  when o.d - 1 hour is o.d\n  a may g3 up to $1\nrule a_negative_hour\n  when o.d + -(1 hour) is o.d\n  a may g4 up to $1\n";
+    let decision = decide(&Policy::parse(source).unwrap(), &json!({"o": {"d": "2026-05-01"}}));
+    let offered: Vec<&str> = decision.offers.iter().flat_map(|o| &o.one_of).map(|g| g.gesture.as_str()).collect();
+    assert_eq!(offered, ["g1", "g2", "g3", "g4"], "{:?}", decision.errors);
+}
+
+proptest! {
+    /// `d - x` is `d + (-x)`, and `(d + x) - x` is `d`, for any date and duration whose
+    /// results stay in range.
+    #[test]
+    fn date_minus_duration_is_plus_its_negation(days in -100_000_i64..100_000, seconds in -10_000_000_000_i64..10_000_000_000) {
+        let day = chrono::NaiveDate::from_ymd_opt(2000, 1, 1).unwrap() + chrono::TimeDelta::days(days);
+        let day = day.format("%Y-%m-%d").to_string();
+        prop_assume!(day.len() == 10);
+        let positive = seconds >= 0;
+        let (minus, plus_negative, there_and_back) = if positive {
+            ("o.d - o.x", "o.d + -(o.x)", "(o.d + o.x) - o.x")
+        } else {
+            ("o.d + o.x", "o.d - -(o.x)", "(o.d - o.x) + o.x")
+        };
+        let a = date_of(&day, minus, seconds);
+        prop_assert!(a.is_some(), "{} {}", day, seconds);
+        prop_assert_eq!(&a, &date_of(&day, plus_negative, seconds));
+        prop_assert_eq!(date_of(&day, there_and_back, seconds), date_of(&day, "o.d", seconds));
+    }
+}
+
+/// Issue 19 (attack sweep) item 3: a date fact is exactly `YYYY-MM-DD`, a time fact RFC
+/// 3339 with seconds and an offset, as documented; anything else is an error of the fact.
+#[test]
+fn date_and_time_facts_are_read_by_their_documented_forms_only() {
+    let policy = Policy::parse(
+        "currency USD\nroles a\nfacts\n  o.d: date\n  o.t: time\ngestures\n  g: amount\nrule r\n  when o.d is o.d and o.t is o.t\n  a may g up to $1\n",
+    )
+    .unwrap();
+    let read = |d: &str, t: &str| messages(&decide(&policy, &json!({"o": {"d": d, "t": t}})));
+    let t = "2026-05-01T10:00:00Z";
+    for d in ["2026-05-01", "0000-01-01", "9999-12-31", "2024-02-29"] {
+        assert_eq!(read(d, t), Vec::<String>::new(), "{d}");
+    }
+    for d in [
+        "2026-5-1",
+        "2026-05-1",
+        "+12345-01-01",
+        "+2026-05-01",
+        "-2026-05-01",
+        "12026-05-01",
+        " 2026-05-01",
+        "2026-05-01 ",
+        "2026-02-30",
+        "2026/05/01",
+        "2026-05-01T00:00:00Z",
+        "٢٠٢٦-05-01",
+    ] {
+        assert_eq!(read(d, t), [format!("fact `o.d` is \"{d}\": expected a date such as \"2026-05-01\"")], "{d}");
+    }
+    for time in
+        ["2026-05-01T10:00:00.5+05:30", "2026-05-01T10:00:00-00:00", "2026-05-01t10:00:00z", "2026-05-01 10:00:00Z"]
+    {
+        assert_eq!(read("2026-05-01", time), Vec::<String>::new(), "{time}");
+    }
+    for time in [
+        "2026-05-01T10:00Z",
+        "2026-05-01T10:00:00",
+        "+12026-05-01T10:00:00Z",
+        "2026-5-01T10:00:00Z",
+        "2026-05-01T10:00:00+0000",
+    ] {
+        assert_eq!(
+            read("2026-05-01", time),
+            [format!("fact `o.t` is \"{time}\": expected a time such as \"2026-05-01T10:00:00Z\"")],
+            "{time}"
+        );
+    }
+}
+
+proptest! {
+    /// Every day of years 0 to 9999, written `YYYY-MM-DD`, reads as itself.
+    #[test]
+    fn every_written_date_reads_as_itself(days in 0_i64..3_652_059) {
+        let day = chrono::NaiveDate::from_ymd_opt(0, 1, 1).unwrap() + chrono::TimeDelta::days(days);
+        prop_assert_eq!(extramile::value::parse_date(&day.format("%Y-%m-%d").to_string()), Some(day));
+    }
+}
+
+/// Issue 19 (attack sweep) item 4: a constant bound whose rounding to the minor unit
+/// overflows is `E0120` at load, not an error at every evaluation; a bound whose constant
+/// part alone could not be held, but whose whole can, loads and is offered.
+#[test]
+fn a_constant_bound_that_cannot_be_held_in_cents_is_refused_at_load() {
+    for bound in ["$99999999999999999999999999 / 0.1", "$99999999999999999999999999 / 0.1 + $1"] {
+        for line in [format!("  a may comp up to {bound}"), format!("limit comp to {bound}")] {
+            let source =
+                format!("currency USD\nroles a\ngestures\n  comp: amount\nrule r\n  a may comp up to $5\n{line}\n");
+            let codes: Vec<String> =
+                Policy::check("p", &source).items().iter().map(|d| format!("{}: {}", d.code, d.message)).collect();
+            assert_eq!(codes, ["E0120: this is always an error: arithmetic overflow"], "{line}");
+        }
+    }
+    for (bound, offered) in [
+        ("$99999999999999999999999999 / 0.1 / 100", "9999999999999999999999999.90"),
+        ("min($99999999999999999999999999 / 0.1, $5)", "5.00"),
+    ] {
+        let source = format!("currency USD\nroles a\ngestures\n  comp: amount\nrule r\n  a may comp up to {bound}\n");
+        let decision = decide(&Policy::parse(&source).unwrap(), &json!({}));
+        assert_eq!(up_to(&decision, "comp").as_deref(), Some(offered), "{bound}");
+    }
+}

@@ -37,11 +37,21 @@ impl Checker<'_> {
 
     /// Lowers `expr`, a bound (an `up to` amount, a limit's cap or amount used): money
     /// is kept exact inside it, as [`crate::eval::expr::Env::bound`] evaluates it, so
-    /// that constants fold to what evaluation would compute.
+    /// that constants fold to what evaluation would compute. A constant bound that its
+    /// rounding to the minor unit overflows (`$99999999999999999999999999 / 0.1`) would
+    /// fail at every evaluation: `E0120` (only the whole bound is rounded, so a constant
+    /// part of it is not checked: `min(that, order.total)` may well be held).
     pub(crate) fn lower_bound(&mut self, expr: &ast::Expr, what: &str) -> ir::Expr {
         let was = std::mem::replace(&mut self.in_bound, true);
         let lowered = self.lower_expected(expr, &Ty::Money, what);
         self.in_bound = was;
+        if let (ExprKind::Const(Value::Money(amount)), Some(currency)) = (&lowered.kind, self.currency) {
+            let span = lowered.span;
+            let inside = |d: &Diagnostic| d.is_error() && d.span.start >= span.start && d.span.end <= span.end;
+            if currency.round_toward_zero(*amount).is_none() && !self.diagnostics.iter().any(inside) {
+                self.error("E0120", "this is always an error: arithmetic overflow", span);
+            }
+        }
         lowered
     }
 

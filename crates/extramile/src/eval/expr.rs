@@ -527,9 +527,11 @@ pub fn arith(op: ArithOp, lhs: Value, rhs: Value, steps: MoneySteps, span: Span)
         (ArithOp::Sub, Time(t), Duration(d)) => add_seconds(t, d.checked_neg(), span).map(Time),
         (ArithOp::Sub, Time(a), Time(b)) => Ok(Duration(a.signed_duration_since(b).num_seconds())),
         (ArithOp::Add, Date(day), Duration(d)) | (ArithOp::Add, Duration(d), Date(day)) => {
-            add_days(day, Some(d.div_euclid(86_400)), span).map(Date)
+            add_days(day, whole_days(d), span).map(Date)
         }
-        (ArithOp::Sub, Date(day), Duration(d)) => add_days(day, d.div_euclid(86_400).checked_neg(), span).map(Date),
+        (ArithOp::Sub, Date(day), Duration(d)) => {
+            add_days(day, whole_days(d).and_then(i64::checked_neg), span).map(Date)
+        }
         (ArithOp::Sub, Date(a), Date(b)) => Ok(Duration(a.signed_duration_since(b).num_seconds())),
         (op, a, b) => {
             Err(ExprError::new(format!("cannot apply `{}` to {} and {}", arith_symbol(op), a.ty(), b.ty()), span))
@@ -545,6 +547,13 @@ pub fn add_seconds(time: DateTime<FixedOffset>, seconds: Option<i64>, span: Span
         .and_then(TimeDelta::try_seconds)
         .and_then(|delta| time.checked_add_signed(delta))
         .ok_or_else(|| time_overflow(span))
+}
+
+/// The whole days of a duration of `seconds`, truncated toward zero: what a date moves by
+/// when the duration is added or subtracted, so that `d - x` is `d + (-x)` and `(d + x) - x`
+/// is `d` (36 hours and -36 hours are one day either way; an hour is none).
+fn whole_days(seconds: i64) -> Option<i64> {
+    seconds.checked_div(86_400)
 }
 
 /// `day` plus `days` (`None`: a count that overflowed), or an overflow error where the

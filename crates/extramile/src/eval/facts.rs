@@ -7,7 +7,7 @@ use crate::ir::{FactSlot, Program, SlotId};
 use crate::money::{self, AmountError, Currency};
 use crate::name::Name;
 use crate::value::{Ty, Value};
-use chrono::{DateTime, NaiveDate};
+use chrono::DateTime;
 use rust_decimal::Decimal;
 use serde_json::Value as Json;
 use std::fmt::Write;
@@ -454,6 +454,24 @@ fn found(json: &Json) -> String {
     }
 }
 
+/// The error for a fact given as a JSON number that [`decimal_of`] does not read: what is
+/// wrong with it, and how to send it instead.
+fn inexact(path: &str, ty: &Ty, json: &Json, why: InexactNumber) -> FactError {
+    let message = match (why, ty) {
+        (InexactNumber::MoreDigitsThanADouble, Ty::Money) => format!(
+            "fact `{path}` is a JSON number with more digits than a double holds exactly: send it as a string such as \"123456789012345.67\""
+        ),
+        (InexactNumber::MoreDigitsThanADouble, _) => format!(
+            "fact `{path}` is a JSON number with more digits than a double holds exactly (at most {EXACT_DIGITS} significant digits, below 2^53)"
+        ),
+        (InexactNumber::OutOfRange, _) => format!(
+            "fact `{path}` is {}: out of range for an exact number (below 7.9e28 in magnitude, at most 28 decimals)",
+            found(json)
+        ),
+    };
+    FactError { path: path.to_string(), message }
+}
+
 fn convert(ty: &Ty, json: &Json, path: &str, currency: Currency, limits: FactLimits) -> Result<Value, FactError> {
     let fail = || mismatch(path, ty, json);
     let too_large = |what: String| FactError {
@@ -473,13 +491,11 @@ fn convert(ty: &Ty, json: &Json, path: &str, currency: Currency, limits: FactLim
         Ty::Text | Ty::Any => json.as_str().map(|s| Value::Text(Arc::from(s))).ok_or_else(fail),
         Ty::Bool => json.as_bool().map(Value::Bool).ok_or_else(fail),
         Ty::Number => match json {
-            Json::Number(n) => decimal_of(n).map(Value::Number).ok_or_else(fail),
+            Json::Number(n) => decimal_of(n).map(Value::Number).map_err(|why| inexact(path, ty, json, why)),
             _ => Err(fail()),
         },
         Ty::Money => read_money(json, path, currency),
-        Ty::Date => {
-            json.as_str().and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()).map(Value::Date).ok_or_else(fail)
-        }
+        Ty::Date => json.as_str().and_then(crate::value::parse_date).map(Value::Date).ok_or_else(fail),
         Ty::Time => json.as_str().and_then(|s| DateTime::parse_from_rfc3339(s).ok()).map(Value::Time).ok_or_else(fail),
         Ty::Duration => json.as_str().and_then(crate::value::parse_duration).map(Value::Duration).ok_or_else(fail),
         Ty::List(elem) => {
@@ -501,14 +517,43 @@ fn limit_of(json: &Json, limits: FactLimits) -> usize {
     }
 }
 
-/// A JSON number as an exact decimal: integers directly, others from their shortest
-/// round-trip text, which is the text the incident wrote for any amount of up to 15 digits.
-fn decimal_of(n: &serde_json::Number) -> Option<Decimal> {
+/// Why a JSON number is not read as an exact decimal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum InexactNumber {
+    /// A number with a fraction or exponent that a double may not hold as written: 2^53 or
+    /// more in magnitude, or more than 15 significant digits in its shortest text. Several
+    /// texts read as the same double then, so the value written is not known.
+    MoreDigitsThanADouble,
+    /// Beyond what an exact decimal holds (such as `1e300` or `1e-320`).
+    OutOfRange,
+}
+
+/// At most this many significant digits name one double, and every double with a shortest
+/// text of at most this many digits was written as that text (or as one with more digits).
+const EXACT_DIGITS: usize = 15;
+
+/// A JSON number as an exact decimal, the one rule every reader of facts applies (the
+/// tree, the stream and `Facts::set` all end here or in the agreeing [`money_of_f64`]):
+/// integers exactly; others only when the double certainly is the number written, that is
+/// when it is below 2^53 in magnitude and its shortest round-trip text has at most 15
+/// significant digits, which is then the text read. Any other double may stand for several
+/// texts (`123456789012345.67` and `...345.69` read alike), and guessing one could change an
+/// amount, so it is refused, never rounded.
+fn decimal_of(n: &serde_json::Number) -> Result<Decimal, InexactNumber> {
+    const EXACT_BELOW: f64 = 9_007_199_254_740_992.0; // 2^53
+    const DECIMAL_BELOW: f64 = 7.9e28; // just under Decimal::MAX
     if let Some(i) = n.as_i64() {
-        return Some(Decimal::from(i));
+        return Ok(Decimal::from(i));
     }
     if let Some(u) = n.as_u64() {
-        return Some(Decimal::from(u));
+        return Ok(Decimal::from(u));
+    }
+    let x = n.as_f64().ok_or(InexactNumber::OutOfRange)?;
+    if x.is_nan() || x.abs() >= DECIMAL_BELOW {
+        return Err(InexactNumber::OutOfRange);
+    }
+    if x.abs() >= EXACT_BELOW {
+        return Err(InexactNumber::MoreDigitsThanADouble);
     }
     // The shortest round-trip text fits in 32 bytes; formatting it on the stack saves an
     // allocation per money fact.
@@ -525,16 +570,28 @@ fn decimal_of(n: &serde_json::Number) -> Option<Decimal> {
             owned.as_str()
         }
     };
-    Decimal::from_str(text).or_else(|_| Decimal::from_scientific(text)).ok()
+    if significant_digits(text) > EXACT_DIGITS {
+        return Err(InexactNumber::MoreDigitsThanADouble);
+    }
+    Decimal::from_str(text).or_else(|_| Decimal::from_scientific(text)).map_err(|_| InexactNumber::OutOfRange)
+}
+
+/// The significant digits of a number's text (`0.00120e5` has 3): its digits before any
+/// exponent, without leading and trailing zeros.
+fn significant_digits(text: &str) -> usize {
+    let mantissa = text.split(['e', 'E']).next().unwrap_or(text);
+    let digits = mantissa.trim_start_matches('-').bytes().filter(u8::is_ascii_digit);
+    let digits: Vec<u8> = digits.skip_while(|&d| d == b'0').collect();
+    let trailing = digits.iter().rev().take_while(|&&d| d == b'0').count();
+    digits.len().saturating_sub(trailing)
 }
 
 /// A JSON number read as money without going through its text: `12.5` is 1,250 cents
-/// when 1,250 / 100 is the very same binary number, which makes it the decimal the
-/// incident wrote. Below 2^52 minor units, two amounts of the currency lie further apart
-/// than the binary number's precision, so no other amount of at most the currency's
-/// decimals reads as the same number, and [`decimal_of`] gives the same amount. `None` for
-/// anything else (zero, huge amounts, more decimals than the currency has): the exact path
-/// through the text then decides.
+/// when 1,250 / 100 is the very same binary number. With fewer than 10^15 minor units,
+/// that amount has at most 15 significant digits, so it is the shortest text of the binary
+/// number and [`decimal_of`] reads the same amount: the two agree on every number. `None`
+/// for anything else (zero, huge amounts, more decimals than the currency has): the exact
+/// path through the text then decides.
 fn money_of(n: &serde_json::Number, currency: Currency) -> Option<Decimal> {
     if n.is_i64() || n.is_u64() {
         return None;
@@ -544,7 +601,7 @@ fn money_of(n: &serde_json::Number, currency: Currency) -> Option<Decimal> {
 
 /// [`money_of`] for a JSON number that is not an integer, read as `x`.
 fn money_of_f64(x: f64, currency: Currency) -> Option<Decimal> {
-    const PRECISE_BELOW: f64 = 4_503_599_627_370_496.0; // 2^52
+    const EXACT_BELOW: f64 = 1e15; // minor units of at most 15 digits (EXACT_DIGITS)
     let scale = match currency.minor_units {
         0 => 1.0,
         1 => 10.0,
@@ -553,10 +610,10 @@ fn money_of_f64(x: f64, currency: Currency) -> Option<Decimal> {
         _ => return None,
     };
     let minor = (x * scale).round();
-    if x == 0.0 || minor.is_nan() || minor.abs() >= PRECISE_BELOW || minor / scale != x {
+    if x == 0.0 || minor.is_nan() || minor.abs() >= EXACT_BELOW || minor / scale != x {
         return None;
     }
-    #[allow(clippy::cast_possible_truncation, reason = "an integer below 2^53 in magnitude, checked above")]
+    #[allow(clippy::cast_possible_truncation, reason = "an integer below 10^15 in magnitude, checked above")]
     let minor = minor as i64;
     Some(Decimal::new(minor, currency.minor_units))
 }
@@ -592,11 +649,16 @@ impl std::fmt::Write for StackText {
 fn read_money(json: &Json, path: &str, currency: Currency) -> Result<Value, FactError> {
     let fail = |why: String| FactError { path: path.to_string(), message: format!("fact `{path}` {why}") };
     let (amount, code) = match json {
-        Json::Number(n) => (money_of(n, currency).or_else(|| decimal_of(n)).ok_or(AmountError::Form), None),
+        Json::Number(n) => match money_of(n, currency) {
+            Some(amount) => (Ok(amount), None),
+            None => (Ok(decimal_of(n).map_err(|why| inexact(path, &Ty::Money, json, why))?), None),
+        },
         Json::String(s) => parse_money_text(s, currency),
         Json::Object(map) => {
             let amount = match map.get("amount") {
-                Some(Json::Number(n)) => decimal_of(n).ok_or(AmountError::Form),
+                Some(number @ Json::Number(n)) => {
+                    Ok(decimal_of(n).map_err(|why| inexact(path, &Ty::Money, number, why))?)
+                }
                 Some(Json::String(s)) => money::parse_amount(s),
                 _ => Err(AmountError::Form),
             };
@@ -668,14 +730,21 @@ mod tests {
         assert_eq!(money_of(&number(1e20), usd), None, "huge amounts take the exact path");
     }
 
+    #[test]
+    fn significant_digits_skip_signs_points_exponents_and_outer_zeros() {
+        for (text, digits) in [("0", 0), ("-0.00120", 2), ("1.5e-7", 2), ("100.0", 1), ("123456789012345.67", 17)] {
+            assert_eq!(significant_digits(text), digits, "{text}");
+        }
+    }
+
     proptest::proptest! {
         #[test]
-        fn money_of_is_the_text_read_rounded(cents in -10_000_000_000_i64..10_000_000_000, digits in 0_u32..4, noise in proptest::prelude::any::<f64>()) {
+        fn money_of_is_the_text_read_rounded(cents in -10_000_000_000_000_000_i64..10_000_000_000_000_000, digits in 0_u32..4, noise in proptest::prelude::any::<f64>()) {
             for currency in Currency::all() {
                 for x in [Decimal::new(cents, digits).to_string().parse::<f64>().unwrap_or(0.0), noise] {
                     let n = number(x);
                     if let Some(fast) = money_of(&n, *currency) {
-                        let exact = decimal_of(&n).and_then(|d| currency.round(d));
+                        let exact = decimal_of(&n).ok().and_then(|d| currency.round(d));
                         proptest::prop_assert_eq!(Some(fast), exact, "{} in {}", x, currency.code);
                         proptest::prop_assert_eq!(Some(fast.to_string()), currency.round(fast).map(|d| d.to_string()));
                     }
