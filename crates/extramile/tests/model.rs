@@ -160,7 +160,7 @@ fn compare(decision: &Decision, expected: &Expected) -> Result<(), String> {
 }
 
 fn config() -> ProptestConfig {
-    let cases = std::env::var("PROPTEST_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(400);
+    let cases = std::env::var("PROPTEST_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(600);
     ProptestConfig { cases, failure_persistence: None, ..ProptestConfig::default() }
 }
 
@@ -171,7 +171,7 @@ proptest! {
     fn the_engine_decides_as_the_documented_model(spec in spec::spec(), incident in spec::incident()) {
         let (text, forbids, limits) = spec::policy_text(&spec);
         let policy = Policy::parse(&text).unwrap_or_else(|d| panic!("the generated policy does not load: {d}\n{text}"));
-        let facts = spec::facts_json(&incident);
+        let facts = spec::facts_json(&spec, &incident);
         let now = chrono::DateTime::parse_from_rfc3339(spec::NOWS[incident.now]).unwrap();
         // Every role, on the same policy and incident.
         for role in 0..spec::ROLES.len() {
@@ -181,6 +181,14 @@ proptest! {
                 continue;
             }
             let decision = policy.evaluate(&facts, &Request::new(spec::ROLES[role], now)).unwrap();
+            // The traced path (every rule evaluated, no rule index) and the JSON request path
+            // (facts streamed from the text) decide the same.
+            let mut traced = policy.evaluate(&facts, &Request::new(spec::ROLES[role], now).with_trace(true)).unwrap();
+            traced.trace = None;
+            prop_assert_eq!(&traced, &decision, "trace on and off differ\n{}\n{}", text, facts);
+            let request = serde_json::json!({"facts": facts, "role": spec::ROLES[role], "now": spec::NOWS[incident.now]});
+            let streamed: Decision = serde_json::from_str(&policy.evaluate_json(&request.to_string()).unwrap()).unwrap();
+            prop_assert_eq!(&streamed, &decision, "evaluate_json and evaluate differ\n{}\n{}", text, facts);
             if std::env::var_os("MODEL_STATS").is_some() {
                 eprintln!("STATS offers={} approvals={} errors={} forbidden={} owed={} rec={} capskip={} dup={}", expected.offers.len(), expected.needs_approval.len(), expected.errors.len(), expected.forbidden.len(), expected.owed.len(), expected.recommended.len(), expected.cap_rounded, expected.offers.iter().enumerate().any(|(i, o)| expected.offers[..i].iter().any(|p| p.one_of == o.one_of)));
             }

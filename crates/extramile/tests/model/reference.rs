@@ -97,6 +97,8 @@ struct Model<'a> {
     now: DateTime<FixedOffset>,
     cap_rounded: Cell<bool>,
     inexact_overflow: Cell<bool>,
+    /// The currency's minor digits.
+    digits: u32,
     spec: &'a Spec,
 }
 
@@ -134,24 +136,24 @@ impl Model<'_> {
 
     fn money_fact(&self, f: usize) -> Result<Decimal, Fail> {
         match self.fact(f)? {
-            Val::Money(d) => Ok(*d),
+            Val::Money(units) => Ok(Decimal::from_i128_with_scale(*units, self.digits)),
             other => panic!("generator bug: {other:?} for money"),
         }
     }
 
-    /// Rounds an exact money result to cents; `Err` if cents cannot hold it (item 19).
+    /// Rounds an exact money result to the minor unit; `Err` if that cannot hold it (item 19).
     fn round(&self, exact: Decimal, ctx: Ctx) -> Result<Decimal, Fail> {
-        let plain = exact.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+        let plain = exact.round_dp_with_strategy(self.digits, RoundingStrategy::MidpointAwayFromZero);
         let rounded = match ctx {
             Ctx::Plain => plain,
-            Ctx::Cap => exact.round_dp_with_strategy(2, RoundingStrategy::ToZero),
+            Ctx::Cap => exact.round_dp_with_strategy(self.digits, RoundingStrategy::ToZero),
         };
         if rounded != plain {
             self.cap_rounded.set(true);
         }
         let mut held = rounded;
-        held.rescale(2);
-        if held.scale() != 2 || held != rounded {
+        held.rescale(self.digits);
+        if held.scale() != self.digits || held != rounded {
             self.inexact_overflow.set(true);
             return Err(ARITHMETIC);
         }
@@ -160,7 +162,7 @@ impl Model<'_> {
 
     fn money(&self, m: &Money, ctx: Ctx) -> Result<Decimal, Fail> {
         let exact = match m {
-            Money::Lit(c) => return Ok(Decimal::new(*c, 2)),
+            Money::Lit(c) => return Ok(Decimal::new(*c, self.digits)),
             Money::Fact(f) => return self.money_fact(*f),
             Money::Min(a, b) => return Ok(self.money(a, ctx)?.min(self.money(b, ctx)?)),
             Money::Max(a, b) => return Ok(self.money(a, ctx)?.max(self.money(b, ctx)?)),
@@ -244,7 +246,7 @@ impl Model<'_> {
             }
             Cond::Between(not, lo, hi) => {
                 let total = self.money_fact(TOTAL)?;
-                (total >= Decimal::new(*lo, 2) && total <= Decimal::new(*hi, 2)) != *not
+                (total >= Decimal::new(*lo, self.digits) && total <= Decimal::new(*hi, self.digits)) != *not
             }
             Cond::Is(not, k) => (self.text()? == *k) != *not,
             Cond::In(not, ks) => ks.contains(&self.text()?) != *not,
@@ -286,6 +288,7 @@ pub fn expected(spec: &Spec, incident: &Incident, forbid_names: &[String], limit
         now,
         cap_rounded: Cell::new(false),
         inexact_overflow: Cell::new(false),
+        digits: CURRENCIES[spec.currency].digits,
         spec,
     };
     let mut out = Expected::default();
