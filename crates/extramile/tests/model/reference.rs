@@ -3,7 +3,7 @@
 //! are read from JSON"), run on the generated structure, never on the policy text.
 
 use super::spec::*;
-use chrono::{DateTime, FixedOffset, NaiveDate, SecondsFormat};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, SecondsFormat};
 use rust_decimal::{Decimal, RoundingStrategy};
 use std::cell::Cell;
 use std::collections::BTreeSet;
@@ -193,10 +193,23 @@ impl Model<'_> {
                 _ => unreachable!(),
             },
             Number::Lit(t) => Decimal::new(*t, 1),
-            Number::DaysSince => match self.fact(DAY)? {
-                Val::Date(d) => Decimal::from((self.today - *d).num_days()),
-                _ => unreachable!(),
-            },
+            Number::DaysSince => Decimal::from((self.today - self.date()?).num_days()),
+            // Whole units, toward zero (Rust's integer division).
+            Number::HoursSince => Decimal::from((self.now - self.placed()?).num_seconds() / 3600),
+            Number::MinutesUntil => Decimal::from((self.placed()? - self.now).num_seconds() / 60),
+            Number::DaysUntilNext => {
+                let day = self.date()?;
+                // The next yearly recurrence on or after today; 29 February is 28 February
+                // in common years.
+                let on = |year: i32| {
+                    NaiveDate::from_ymd_opt(year, day.month(), day.day())
+                        .or_else(|| NaiveDate::from_ymd_opt(year, 2, 28))
+                        .unwrap()
+                };
+                let this_year = on(self.today.year());
+                let next = if this_year >= self.today { this_year } else { on(self.today.year() + 1) };
+                Decimal::from((next - self.today).num_days())
+            }
         })
     }
 
@@ -207,6 +220,21 @@ impl Model<'_> {
                 Val::Duration(s) => Ok(*s),
                 _ => unreachable!(),
             },
+            Duration::SincePlaced => Ok((self.now - self.placed()?).num_seconds()),
+        }
+    }
+
+    fn date(&self) -> Result<NaiveDate, Fail> {
+        match self.fact(DAY)? {
+            Val::Date(d) => Ok(*d),
+            _ => unreachable!(),
+        }
+    }
+
+    fn placed(&self) -> Result<DateTime<FixedOffset>, Fail> {
+        match self.fact(PLACED)? {
+            Val::Time(t) => Ok(*t),
+            _ => unreachable!(),
         }
     }
 
@@ -243,6 +271,10 @@ impl Model<'_> {
                     Date::TodayMinus(n) => self.today - chrono::Duration::days(*n),
                 };
                 compare(*day, *op, other)
+            }
+            Cond::Time(op, d) => {
+                let placed = self.placed()?;
+                compare(placed, *op, self.now - chrono::Duration::seconds(self.duration(d)?))
             }
             Cond::Between(not, lo, hi) => {
                 let total = self.money_fact(TOTAL)?;

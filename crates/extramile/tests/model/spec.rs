@@ -1,7 +1,7 @@
 //! The structured policies and incidents of the model test: what is generated (proptest
 //! strategies) and how it is written as policy text and incident JSON.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, FixedOffset, NaiveDate, SecondsFormat};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 use serde_json::{json, Value as Json};
@@ -33,6 +33,7 @@ pub const KIND: usize = 4;
 pub const VIP: usize = 5;
 pub const LATE: usize = 6;
 pub const DAY: usize = 7;
+pub const PLACED: usize = 8;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Ty {
@@ -42,9 +43,10 @@ pub enum Ty {
     Boolean,
     Duration,
     Date,
+    Time,
 }
 
-pub const FACTS: [(&str, Ty); 8] = [
+pub const FACTS: [(&str, Ty); 9] = [
     ("order.total", Ty::Money),
     ("goods.price", Ty::Money),
     ("customer.used", Ty::Money),
@@ -53,6 +55,7 @@ pub const FACTS: [(&str, Ty); 8] = [
     ("customer.vip", Ty::Boolean),
     ("delivery.late", Ty::Duration),
     ("order.day", Ty::Date),
+    ("order.placed", Ty::Time),
 ];
 
 /// Gestures: two `amount`, one `item`, one `due`, one without parameter.
@@ -77,6 +80,7 @@ pub enum Val {
     /// Seconds.
     Duration(i64),
     Date(NaiveDate),
+    Time(DateTime<FixedOffset>),
 }
 
 /// A money expression (an amount).
@@ -107,6 +111,12 @@ pub enum Number {
     Lit(i64),
     /// `days since order.day`.
     DaysSince,
+    /// `days until next order.day`.
+    DaysUntilNext,
+    /// `hours since order.placed`.
+    HoursSince,
+    /// `minutes until order.placed`.
+    MinutesUntil,
 }
 
 /// A duration expression.
@@ -115,6 +125,8 @@ pub enum Duration {
     /// A whole number of a unit: (count, unit index into [`UNITS`]).
     Lit(i64, usize),
     Late,
+    /// `(now - order.placed)`.
+    SincePlaced,
 }
 
 pub const UNITS: [(&str, i64); 4] = [("minutes", 60), ("hours", 3600), ("days", 86_400), ("weeks", 604_800)];
@@ -159,6 +171,8 @@ pub enum Cond {
     Number(Number, CmpOp, Number),
     Duration(Duration, CmpOp, Duration),
     Date(CmpOp, Date),
+    /// `order.placed OP (now - DURATION)`.
+    Time(CmpOp, Duration),
     /// `order.total [not] between $LO and $HI` (cents).
     Between(bool, i64, i64),
     /// `incident.kind is [not] "K"`.
@@ -257,11 +271,23 @@ pub const NOWS: [&str; 3] = ["2026-11-22T10:00:00Z", "2026-11-22T23:30:00-05:00"
 // ---- Strategies ---------------------------------------------------------------------------
 
 fn date() -> impl Strategy<Value = NaiveDate> {
-    // Around the `now`s, so that `days since` and `today - N days` cut both ways.
-    (0..40i64, 0..2usize).prop_map(|(offset, base)| {
-        let base = [NaiveDate::from_ymd_opt(2026, 11, 1), NaiveDate::from_ymd_opt(2026, 2, 10)][base].unwrap();
-        base + chrono::Duration::days(offset)
+    // Around the `now`s, so that `days since` and `today - N days` cut both ways, and
+    // around 29 February 2024 for `days until next`.
+    (0..40i64, 0..3usize).prop_map(|(offset, base)| {
+        let bases = [(2026, 11, 1), (2026, 2, 10), (2024, 2, 15)];
+        let (y, m, d) = bases[base];
+        NaiveDate::from_ymd_opt(y, m, d).unwrap() + chrono::Duration::days(offset)
     })
+}
+
+fn time() -> impl Strategy<Value = DateTime<FixedOffset>> {
+    (0..700_000i64, 0..2usize, prop::sample::select(vec![0i32, -5 * 3600, 2 * 3600, 5 * 3600 + 1800])).prop_map(
+        |(secs, base, offset)| {
+            let base = ["2026-11-15T00:00:00Z", "2026-02-24T00:00:00Z"][base];
+            let at = DateTime::parse_from_rfc3339(base).unwrap() + chrono::Duration::seconds(secs);
+            at.with_timezone(&FixedOffset::east_opt(offset).unwrap())
+        },
+    )
 }
 
 fn cents() -> BoxedStrategy<i64> {
@@ -285,6 +311,7 @@ pub fn value(ty: Ty) -> BoxedStrategy<Val> {
         Ty::Boolean => any::<bool>().prop_map(Val::Bool).boxed(),
         Ty::Duration => (0..200i64, 0..4usize).prop_map(|(n, u)| Val::Duration(n * UNITS[u].1)).boxed(),
         Ty::Date => date().prop_map(Val::Date).boxed(),
+        Ty::Time => time().prop_map(Val::Time).boxed(),
     }
 }
 
@@ -297,6 +324,7 @@ fn wrong(ty: Ty) -> BoxedStrategy<Json> {
         Ty::Boolean => prop_oneof![Just(json!("true")), Just(json!(1))].boxed(),
         Ty::Duration => prop_oneof![Just(json!("1.5 hours")), Just(json!(3600)), Just(json!("P1M")), any_wrong].boxed(),
         Ty::Date => prop_oneof![Just(json!("2026-02-30")), Just(json!("2026-05-01T10:00:00Z")), any_wrong].boxed(),
+        Ty::Time => prop_oneof![Just(json!("2026-05-01T10:00:00")), Just(json!("2026-05-01")), any_wrong].boxed(),
     }
 }
 
@@ -346,11 +374,22 @@ fn cmp_op() -> impl Strategy<Value = CmpOp> {
 }
 
 fn number() -> impl Strategy<Value = Number> {
-    prop_oneof![2 => Just(Number::Count), 2 => (-20..120i64).prop_map(Number::Lit), 1 => Just(Number::DaysSince)]
+    prop_oneof![
+        2 => Just(Number::Count),
+        3 => (-20..120i64).prop_map(Number::Lit),
+        1 => Just(Number::DaysSince),
+        1 => Just(Number::DaysUntilNext),
+        1 => Just(Number::HoursSince),
+        1 => Just(Number::MinutesUntil),
+    ]
 }
 
 fn duration() -> impl Strategy<Value = Duration> {
-    prop_oneof![2 => Just(Duration::Late), 2 => (0..60i64, 0..4usize).prop_map(|(n, u)| Duration::Lit(n, u))]
+    prop_oneof![
+        2 => Just(Duration::Late),
+        2 => (0..60i64, 0..4usize).prop_map(|(n, u)| Duration::Lit(n, u)),
+        1 => Just(Duration::SincePlaced),
+    ]
 }
 
 fn kinds() -> impl Strategy<Value = Vec<usize>> {
@@ -366,6 +405,7 @@ pub fn cond() -> BoxedStrategy<Cond> {
         2 => (duration(), cmp_op(), duration()).prop_map(|(a, op, b)| Cond::Duration(a, op, b)),
         1 => (cmp_op(), prop_oneof![date().prop_map(Date::Lit), (-5..30i64).prop_map(Date::TodayMinus)])
             .prop_map(|(op, d)| Cond::Date(op, d)),
+        1 => (cmp_op(), duration()).prop_map(|(op, d)| Cond::Time(op, d)),
         1 => (any::<bool>(), cents(), cents()).prop_map(|(not, a, b)| Cond::Between(not, a.min(b), a.max(b))),
         4 => (any::<bool>(), 0..3usize).prop_map(|(not, k)| Cond::Is(not, k)),
         2 => (any::<bool>(), kinds()).prop_map(|(not, ks)| Cond::In(not, ks)),
@@ -525,6 +565,9 @@ fn number_text(n: &Number) -> String {
         Number::Lit(t) if *t < 0 => format!("(-{})", tenths(-t)),
         Number::Lit(t) => tenths(*t),
         Number::DaysSince => "days since order.day".to_string(),
+        Number::DaysUntilNext => "days until next order.day".to_string(),
+        Number::HoursSince => "hours since order.placed".to_string(),
+        Number::MinutesUntil => "minutes until order.placed".to_string(),
     }
 }
 
@@ -532,6 +575,7 @@ pub fn duration_text(d: &Duration) -> String {
     match d {
         Duration::Lit(n, u) => format!("{n} {}", UNITS[*u].0),
         Duration::Late => "delivery.late".to_string(),
+        Duration::SincePlaced => "(now - order.placed)".to_string(),
     }
 }
 
@@ -553,6 +597,7 @@ pub fn cond_text(cur: Cur, c: &Cond) -> String {
             };
             format!("order.day {} {d}", op.text())
         }
+        Cond::Time(op, d) => format!("order.placed {} (now - {})", op.text(), duration_text(d)),
         Cond::Between(not, lo, hi) => {
             let not = if *not { "not " } else { "" };
             format!("order.total {not}between {} and {}", money_lit(cur, (*lo).into()), money_lit(cur, (*hi).into()))
@@ -592,6 +637,7 @@ fn val_text(cur: Cur, v: &Val) -> String {
         Val::Bool(b) => b.to_string(),
         Val::Duration(s) => format!("{s} seconds"),
         Val::Date(d) => d.to_string(),
+        Val::Time(t) => t.to_rfc3339_opts(SecondsFormat::Secs, true),
     }
 }
 
@@ -616,6 +662,7 @@ pub fn policy_text(spec: &Spec) -> (String, Vec<String>, Vec<String>) {
             Ty::Boolean => "boolean".to_string(),
             Ty::Duration => "duration".to_string(),
             Ty::Date => "date".to_string(),
+            Ty::Time => "time".to_string(),
         };
         let default = default.as_ref().map_or(String::new(), |v| format!(", default {}", val_text(cur, v)));
         lines.push(format!("  {path}: {ty}{default}"));
@@ -713,5 +760,6 @@ fn value_json(cur: Cur, v: &Val, how: u8) -> Json {
             _ => json!(format!("{s} seconds")),
         },
         Val::Date(d) => json!(d.to_string()),
+        Val::Time(t) => json!(t.to_rfc3339_opts(SecondsFormat::Secs, true)),
     }
 }
