@@ -121,10 +121,15 @@ fn compare(decision: &Decision, expected: &Expected) -> Result<(), String> {
     // what limits block (and so the recommendations and offers they remove).
     let skip_caps = PENDING_ITEM_22 && expected.cap_rounded;
     let kept = |rule: &String| !(skip_caps && rule.starts_with("limit@"));
-    let forbidden: BTreeSet<(String, String)> =
-        decision.forbidden.iter().map(|f| (name(&f.gesture), name(&f.rule))).filter(|(_, r)| kept(r)).collect();
-    let expected_forbidden: BTreeSet<(String, String)> =
-        expected.forbidden.iter().filter(|(_, r)| kept(r)).cloned().collect();
+    let reason = |why: &str| if why.starts_with("blocked because") { "blocked".to_string() } else { why.to_string() };
+    let forbidden: BTreeSet<(String, String, String)> = decision
+        .forbidden
+        .iter()
+        .map(|f| (name(&f.gesture), name(&f.rule), reason(&f.reason)))
+        .filter(|(_, r, _)| kept(r))
+        .collect();
+    let expected_forbidden: BTreeSet<(String, String, String)> =
+        expected.forbidden.iter().filter(|(_, r, _)| kept(r)).cloned().collect();
     if forbidden != expected_forbidden {
         return Err(format!("forbidden differ: engine {forbidden:?}, model {expected_forbidden:?}"));
     }

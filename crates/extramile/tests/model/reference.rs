@@ -79,8 +79,10 @@ pub struct Expected {
     pub needs_approval: Vec<Approval>,
     pub owed: Vec<Owed>,
     pub recommended: Vec<Recommended>,
-    /// (gesture, rule / `never@LINE` / `limit@LINE`).
-    pub forbidden: BTreeSet<(String, String)>,
+    /// (gesture, rule / `never@LINE` / `limit@LINE`, reason), the reason as in docs/json.md:
+    /// the `because` text, `forbidden by policy`, `limit reached`, or `blocked` for every
+    /// `blocked because ...` (fail safe).
+    pub forbidden: BTreeSet<(String, String, String)>,
     /// (to, rule).
     pub escalations: Vec<(String, String)>,
     /// (rule / forbid / limit, fact).
@@ -351,25 +353,26 @@ pub fn expected(spec: &Spec, incident: &Incident, forbid_names: &[String], limit
 
     // 3. Forbids: a condition that holds or cannot be evaluated blocks.
     let mut blocked = [false; GESTURES.len()];
-    let mut block = |out: &mut Expected, gesture: usize, who: &str| {
+    let mut block = |out: &mut Expected, gesture: usize, who: &str, why: &str| {
         blocked[gesture] = true;
-        out.forbidden.insert((GESTURES[gesture].to_string(), who.to_string()));
+        out.forbidden.insert((GESTURES[gesture].to_string(), who.to_string(), why.to_string()));
     };
     for (forbid, name) in spec.forbids.iter().zip(forbid_names) {
-        let holds = match model.cond(&forbid.cond) {
-            Ok(holds) => holds,
+        let why = match model.cond(&forbid.cond) {
+            Ok(false) => continue,
+            Ok(true) if forbid.because => "no",
+            Ok(true) => "forbidden by policy",
             Err(f) => {
                 fail(&mut out, name, f);
-                true
+                "blocked"
             }
         };
-        if holds {
-            forbid.gestures.iter().for_each(|g| block(&mut out, *g, name));
-        }
+        forbid.gestures.iter().for_each(|g| block(&mut out, *g, name, why));
     }
     for (i, rule) in spec.rules.iter().enumerate() {
+        let why = if outcomes[i] == Outcome::Failed { "blocked" } else { "forbidden by policy" };
         if outcomes[i] != Outcome::NotMatched {
-            rule.nevers.iter().flatten().for_each(|g| block(&mut out, *g, &rule_name(i)));
+            rule.nevers.iter().flatten().for_each(|g| block(&mut out, *g, &rule_name(i), why));
         }
     }
 
@@ -389,9 +392,11 @@ pub fn expected(spec: &Spec, incident: &Incident, forbid_names: &[String], limit
         match room {
             Err(f) => {
                 fail(&mut out, name, f);
-                limit.gestures.iter().for_each(|g| block(&mut out, *g, name));
+                limit.gestures.iter().for_each(|g| block(&mut out, *g, name, "blocked"));
             }
-            Ok(room) if room <= Decimal::ZERO => limit.gestures.iter().for_each(|g| block(&mut out, *g, name)),
+            Ok(room) if room <= Decimal::ZERO => {
+                limit.gestures.iter().for_each(|g| block(&mut out, *g, name, "limit reached"))
+            }
             Ok(room) => {
                 for g in &limit.gestures {
                     if caps[*g].as_ref().is_none_or(|(cap, _)| room < *cap) {
