@@ -743,19 +743,24 @@ fn value_json(cur: Cur, v: &Val, how: u8) -> Json {
             let d = Decimal::from_i128_with_scale(*units, cur.digits);
             match how % 5 {
                 0 => json!(d.to_string()),
-                1 => json!(money_lit(cur, *units)),
+                // The symbol form is documented for `$` (`"$12.50"`); other currencies use codes.
+                1 if cur.symbol == Some("$") => json!(money_lit(cur, *units)),
+                1 => json!(format!("{d} {}", cur.code)),
                 2 => json!(format!("{} {d}", cur.code)),
                 3 => json!({"amount": d.to_string(), "currency": cur.code}),
-                // A JSON number, read through its shortest decimal text.
-                _ => serde_json::from_str(&d.to_string()).unwrap(),
+                // A JSON number, read through its shortest decimal text (up to 15 digits).
+                _ if units.unsigned_abs() < 10u128.pow(15) => serde_json::from_str(&d.to_string()).unwrap(),
+                _ => json!(d.to_string()),
             }
         }
         Val::Number(n) => serde_json::from_str(&n.to_string()).unwrap(),
         Val::Text(k) => json!(KINDS[*k]),
         Val::Bool(b) => json!(b),
         Val::Duration(s) => match how % 3 {
+            0 if *s == 1 => json!("1 second"),
             0 => json!(format!("{s} seconds")),
             1 => json!(format!("PT{s}S")),
+            _ if *s == 60 => json!("1 minute"),
             _ if s % 60 == 0 => json!(format!("{} minutes", s / 60)),
             _ => json!(format!("{s} seconds")),
         },
