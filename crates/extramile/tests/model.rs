@@ -112,8 +112,8 @@ fn compare_offers(engine: &[Offer], model: &[Offer]) -> Result<(), String> {
 }
 
 fn compare(decision: &Decision, expected: &Expected) -> Result<(), String> {
-    let errors: BTreeSet<(String, Option<String>)> =
-        decision.errors.iter().map(|p| (name(&p.rule), p.fact.clone())).collect();
+    let errors: BTreeSet<(String, Option<String>, u32)> =
+        decision.errors.iter().map(|p| (name(&p.rule), p.fact.clone(), p.line)).collect();
     if errors != expected.errors {
         return Err(format!("errors differ: engine {errors:?}, model {:?}", expected.errors));
     }
@@ -174,14 +174,14 @@ proptest! {
 
     #[test]
     fn the_engine_decides_as_the_documented_model(spec in spec::spec(), incident in spec::incident()) {
-        let (text, forbids, limits) = spec::policy_text(&spec);
+        let (text, layout) = spec::policy_text(&spec);
         let policy = Policy::parse(&text).unwrap_or_else(|d| panic!("the generated policy does not load: {d}\n{text}"));
         let facts = spec::facts_json(&spec, &incident);
         let now = chrono::DateTime::parse_from_rfc3339(spec::NOWS[incident.now]).unwrap();
         // Every role, on the same policy and incident.
         for role in 0..spec::ROLES.len() {
             let incident = spec::Incident { role, ..incident.clone() };
-            let expected = reference::expected(&spec, &incident, &forbids, &limits);
+            let expected = reference::expected(&spec, &incident, &layout);
             if PENDING_ITEM_19 && expected.inexact_overflow {
                 continue;
             }

@@ -85,8 +85,8 @@ pub struct Expected {
     pub forbidden: BTreeSet<(String, String, String)>,
     /// (to, rule).
     pub escalations: Vec<(String, String)>,
-    /// (rule / forbid / limit, fact).
-    pub errors: BTreeSet<(String, Option<String>)>,
+    /// (rule / forbid / limit, fact, line of the statement).
+    pub errors: BTreeSet<(String, Option<String>, u32)>,
     /// A cap's rounding toward zero gave less than half away from zero would (item 22).
     pub cap_rounded: bool,
     /// A money result could not be held exactly in cents (item 19).
@@ -314,7 +314,7 @@ fn item_name(item: Option<usize>) -> Option<String> {
 }
 
 /// The decision the documents describe for `spec` on `incident`.
-pub fn expected(spec: &Spec, incident: &Incident, forbid_names: &[String], limit_names: &[String]) -> Expected {
+pub fn expected(spec: &Spec, incident: &Incident, layout: &Layout) -> Expected {
     let now = DateTime::parse_from_rfc3339(NOWS[incident.now]).unwrap();
     let model = Model {
         facts: read_facts(spec, incident),
@@ -326,15 +326,15 @@ pub fn expected(spec: &Spec, incident: &Incident, forbid_names: &[String], limit
         spec,
     };
     let mut out = Expected::default();
-    let fail = |out: &mut Expected, who: &str, f: Fail| {
-        out.errors.insert((who.to_string(), f.fact.map(String::from)));
+    let fail = |out: &mut Expected, who: &str, line: u32, f: Fail| {
+        out.errors.insert((who.to_string(), f.fact.map(String::from), line));
     };
 
     // 1-2. Rule conditions, in order, stopping at the first false or failing one.
     let mut outcomes = Vec::new();
     for (i, rule) in model.spec.rules.iter().enumerate() {
         let mut outcome = Outcome::Matched;
-        for when in &rule.whens {
+        for (when, line) in rule.whens.iter().zip(&layout.rules[i].whens) {
             match model.cond(when) {
                 Ok(true) => {}
                 Ok(false) => {
@@ -342,7 +342,7 @@ pub fn expected(spec: &Spec, incident: &Incident, forbid_names: &[String], limit
                     break;
                 }
                 Err(f) => {
-                    fail(&mut out, &rule_name(i), f);
+                    fail(&mut out, &rule_name(i), *line, f);
                     outcome = Outcome::Failed;
                     break;
                 }
@@ -357,13 +357,13 @@ pub fn expected(spec: &Spec, incident: &Incident, forbid_names: &[String], limit
         blocked[gesture] = true;
         out.forbidden.insert((GESTURES[gesture].to_string(), who.to_string(), why.to_string()));
     };
-    for (forbid, name) in spec.forbids.iter().zip(forbid_names) {
+    for (forbid, (name, line)) in spec.forbids.iter().zip(&layout.forbids) {
         let why = match model.cond(&forbid.cond) {
             Ok(false) => continue,
             Ok(true) if forbid.because => "no",
             Ok(true) => "forbidden by policy",
             Err(f) => {
-                fail(&mut out, name, f);
+                fail(&mut out, name, *line, f);
                 "blocked"
             }
         };
@@ -378,7 +378,7 @@ pub fn expected(spec: &Spec, incident: &Incident, forbid_names: &[String], limit
 
     // 4. Limits: room = cap - used; blocks at zero or less, or when not computable; else caps.
     let mut caps: [Option<(Decimal, String)>; GESTURES.len()] = Default::default();
-    for (limit, name) in spec.limits.iter().zip(limit_names) {
+    for (limit, (name, line)) in spec.limits.iter().zip(&layout.limits) {
         let room = model.money(&limit.cap, Ctx::Cap).and_then(|cap| {
             let used = match &limit.used {
                 Some(used) => model.money(used, Ctx::Plain)?,
@@ -391,7 +391,7 @@ pub fn expected(spec: &Spec, incident: &Incident, forbid_names: &[String], limit
         });
         match room {
             Err(f) => {
-                fail(&mut out, name, f);
+                fail(&mut out, name, *line, f);
                 limit.gestures.iter().for_each(|g| block(&mut out, *g, name, "blocked"));
             }
             Ok(room) if room <= Decimal::ZERO => {
@@ -413,7 +413,7 @@ pub fn expected(spec: &Spec, incident: &Incident, forbid_names: &[String], limit
         if outcomes[i] != Outcome::Matched {
             continue;
         }
-        for (g, grant) in rule.grants.iter().enumerate() {
+        for (g, (grant, line)) in rule.grants.iter().zip(&layout.rules[i].grants).enumerate() {
             let mut alts = Vec::new();
             let mut failed = false;
             for alt in &grant.alts {
@@ -424,7 +424,7 @@ pub fn expected(spec: &Spec, incident: &Incident, forbid_names: &[String], limit
                         Ok(a) if a > Decimal::ZERO => Bound::UpTo(a),
                         Ok(_) => continue,
                         Err(f) => {
-                            fail(&mut out, &rule_name(i), f);
+                            fail(&mut out, &rule_name(i), *line, f);
                             failed = true;
                             continue;
                         }
@@ -516,24 +516,24 @@ pub fn expected(spec: &Spec, incident: &Incident, forbid_names: &[String], limit
             continue;
         }
         let name = rule_name(i);
-        for owe in &rule.owes {
+        for (owe, line) in rule.owes.iter().zip(&layout.rules[i].owes) {
             let amount = match owe.amount.as_ref().map(|m| model.money(m, Ctx::Plain)).transpose() {
                 Ok(amount) => amount,
                 Err(f) => {
-                    fail(&mut out, &name, f);
+                    fail(&mut out, &name, *line, f);
                     continue;
                 }
             };
             out.owed.push((GESTURES[owe.gesture].to_string(), item_name(owe.item), amount, name.clone()));
         }
-        for rec in &rule.recommends {
+        for (rec, line) in rule.recommends.iter().zip(&layout.rules[i].recommends) {
             if blocked[rec.gesture] {
                 continue;
             }
             let amount = match rec.amount.as_ref().map(|m| model.money(m, Ctx::Plain)).transpose() {
                 Ok(amount) => amount,
                 Err(f) => {
-                    fail(&mut out, &name, f);
+                    fail(&mut out, &name, *line, f);
                     continue;
                 }
             };
@@ -542,7 +542,7 @@ pub fn expected(spec: &Spec, incident: &Incident, forbid_names: &[String], limit
                     due.map(|s| (model.now + chrono::Duration::seconds(s)).to_rfc3339_opts(SecondsFormat::AutoSi, true))
                 }
                 Err(f) => {
-                    fail(&mut out, &name, f);
+                    fail(&mut out, &name, *line, f);
                     continue;
                 }
             };

@@ -645,9 +645,29 @@ pub fn rule_name(i: usize) -> String {
     format!("r{i}")
 }
 
-/// The policy text, and the names of the forbids and limits (`never@LINE`, `limit@LINE`).
-pub fn policy_text(spec: &Spec) -> (String, Vec<String>, Vec<String>) {
+/// Where the statements of the policy text are: each is one line (1-based).
+#[derive(Debug, Default)]
+pub struct Layout {
+    /// The forbids' names in decisions (`never@LINE`), and their lines.
+    pub forbids: Vec<(String, u32)>,
+    /// The limits' names in decisions (`limit@LINE`), and their lines.
+    pub limits: Vec<(String, u32)>,
+    pub rules: Vec<RuleLines>,
+}
+
+/// The lines of one rule's statements.
+#[derive(Debug, Default)]
+pub struct RuleLines {
+    pub whens: Vec<u32>,
+    pub grants: Vec<u32>,
+    pub owes: Vec<u32>,
+    pub recommends: Vec<u32>,
+}
+
+/// The policy text, and where its statements are.
+pub fn policy_text(spec: &Spec) -> (String, Layout) {
     let cur = CURRENCIES[spec.currency];
+    let mut layout = Layout::default();
     let mut lines: Vec<String> = vec![
         "policy \"Model\"".into(),
         format!("currency {}", cur.code),
@@ -673,15 +693,19 @@ pub fn policy_text(spec: &Spec) -> (String, Vec<String>, Vec<String>) {
     );
     for (i, rule) in spec.rules.iter().enumerate() {
         lines.push(format!("rule {}", rule_name(i)));
+        let mut at = RuleLines::default();
+        let line = |lines: &Vec<String>| u32::try_from(lines.len()).unwrap();
         if let Some(p) = rule.priority {
             lines.push(format!("  priority {p}"));
         }
         for when in &rule.whens {
             lines.push(format!("  when {}", cond_text(cur, when)));
+            at.whens.push(line(&lines));
         }
         for grant in &rule.grants {
             let alts: Vec<String> = grant.alts.iter().map(|a| alt_text(cur, a)).collect();
             lines.push(format!("  {} may {}", ROLES[grant.role], alts.join(" or ")));
+            at.grants.push(line(&lines));
         }
         for never in &rule.nevers {
             let gestures: Vec<&str> = never.iter().map(|g| GESTURES[*g]).collect();
@@ -690,33 +714,36 @@ pub fn policy_text(spec: &Spec) -> (String, Vec<String>, Vec<String>) {
         for owe in &rule.owes {
             let amount = owe.amount.as_ref().map_or(String::new(), |m| format!(" of {}", money_text(cur, m)));
             lines.push(format!("  owe {}{amount}", gesture_words(owe.gesture, owe.item)));
+            at.owes.push(line(&lines));
         }
         for rec in &rule.recommends {
             let amount = rec.amount.as_ref().map_or(String::new(), |m| format!(" of {}", money_text(cur, m)));
             let due = rec.due.as_ref().map_or(String::new(), |d| format!(" in {}", duration_text(d)));
             lines.push(format!("  recommend {}{amount}{due}", gesture_words(rec.gesture, rec.item)));
+            at.recommends.push(line(&lines));
         }
         if let Some(role) = rule.escalate {
             lines.push(format!("  escalate to {} because \"up\"", ROLES[role]));
         }
+        layout.rules.push(at);
     }
-    let mut forbids = Vec::new();
+
     for forbid in &spec.forbids {
         let gestures: Vec<&str> = forbid.gestures.iter().map(|g| GESTURES[*g]).collect();
         let because = if forbid.because { " because \"no\"" } else { "" };
         lines.push(format!("never {} when {}{because}", gestures.join(", "), cond_text(cur, &forbid.cond)));
-        forbids.push(format!("never@{}", lines.len()));
+        layout.forbids.push((format!("never@{}", lines.len()), u32::try_from(lines.len()).unwrap()));
     }
-    let mut limits = Vec::new();
+
     for limit in &spec.limits {
         let gestures: Vec<&str> = limit.gestures.iter().map(|g| GESTURES[*g]).collect();
         let used = limit.used.as_ref().map_or(String::new(), |m| format!(", already used {}", money_text(cur, m)));
         lines.push(format!("limit {} to {}{used}", gestures.join(", "), money_text(cur, &limit.cap)));
-        limits.push(format!("limit@{}", lines.len()));
+        layout.limits.push((format!("limit@{}", lines.len()), u32::try_from(lines.len()).unwrap()));
     }
     let mut text = lines.join("\n");
     text.push('\n');
-    (text, forbids, limits)
+    (text, layout)
 }
 
 /// The incident's facts as JSON, each present value in one of its accepted spellings.
