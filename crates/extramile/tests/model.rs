@@ -138,6 +138,19 @@ fn compare(decision: &Decision, expected: &Expected) -> Result<(), String> {
     if escalations != expected.escalations {
         return Err(format!("escalations differ: engine {escalations:?}, model {:?}", expected.escalations));
     }
+    // The warning of an entitlement also forbidden names its gesture in backticks.
+    let owed_and_forbidden: Vec<(String, String)> = decision
+        .warnings
+        .iter()
+        .filter(|w| w.message.contains("owed") && w.message.contains("forbidden"))
+        .map(|w| (name(&w.rule), w.message.split('`').nth(1).unwrap_or_default().to_string()))
+        .collect();
+    if !skip_caps && owed_and_forbidden != expected.owed_and_forbidden {
+        return Err(format!(
+            "owed-and-forbidden warnings differ: engine {owed_and_forbidden:?}, model {:?}",
+            expected.owed_and_forbidden
+        ));
+    }
     if owed_of(decision) != expected.owed {
         return Err(format!("owed differ: engine {:?}, model {:?}", owed_of(decision), expected.owed));
     }

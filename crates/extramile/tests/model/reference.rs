@@ -83,6 +83,8 @@ pub struct Expected {
     /// the `because` text, `forbidden by policy`, `limit reached`, or `blocked` for every
     /// `blocked because ...` (fail safe).
     pub forbidden: BTreeSet<(String, String, String)>,
+    /// (rule, gesture) of each entitlement that is also forbidden: kept, with a warning.
+    pub owed_and_forbidden: Vec<(String, String)>,
     /// (to, rule).
     pub escalations: Vec<(String, String)>,
     /// (rule / forbid / limit, fact, line of the statement).
@@ -524,6 +526,9 @@ pub fn expected(spec: &Spec, incident: &Incident, layout: &Layout) -> Expected {
                     continue;
                 }
             };
+            if blocked[owe.gesture] {
+                out.owed_and_forbidden.push((name.clone(), GESTURES[owe.gesture].to_string()));
+            }
             out.owed.push((GESTURES[owe.gesture].to_string(), item_name(owe.item), amount, name.clone()));
         }
         for (rec, line) in rule.recommends.iter().zip(&layout.rules[i].recommends) {
