@@ -4,8 +4,8 @@
 //! `escalate`, forbids and limits), an incident (present, missing, null, wrong-typed and
 //! extreme facts), a role and `now`, so that `evaluate` explores far more than the examples.
 //! Checks: no panic; no internal diagnostic (`E0000`, a bug by definition); a policy that
-//! loads decides deterministically, the same with and without the trace, and never offers a
-//! non-positive amount.
+//! loads decides deterministically, the same with and without the trace and through
+//! `evaluate_json` (the streaming reader), and never offers a non-positive amount.
 #![no_main]
 
 use arbitrary::Unstructured;
@@ -400,7 +400,8 @@ fuzz_target!(|data: &[u8]| {
             return;
         }
     };
-    let Ok(now) = chrono::DateTime::parse_from_rfc3339(now) else { return };
+    let now_text = now;
+    let Ok(now) = chrono::DateTime::parse_from_rfc3339(now_text) else { return };
     let plain = Request::new(role, now);
     let decision = match policy.evaluate(&facts, &plain) {
         Ok(decision) => decision,
@@ -414,6 +415,13 @@ fuzz_target!(|data: &[u8]| {
     };
     traced.trace = None;
     assert_eq!(traced, decision, "the rule index never changes a decision\n{text}\n{facts}");
+    // The JSON request path streams the facts from the text: it must decide the same.
+    let request = serde_json::json!({"facts": facts, "role": role, "now": now_text}).to_string();
+    match policy.evaluate_json(&request).map(|json| serde_json::from_str::<Decision>(&json)) {
+        Ok(Ok(streamed)) => assert_eq!(streamed, decision, "evaluate_json differs\n{text}\n{request}"),
+        Ok(Err(err)) => panic!("a decision does not read back: {err}\n{text}\n{request}"),
+        Err(err) => panic!("evaluate_json refuses what evaluate decides: {err}\n{text}\n{request}"),
+    }
     for gesture in decision.offers.iter().flat_map(|o| &o.one_of) {
         if let Some(amount) = gesture.up_to {
             assert!(amount > extramile::Decimal::ZERO, "offered a non-positive amount\n{text}\n{facts}");
