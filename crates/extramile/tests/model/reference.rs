@@ -116,6 +116,15 @@ fn read_facts(spec: &Spec, incident: &Incident) -> Vec<Result<Val, Fail>> {
             match slot {
                 Slot::Missing | Slot::Null => default.clone().ok_or(unreadable),
                 Slot::Value(v, _) => Ok(v.clone()),
+                // A list with a wrong element names it: `customer.flags[1]` (language.md,
+                // "Element errors name the index").
+                Slot::Wrong(serde_json::Value::Array(elements)) if *path == FACTS[FLAGS].0 => {
+                    match elements.iter().position(|e| !e.is_string()) {
+                        Some(0) => Err(Fail { fact: Some("customer.flags[0]") }),
+                        Some(1) => Err(Fail { fact: Some("customer.flags[1]") }),
+                        _ => unreachable!("the generator's wrong lists go wrong at 0 or 1"),
+                    }
+                }
                 Slot::Wrong(_) => Err(unreadable),
             }
         })
@@ -286,6 +295,10 @@ impl Model<'_> {
             }
             Cond::Is(not, k) => (self.text()? == *k) != *not,
             Cond::In(not, ks) => ks.contains(&self.text()?) != *not,
+            Cond::Flagged(not, t, _) => match self.fact(FLAGS)? {
+                Val::Texts(ts) => ts.contains(t) != *not,
+                _ => unreachable!(),
+            },
             Cond::Not(c) => !self.cond(c)?,
             Cond::And(a, b) => self.cond(a)? && self.cond(b)?,
             Cond::Or(a, b) => self.cond(a)? || self.cond(b)?,

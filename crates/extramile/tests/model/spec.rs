@@ -34,6 +34,8 @@ pub const VIP: usize = 5;
 pub const LATE: usize = 6;
 pub const DAY: usize = 7;
 pub const PLACED: usize = 8;
+pub const FLAGS: usize = 9;
+pub const TAGS: [&str; 3] = ["vip", "new", "staff"];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Ty {
@@ -44,9 +46,11 @@ pub enum Ty {
     Duration,
     Date,
     Time,
+    /// `list of text`.
+    Texts,
 }
 
-pub const FACTS: [(&str, Ty); 9] = [
+pub const FACTS: [(&str, Ty); 10] = [
     ("order.total", Ty::Money),
     ("goods.price", Ty::Money),
     ("customer.used", Ty::Money),
@@ -56,6 +60,7 @@ pub const FACTS: [(&str, Ty); 9] = [
     ("delivery.late", Ty::Duration),
     ("order.day", Ty::Date),
     ("order.placed", Ty::Time),
+    ("customer.flags", Ty::Texts),
 ];
 
 /// Gestures: two `amount`, one `item`, one `due`, one without parameter.
@@ -81,6 +86,8 @@ pub enum Val {
     Duration(i64),
     Date(NaiveDate),
     Time(DateTime<FixedOffset>),
+    /// Indices into [`TAGS`].
+    Texts(Vec<usize>),
 }
 
 /// A money expression (an amount).
@@ -179,6 +186,8 @@ pub enum Cond {
     Is(bool, usize),
     /// `incident.kind [not] in [...]`.
     In(bool, Vec<usize>),
+    /// `"TAG" [not] in customer.flags`, or (when the flag is set) `customer.flags contains "TAG"`.
+    Flagged(bool, usize, bool),
     Not(Box<Cond>),
     And(Box<Cond>, Box<Cond>),
     Or(Box<Cond>, Box<Cond>),
@@ -312,6 +321,7 @@ pub fn value(ty: Ty) -> BoxedStrategy<Val> {
         Ty::Duration => (0..200i64, 0..4usize).prop_map(|(n, u)| Val::Duration(n * UNITS[u].1)).boxed(),
         Ty::Date => date().prop_map(Val::Date).boxed(),
         Ty::Time => time().prop_map(Val::Time).boxed(),
+        Ty::Texts => prop::collection::vec(0..TAGS.len(), 0..3).prop_map(Val::Texts).boxed(),
     }
 }
 
@@ -325,6 +335,9 @@ fn wrong(ty: Ty) -> BoxedStrategy<Json> {
         Ty::Duration => prop_oneof![Just(json!("1.5 hours")), Just(json!(3600)), Just(json!("P1M")), any_wrong].boxed(),
         Ty::Date => prop_oneof![Just(json!("2026-02-30")), Just(json!("2026-05-01T10:00:00Z")), any_wrong].boxed(),
         Ty::Time => prop_oneof![Just(json!("2026-05-01T10:00:00")), Just(json!("2026-05-01")), any_wrong].boxed(),
+        Ty::Texts => {
+            prop_oneof![Just(json!(["vip", 5])), Just(json!("vip")), Just(json!([null])), Just(json!(true))].boxed()
+        }
     }
 }
 
@@ -406,6 +419,7 @@ pub fn cond() -> BoxedStrategy<Cond> {
         1 => (cmp_op(), prop_oneof![date().prop_map(Date::Lit), (-5..30i64).prop_map(Date::TodayMinus)])
             .prop_map(|(op, d)| Cond::Date(op, d)),
         1 => (cmp_op(), duration()).prop_map(|(op, d)| Cond::Time(op, d)),
+        2 => (any::<bool>(), 0..TAGS.len(), any::<bool>()).prop_map(|(not, t, contains)| Cond::Flagged(not, t, contains)),
         1 => (any::<bool>(), cents(), cents()).prop_map(|(not, a, b)| Cond::Between(not, a.min(b), a.max(b))),
         4 => (any::<bool>(), 0..3usize).prop_map(|(not, k)| Cond::Is(not, k)),
         2 => (any::<bool>(), kinds()).prop_map(|(not, ks)| Cond::In(not, ks)),
@@ -607,6 +621,9 @@ pub fn cond_text(cur: Cur, c: &Cond) -> String {
             let list: Vec<String> = ks.iter().map(|k| quoted(*k)).collect();
             format!("incident.kind {}in [{}]", if *not { "not " } else { "" }, list.join(", "))
         }
+        Cond::Flagged(true, t, _) => format!("\"{}\" not in customer.flags", TAGS[*t]),
+        Cond::Flagged(false, t, false) => format!("\"{}\" in customer.flags", TAGS[*t]),
+        Cond::Flagged(false, t, true) => format!("customer.flags contains \"{}\"", TAGS[*t]),
         Cond::Not(c) => format!("not ({})", cond_text(cur, c)),
         Cond::And(a, b) => format!("({} and {})", cond_text(cur, a), cond_text(cur, b)),
         Cond::Or(a, b) => format!("({} or {})", cond_text(cur, a), cond_text(cur, b)),
@@ -638,6 +655,9 @@ fn val_text(cur: Cur, v: &Val) -> String {
         Val::Duration(s) => format!("{s} seconds"),
         Val::Date(d) => d.to_string(),
         Val::Time(t) => t.to_rfc3339_opts(SecondsFormat::Secs, true),
+        Val::Texts(ts) => {
+            format!("[{}]", ts.iter().map(|t| format!("\"{}\"", TAGS[*t])).collect::<Vec<_>>().join(", "))
+        }
     }
 }
 
@@ -683,6 +703,7 @@ pub fn policy_text(spec: &Spec) -> (String, Layout) {
             Ty::Duration => "duration".to_string(),
             Ty::Date => "date".to_string(),
             Ty::Time => "time".to_string(),
+            Ty::Texts => "list of text".to_string(),
         };
         let default = default.as_ref().map_or(String::new(), |v| format!(", default {}", val_text(cur, v)));
         lines.push(format!("  {path}: {ty}{default}"));
@@ -793,5 +814,6 @@ fn value_json(cur: Cur, v: &Val, how: u8) -> Json {
         },
         Val::Date(d) => json!(d.to_string()),
         Val::Time(t) => json!(t.to_rfc3339_opts(SecondsFormat::Secs, true)),
+        Val::Texts(ts) => json!(ts.iter().map(|t| TAGS[*t]).collect::<Vec<_>>()),
     }
 }
