@@ -179,6 +179,15 @@ impl Model<'_> {
             Money::Fact(f) => return self.money_fact(*f),
             Money::Min(a, b) => return Ok(self.money(a, ctx)?.min(self.money(b, ctx)?)),
             Money::Max(a, b) => return Ok(self.money(a, ctx)?.max(self.money(b, ctx)?)),
+            Money::Abs(m) => return Ok(self.money(m, ctx)?.abs()),
+            // `round` is the policy's own rounding: half away from zero, in any context; to
+            // at most the currency's minor digits.
+            Money::Round(m, one) => {
+                let digits = if *one { 1.min(self.digits) } else { 0 };
+                let rounded =
+                    self.money(m, ctx)?.round_dp_with_strategy(digits, RoundingStrategy::MidpointAwayFromZero);
+                return self.round(rounded, Ctx::Plain);
+            }
             Money::Percent(p, m) => {
                 let rate = Decimal::new(i64::from(*p), 1) / Decimal::from(100);
                 rate.checked_mul(self.money(m, ctx)?)

@@ -108,6 +108,10 @@ pub enum Money {
     DivLit(Box<Money>, u32),
     /// `M / order.count`.
     DivCount(Box<Money>),
+    /// `round(M)` (whole units) or `round(M, 1)`.
+    Round(Box<Money>, bool),
+    /// `abs(M)`.
+    Abs(Box<Money>),
 }
 
 /// A number expression.
@@ -376,7 +380,9 @@ pub fn money() -> BoxedStrategy<Money> {
             1 => (inner.clone(), inner.clone()).prop_map(move |(x, y)| Money::Sub(b(x), b(y))),
             1 => (inner.clone(), 0..40u32).prop_map(move |(m, t)| Money::MulLit(b(m), t)),
             1 => (inner.clone(), 1..8u32).prop_map(move |(m, n)| Money::DivLit(b(m), n)),
-            1 => inner.prop_map(move |m| Money::DivCount(b(m))),
+            1 => inner.clone().prop_map(move |m| Money::DivCount(b(m))),
+            1 => (inner.clone(), any::<bool>()).prop_map(move |(m, one)| Money::Round(b(m), one)),
+            1 => inner.prop_map(move |m| Money::Abs(b(m))),
         ]
     })
     .boxed()
@@ -570,6 +576,11 @@ pub fn money_text(cur: Cur, m: &Money) -> String {
         Money::MulLit(m, t) => format!("({} * {})", money_text(cur, m), tenths(i64::from(*t))),
         Money::DivLit(m, n) => format!("({} / {n})", money_text(cur, m)),
         Money::DivCount(m) => format!("({} / order.count)", money_text(cur, m)),
+        Money::Round(m, false) => format!("round({})", money_text(cur, m)),
+        // One decimal is more than a currency without minor digits allows: round to units.
+        Money::Round(m, true) if cur.digits == 0 => format!("round({})", money_text(cur, m)),
+        Money::Round(m, true) => format!("round({}, 1)", money_text(cur, m)),
+        Money::Abs(m) => format!("abs({})", money_text(cur, m)),
     }
 }
 
