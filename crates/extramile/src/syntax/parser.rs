@@ -314,8 +314,28 @@ fn parse_item_desc(pair: Pair<'_, Rule>) -> ParseResult<Text> {
     let inner = pair.into_inner().next().ok_or_else(|| internal("item", span))?;
     match inner.as_rule() {
         Rule::string => parse_string(inner),
-        _ => Ok(Text { value: inner.as_str().split_whitespace().collect::<Vec<_>>().join(" ").into(), span }),
+        _ => {
+            let words = inner.as_str().split_whitespace().collect::<Vec<_>>().join(" ");
+            if let Some(word) = scan::misleading_item_word(&words) {
+                return Err(misleading_item_words(word, &words, span));
+            }
+            Ok(Text { value: words.into(), span })
+        }
     }
+}
+
+/// `E0010`: item words holding a word that reads as a condition, which the grant would
+/// take as part of the item and ignore.
+fn misleading_item_words(word: &str, words: &str, span: Span) -> Diagnostic {
+    let help = format!(
+        "put the condition on its own `when` line (or a `never` statement), or quote the item words if `{word}` is part of the item: `\"{words}\"`"
+    );
+    Diagnostic::error(
+        "E0010",
+        format!("item words cannot hold `{word}`: it would be read as part of the item, not as a condition"),
+        span,
+    )
+    .with_help(help)
 }
 
 fn parse_alternative(pair: Pair<'_, Rule>) -> ParseResult<Alternative> {
