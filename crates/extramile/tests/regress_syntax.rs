@@ -502,3 +502,34 @@ fn a_repeated_multiline_span_ending_in_a_wide_character_renders() {
     let rendered = Diagnostics::new("p.policy", source, vec![diagnostic]).render(false);
     assert!(rendered.contains("error[E0001]: broken"), "{rendered}");
 }
+
+/// Issue 19 (attack) item 5: script runtime errors cited lines of the script block
+/// ("line 4, position 5") where compile errors cite policy lines. They cite policy lines and
+/// columns, also through nested calls and on the `script """` line itself.
+#[test]
+fn script_runtime_errors_cite_policy_lines() {
+    let errors = |script: &str| {
+        let source =
+            format!("currency USD\nroles a\ngestures\n  g: amount\nrule r\n  a may g up to $1 * f()\n\n{script}");
+        let policy = Policy::parse(&source).unwrap();
+        let now = "2026-05-01T00:00:00Z".parse().unwrap();
+        let decision = policy.evaluate(&serde_json::json!({}), &extramile::Request::new("a", now)).unwrap();
+        decision.errors.iter().map(|p| (p.line, p.message.clone())).collect::<Vec<_>>()
+    };
+    assert_eq!(
+        errors("script \"\"\"\nfn f() {\n  let x = 1;\n  x / 0\n}\n\"\"\"\n"),
+        [(6, "script `f` failed: Division by zero: 1 / 0 (line 11, column 5)".to_string())]
+    );
+    assert_eq!(
+        errors("script \"\"\"\nfn g(x) {\n  x / 0\n}\nfn f() {\n  g(1)\n}\n\"\"\"\n"),
+        [(
+            6,
+            "script `f` failed: Division by zero: 1 / 0 (line 10, column 5), in call to function `g` (line 13, column 3)"
+                .to_string()
+        )]
+    );
+    assert_eq!(
+        errors("script \"\"\"fn f() { 1 / 0 }\"\"\"\n"),
+        [(6, "script `f` failed: Division by zero: 1 / 0 (line 8, column 22)".to_string())]
+    );
+}
