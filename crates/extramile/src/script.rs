@@ -16,6 +16,12 @@ mod sandbox;
 
 /// Resource limits for scripts. A limit hit is an evaluation error of the rule that called
 /// the script: the rule grants nothing.
+///
+/// One Rhai operation may walk a whole array or map without being counted more (`a == a`,
+/// `a.index_of(x)`, `let b = a;` copies it), so a call's work is bounded by
+/// `max_operations × max(max_array_size, max_map_size)` element steps, plus string bytes
+/// (which are cheap: compared and searched a word at a time). The defaults keep that product
+/// at 10 million, about a second in the worst case; raise them together with care.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ScriptLimits {
     /// Operations one call may perform.
@@ -35,11 +41,11 @@ pub struct ScriptLimits {
 impl Default for ScriptLimits {
     fn default() -> ScriptLimits {
         ScriptLimits {
-            max_operations: 100_000,
+            max_operations: 10_000,
             max_call_depth: 32,
             max_expr_depth: 64,
             max_string_size: 10_000,
-            max_array_size: 10_000,
+            max_array_size: 1_000,
             max_map_size: 1_000,
         }
     }

@@ -274,6 +274,25 @@ mod scripts {
         assert!(panics.is_empty(), "{} panics: {panics:#?}", panics.len());
     }
 
+    /// Issue 19 (attack) item 6: one operation may walk a whole array uncounted, so a call
+    /// cost up to `max_operations × max_array_size` element steps: 10^9 by default (about
+    /// 100 s for `loop { let c = a == a; }` on 10,000 elements). The defaults bound the
+    /// product to 10^7; the worst loops are stopped by the operation limit and a larger array
+    /// is refused.
+    #[test]
+    fn a_call_walks_at_most_ten_million_elements() {
+        let limits = ScriptLimits::default();
+        let steps = limits.max_operations * limits.max_array_size.max(limits.max_map_size) as u64;
+        assert!(steps <= 10_000_000, "{limits:?}");
+        let full = format!("let a = []; for i in 0..{} {{ a.push(i); }}", limits.max_array_size);
+        for walk in ["let c = a == a;", "a.index_of(2);", "let b = a;", "a.sort();", "let c = 5 in a;"] {
+            let message = run(&format!("{full} loop {{ {walk} }}")).unwrap_err();
+            assert!(message.contains("ran too long"), "{walk}: {message}");
+        }
+        let over = format!("let a = []; for i in 0..{} {{ a.push(i); }} a.len()", limits.max_array_size + 1);
+        assert!(run(&over).unwrap_err().contains("too large"));
+    }
+
     /// Issue 19 item 2: `sleep(n)` blocked for n seconds, uncounted by the operation limit;
     /// other functions of Rhai's core package (`parse_json`, `exit`, tags) are gone with it.
     #[test]
