@@ -552,3 +552,32 @@ fn script_runtime_errors_cite_policy_lines() {
         [(6, "script `f` failed: Division by zero: 1 / 0 (line 8, column 22)".to_string())]
     );
 }
+
+/// Issue 19 (attack) item 7: smaller messages. A syntax error before the last line said
+/// "or the end of the file"; it says "the end of the line" (and nothing at a line start). A
+/// flat chain of 51 comparisons said it "nests more than 100 levels"; it counts operators.
+/// A time without seconds loads, as documented now.
+#[test]
+fn syntax_messages_say_what_is_meant() {
+    let head = "currency USD\nroles a\nfacts\n  x: number\ngestures\n  g: amount\nrule r\n";
+    let first = |body: &str| {
+        let diagnostics = Policy::check("p.policy", &format!("{head}{body}"));
+        diagnostics.items().first().map(|d| d.message.clone()).unwrap_or_default()
+    };
+    assert_eq!(
+        first("  a may g up to $1 $2\n\nrule s\n  a may g\n"),
+        "expected `of`, `or`, an operator or the end of the line, found `$`"
+    );
+    assert_eq!(first("  a may g up to $1 $2"), "expected `of`, `or`, an operator or the end of the file, found `$`");
+    assert!(!first("  a may g\nstray words\nrule s\n").contains("end of"));
+    let chain = vec!["x > 1"; 51].join(" and ");
+    assert_eq!(
+        first(&format!("  when {chain}\n  a may g up to $1\n")),
+        "this expression is too deep: its operators and open brackets number more than 100 (the parser nests one level for each)"
+    );
+    let at = |time: &str| {
+        let file = both_parsers(&format!("{head}  when now > {time}\n  a may g up to $1\n"));
+        format!("{:?}", file.items.last().unwrap())
+    };
+    assert!(at("2026-05-01T09:00Z").contains("Literal(Time(2026-05-01T09:00:00+00:00))"));
+}

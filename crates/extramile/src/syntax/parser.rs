@@ -649,7 +649,18 @@ fn syntax_error(source: &str, err: pest::error::Error<Rule>) -> Diagnostic {
     let found = found_at(source, offset);
     let message = match &err.variant {
         pest::error::ErrorVariant::ParsingError { positives, .. } => {
-            let mut words: Vec<&str> = positives.iter().filter_map(|r| describe(*r)).collect();
+            // Where a statement may end, pest expects the end of the file (the line break is
+            // silent): before the last line that is the end of the line, or nothing at the
+            // start of a line.
+            let mid_file = source.get(offset..).is_some_and(|rest| rest.contains(['\n', '\r']));
+            let line_start =
+                source.get(..offset).is_some_and(|before| before.trim_end_matches([' ', '\t']).ends_with(['\n', '\r']));
+            let words = positives.iter().filter_map(|r| match r {
+                Rule::EOI if mid_file && line_start => None,
+                Rule::EOI if mid_file => Some("the end of the line"),
+                _ => describe(*r),
+            });
+            let mut words: Vec<&str> = words.collect();
             words.sort_unstable();
             words.dedup();
             match words.as_slice() {
