@@ -16,6 +16,12 @@ mod sandbox;
 
 /// Resource limits for scripts. A limit hit is an evaluation error of the rule that called
 /// the script: the rule grants nothing.
+///
+/// One Rhai operation may walk a whole array or map without being counted more (`a == a`,
+/// `a.index_of(x)`, `let b = a;` copies it), so a call's work is bounded by
+/// `max_operations × max(max_array_size, max_map_size)` element steps, plus string bytes
+/// (which are cheap: compared and searched a word at a time). The defaults keep that product
+/// at 10 million, about a second in the worst case; raise them together with care.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ScriptLimits {
     /// Operations one call may perform.
@@ -35,11 +41,11 @@ pub struct ScriptLimits {
 impl Default for ScriptLimits {
     fn default() -> ScriptLimits {
         ScriptLimits {
-            max_operations: 100_000,
+            max_operations: 10_000,
             max_call_depth: 32,
             max_expr_depth: 64,
             max_string_size: 10_000,
-            max_array_size: 10_000,
+            max_array_size: 1_000,
             max_map_size: 1_000,
         }
     }
@@ -60,6 +66,9 @@ pub struct Scripts {
     /// The sandbox; `None` for a policy without scripts, which then pays nothing for it.
     engine: Option<Engine>,
     blocks: Vec<AST>,
+    /// Where each block's body starts in the policy: its line and column (1-based), to
+    /// report runtime errors at policy lines as compile errors are.
+    origins: Vec<(usize, usize)>,
     functions: Vec<ScriptFunction>,
     by_name: HashMap<(String, usize), usize>,
 }
@@ -118,6 +127,7 @@ impl Scripts {
         let engine = sandboxed_engine(limits);
         let mut diagnostics = Vec::new();
         let mut asts = Vec::new();
+        let mut origins = Vec::new();
         let mut functions: Vec<ScriptFunction> = Vec::new();
         let mut by_name: HashMap<(String, usize), usize> = HashMap::new();
         for (source, body_span) in blocks {
@@ -144,6 +154,7 @@ impl Scripts {
                         functions.push(ScriptFunction { name: f.name.to_string(), arity, block });
                     }
                     asts.push(ast);
+                    origins.push(line_and_column(policy_source, body_span.start as usize));
                 }
                 Err(err) => {
                     let span = map_position(policy_source, *body_span, err.1.line(), err.1.position());
@@ -154,12 +165,18 @@ impl Scripts {
                 }
             }
         }
-        (Scripts { engine: Some(engine), blocks: asts, functions, by_name }, diagnostics)
+        (Scripts { engine: Some(engine), blocks: asts, origins, functions, by_name }, diagnostics)
     }
 
     /// No scripts at all.
     pub fn empty() -> Scripts {
-        Scripts { engine: None, blocks: Vec::new(), functions: Vec::new(), by_name: HashMap::new() }
+        Scripts {
+            engine: None,
+            blocks: Vec::new(),
+            origins: Vec::new(),
+            functions: Vec::new(),
+            by_name: HashMap::new(),
+        }
     }
 
     /// The functions defined, in source order.
@@ -181,12 +198,13 @@ impl Scripts {
             .get(function.block)
             .ok_or_else(|| ExprError::new("internal error: unknown script block", span))?;
         let engine = self.engine.as_ref().ok_or_else(|| ExprError::new("internal error: no script engine", span))?;
+        let origin = self.origins.get(function.block).copied().unwrap_or((1, 1));
         let args: Vec<Dynamic> = args.iter().map(to_dynamic).collect();
         let options = rhai::CallFnOptions::new().eval_ast(false).rewind_scope(true);
         let result: Dynamic = sandbox::contain_panic(|| {
             engine
                 .call_fn_with_options(options, &mut Scope::new(), ast, &function.name, args)
-                .map_err(|err| describe_failure(&function.name, &err))
+                .map_err(|err| describe_failure(&function.name, *err, origin))
         })
         .map_err(|message| ExprError::new(message, span))?
         .map_err(|message| ExprError::new(message, span))?;
@@ -194,15 +212,51 @@ impl Scripts {
     }
 }
 
-fn describe_failure(name: &str, err: &EvalAltResult) -> String {
+fn describe_failure(name: &str, err: EvalAltResult, origin: (usize, usize)) -> String {
     match err {
         EvalAltResult::ErrorTooManyOperations(_) => format!("script `{name}` ran too long and was stopped"),
         EvalAltResult::ErrorStackOverflow(_) => format!("script `{name}` called functions too deeply and was stopped"),
         EvalAltResult::ErrorDataTooLarge(what, _) => {
             format!("script `{name}` built a value too large ({what}) and was stopped")
         }
-        other => format!("script `{name}` failed: {other}"),
+        other => format!("script `{name}` failed: {}", runtime_error_text(other, origin)),
     }
+}
+
+/// A runtime error's text with its positions (and those of the calls it passed through) at
+/// policy lines and columns: Rhai counts them from the start of the script block, whose
+/// body starts at `origin` in the policy.
+fn runtime_error_text(err: EvalAltResult, origin: (usize, usize)) -> String {
+    match err {
+        EvalAltResult::ErrorInFunctionCall(function, _, inner, position) => format!(
+            "{}, in call to function `{function}`{}",
+            runtime_error_text(*inner, origin),
+            policy_position(position, origin)
+        ),
+        mut other => {
+            let position = other.take_position();
+            format!("{other}{}", policy_position(position, origin))
+        }
+    }
+}
+
+/// ` (line L, column C)` of a Rhai position in a block whose body starts at `origin`, or
+/// nothing if the position is unknown.
+fn policy_position(position: rhai::Position, (body_line, body_column): (usize, usize)) -> String {
+    let (Some(line), Some(column)) = (position.line(), position.position()) else { return String::new() };
+    let policy_line = body_line.saturating_add(line).saturating_sub(1);
+    let policy_column = if line == 1 { body_column.saturating_add(column).saturating_sub(1) } else { column };
+    format!(" (line {policy_line}, column {policy_column})")
+}
+
+/// The 1-based line and column (in characters) of byte `offset` of `source`, lines broken
+/// as the grammar breaks them.
+fn line_and_column(source: &str, offset: usize) -> (usize, usize) {
+    let before = source.get(..offset).unwrap_or(source);
+    let line_start = crate::syntax::span::line_break_ends(before).last().unwrap_or(0);
+    let line = crate::syntax::span::line_break_ends(before).count().saturating_add(1);
+    let column = before.get(line_start..).map_or(0, |text| text.chars().count()).saturating_add(1);
+    (line, column)
 }
 
 /// Maps a Rhai position (1-based line and column within the script) to a policy span.

@@ -124,7 +124,7 @@ fn scan(bytes: &[u8], offset: usize, max_depth: usize) -> Result<(), Diagnostic>
                 frames.push(0);
                 total += 1;
                 if total > max_depth {
-                    return Err(too_deep(offset + start, max_depth, "brackets and operators nest"));
+                    return Err(too_deep(offset + start, max_depth, "open brackets and operators number"));
                 }
             }
             b')' | b']' => {
@@ -159,7 +159,7 @@ fn scan(bytes: &[u8], offset: usize, max_depth: usize) -> Result<(), Diagnostic>
             }
             total += 1;
             if total > max_depth {
-                return Err(too_deep(offset + start, max_depth, "operators and brackets nest"));
+                return Err(too_deep(offset + start, max_depth, "operators and open brackets number"));
             }
         }
     }
@@ -169,7 +169,7 @@ fn scan(bytes: &[u8], offset: usize, max_depth: usize) -> Result<(), Diagnostic>
 fn too_deep(offset: usize, max_depth: usize, what: &str) -> Diagnostic {
     Diagnostic::error(
         "E0007",
-        format!("this expression is too deep: its {what} more than {max_depth} levels"),
+        format!("this expression is too deep: its {what} more than {max_depth} (the parser nests one level for each)"),
         Span::new(offset, offset + 1),
     )
     .with_help(

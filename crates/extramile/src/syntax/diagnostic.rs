@@ -152,20 +152,76 @@ impl Diagnostics {
         out
     }
 
+    /// Renders one diagnostic from the lines its spans cover only, so that rendering many
+    /// diagnostics costs their lines, not the whole source each (the renderer reads all the
+    /// text it is given).
     fn render_one(&self, shown: &str, color: bool, diagnostic: &Diagnostic) -> String {
+        let primary = self.clamp(diagnostic.span);
+        let labels = diagnostic.labels.iter().map(|label| self.clamp(label.span));
+        let all = std::iter::once(primary).chain(labels);
+        let (first, last) =
+            all.fold((usize::MAX, 0), |(first, last), range| (first.min(range.start), last.max(range.end)));
+        let bytes = shown.as_bytes();
+        let start = bytes
+            .get(..first.min(bytes.len()))
+            .and_then(|b| b.iter().rposition(|&b| b == b'\n'))
+            .map_or(0, |i| i.saturating_add(1));
+        // Through the line break after the annotations' end (the next line's when they end
+        // with a line break): the lines `could_underflow_margin` looks at.
+        let end = bytes
+            .get(last.max(start)..)
+            .and_then(|b| b.iter().position(|&b| b == b'\n'))
+            .map_or(bytes.len(), |i| last.max(start).saturating_add(i).saturating_add(1));
+        let first_line = self.source_map.line_column(&self.source, u32::try_from(start).unwrap_or(u32::MAX)).line;
+        self.render_window(shown, start..end, first_line as usize, color, diagnostic, true)
+    }
+
+    /// Renders one diagnostic, giving the renderer `shown[window]`, whose first line is
+    /// line `first_line` of the source; with `shorten`, lines far longer than the terminal
+    /// are cut well past what the renderer shows of them (see [`shorten_long_lines`]).
+    fn render_window(
+        &self,
+        shown: &str,
+        window: std::ops::Range<usize>,
+        first_line: usize,
+        color: bool,
+        diagnostic: &Diagnostic,
+        shorten: bool,
+    ) -> String {
         let level = match diagnostic.severity {
             Severity::Error => Level::Error,
             Severity::Warning => Level::Warning,
         };
-        let primary = self.clamp(diagnostic.span);
-        let labels: Vec<_> = diagnostic.labels.iter().map(|label| (self.clamp(label.span), &label.message)).collect();
+        let offset = window.start;
+        let text = shown.get(window).unwrap_or(shown);
+        let shift = |range: std::ops::Range<usize>| {
+            let end = range.end.saturating_sub(offset).min(text.len());
+            range.start.saturating_sub(offset).min(end)..end
+        };
+        let primary = shift(self.clamp(diagnostic.span));
+        let labels: Vec<_> =
+            diagnostic.labels.iter().map(|label| (shift(self.clamp(label.span)), &label.message)).collect();
         let mut renderer = if color { Renderer::styled() } else { Renderer::plain() };
         let all = std::iter::once(primary.clone()).chain(labels.iter().map(|(range, _)| range.clone()));
-        if could_underflow_margin(shown, all) {
+        let untrimmed = could_underflow_margin(text, all);
+        if untrimmed {
             renderer = renderer.term_width(UNTRIMMED_WIDTH);
         }
-        let mut snippet = Snippet::source(shown)
-            .line_start(1)
+        let label_bytes = labels.iter().map(|(_, message)| message.len()).max().unwrap_or(0);
+        let endpoints = std::iter::once(&primary).chain(labels.iter().map(|(range, _)| range));
+        let shortened = (shorten && !untrimmed)
+            .then(|| shorten_long_lines(text, endpoints.flat_map(|r| [r.start, r.end.saturating_sub(1)]), label_bytes))
+            .flatten();
+        let (text, primary, labels) = match &shortened {
+            Some(short) => {
+                let labels = labels.into_iter().map(|(range, message)| (short.map(range), message)).collect();
+                (short.text.as_str(), short.map(primary), labels)
+            }
+            None => (text, primary, labels),
+        };
+        let labels = merge_repeated_multiline(text, &primary, labels);
+        let mut snippet = Snippet::source(text)
+            .line_start(first_line)
             .origin(&self.origin)
             .fold(true)
             .annotation(level.span(primary).label(""));
@@ -207,6 +263,92 @@ impl Diagnostics {
     }
 }
 
+/// The renderer's terminal width when it trims long lines (`annotate-snippets`' default).
+const TRIMMED_WIDTH: usize = 140;
+
+/// A text with long lines cut short, and where: each cut's offset in the original text and
+/// the bytes removed there.
+struct Shortened {
+    text: String,
+    cuts: Vec<(usize, usize)>,
+}
+
+impl Shortened {
+    /// An annotation's range in the shortened text (its ends are never in a removed part).
+    fn map(&self, range: std::ops::Range<usize>) -> std::ops::Range<usize> {
+        let moved = |at: usize| {
+            let removed: usize = self.cuts.iter().filter(|(cut, _)| *cut < at).map(|(_, bytes)| bytes).sum();
+            at.saturating_sub(removed)
+        };
+        moved(range.start)..moved(range.end)
+    }
+}
+
+/// `text` with every line longer than the renderer could show cut short, or `None` if no
+/// line is. The renderer trims a long line to the terminal width around the annotations
+/// and marks the cut with `...`; it reads the whole line to do so, which made one long
+/// line with thousands of diagnostics quadratic. A line keeps its first characters up to
+/// the farthest byte an annotation covers on any line (in bytes, which bound its display columns),
+/// plus the longest label and twice the terminal width: more than the renderer shows,
+/// and still longer than the terminal, so the output is the same (a test compares it).
+fn shorten_long_lines(text: &str, endpoints: impl Iterator<Item = usize>, label_bytes: usize) -> Option<Shortened> {
+    let bytes = text.as_bytes();
+    let column = |at: usize| {
+        let at = at.min(bytes.len());
+        let line_start =
+            bytes.get(..at).and_then(|b| b.iter().rposition(|&b| b == b'\n')).map_or(0, |i| i.saturating_add(1));
+        at.saturating_sub(line_start)
+    };
+    // An endpoint is a byte an annotation covers: its first, and its last (which may be a
+    // line break).
+    let farthest = endpoints.map(column).max().unwrap_or(0).saturating_add(1);
+    let keep = farthest.saturating_add(label_bytes).saturating_add(TRIMMED_WIDTH.saturating_mul(2)).saturating_add(64);
+    if !text.split('\n').any(|line| line.len() > keep) {
+        return None;
+    }
+    let mut short = Shortened { text: String::with_capacity(text.len().min(keep.saturating_mul(8))), cuts: Vec::new() };
+    let mut line_start = 0usize;
+    for line in text.split_inclusive('\n') {
+        let content = line.trim_end_matches(['\n', '\r']);
+        match content.char_indices().nth(keep) {
+            Some((cut, _)) => {
+                short.text.push_str(content.get(..cut).unwrap_or(content));
+                short.text.push_str(line.get(content.len()..).unwrap_or(""));
+                short.cuts.push((line_start.saturating_add(cut), content.len().saturating_sub(cut)));
+            }
+            None => short.text.push_str(line),
+        }
+        line_start = line_start.saturating_add(line.len());
+    }
+    Some(short)
+}
+
+/// Labels with a multi-line range that an earlier annotation already has point at that
+/// range's last character instead. The renderer merges them so itself, but from the byte
+/// before the end, which panics when the last character takes several bytes.
+fn merge_repeated_multiline<'m>(
+    text: &str,
+    primary: &std::ops::Range<usize>,
+    labels: Vec<(std::ops::Range<usize>, &'m String)>,
+) -> Vec<(std::ops::Range<usize>, &'m String)> {
+    let mut seen = vec![primary.clone()];
+    labels
+        .into_iter()
+        .map(|(range, message)| {
+            let multiline = text.get(range.clone()).is_some_and(|covered| covered.lines().count() > 1);
+            let merged = if multiline && seen.contains(&range) {
+                let last =
+                    text.get(..range.end).and_then(|before| before.chars().next_back()).map_or(1, char::len_utf8);
+                range.end.saturating_sub(last)..range.end
+            } else {
+                range.clone()
+            };
+            seen.push(range);
+            (merged, message)
+        })
+        .collect()
+}
+
 /// A terminal width no line can exceed, so that the renderer never trims a line.
 const UNTRIMMED_WIDTH: usize = usize::MAX / 2;
 
@@ -215,7 +357,7 @@ const UNTRIMMED_WIDTH: usize = usize::MAX / 2;
 /// and `'\n'` replaced by one of the same length that the renderer measures the same way
 /// everywhere. `annotate-snippets` 0.11 counts a tab as 4 columns of indentation but 0
 /// columns before a caret, and a lone `\r` as indentation but not as a line break; the
-/// mismatch made its margin arithmetic subtract with overflow.
+/// mismatch made its margin arithmetic subtract with overflow. A lone `\r` becomes `\n`.
 fn displayable(source: &str) -> std::borrow::Cow<'_, str> {
     let odd = |c: char| (c.is_whitespace() || c.is_control()) && c != ' ' && c != '\n';
     if !source.chars().any(odd) {
@@ -227,6 +369,9 @@ fn displayable(source: &str) -> std::borrow::Cow<'_, str> {
         shown.push(match c {
             // A `\r\n` line break stays one: the renderer splits lines the same way.
             '\r' if chars.peek() == Some(&'\n') => c,
+            // A lone `\r` is a line break for the grammar and the line numbers (see
+            // `span::line_break_ends`): the renderer sees one too.
+            '\r' => '\n',
             c if !odd(c) => c,
             c if c.is_ascii() => ' ',
             // U+0085 and U+00A0, and the C1 controls, are two bytes; the other spaces three.
@@ -291,3 +436,72 @@ impl fmt::Debug for Diagnostics {
 }
 
 impl std::error::Error for Diagnostics {}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::arithmetic_side_effects, clippy::indexing_slicing, reason = "tests fail loudly")]
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Source lines with line breaks of every kind, tabs, wide characters and indentation,
+    /// often longer than the terminal.
+    fn source() -> impl Strategy<Value = String> {
+        let short = prop::sample::select(vec![
+            "\n", "\r\n", "\r", "\t", "  ", "a", "rule", "é", "中", "\u{85}", "\u{3000}", "#", "\"", "x y",
+        ]);
+        let long = prop::sample::select(vec![
+            "long words, long words, long words, long words, long words, long words, long words, ",
+            "中中中中中中中中中中中中中中中中中中中中中中中中中中中中中中中中中中中中中中中中中中中中中中中中中中中中",
+            "                                                  ",
+        ]);
+        let piece = prop_oneof![2 => short, 1 => long];
+        prop::collection::vec(piece, 0..150).prop_map(|pieces| pieces.concat())
+    }
+
+    /// Issue 19 (attack) item 3: one long line with thousands of diagnostics is cut short
+    /// for each, and renders as from the whole source.
+    #[test]
+    fn a_long_line_is_cut_and_renders_the_same() {
+        let source = format!("facts\n  o.k: one of {}\n", vec!["\"v\""; 4000].join(", "));
+        let spans = [14, 20, 500, 9000, source.len() - 10];
+        let diagnostics = Diagnostics::new(
+            "p.policy",
+            source.clone(),
+            spans.iter().map(|&at| Diagnostic::error("E0113", "twice", Span::new(at, at + 3))).collect(),
+        );
+        for (diagnostic, &at) in diagnostics.items.iter().zip(&spans) {
+            assert_eq!(shorten_long_lines(&source, [at].into_iter(), 0).is_some(), at < 10_000);
+            for color in [false, true] {
+                let whole = diagnostics.render_window(&source, 0..source.len(), 1, color, diagnostic, false);
+                assert_eq!(diagnostics.render_one(&source, color, diagnostic), whole);
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 1000, ..ProptestConfig::default() })]
+
+        /// Issue 19 (attack) item 3: a diagnostic is rendered from the lines its spans cover;
+        /// the output is the one rendered from the whole source.
+        #[test]
+        fn the_covered_lines_render_as_the_whole_source(
+            source in source(),
+            spans in prop::collection::vec((0u32..3000, 0u32..3000), 1..4),
+            help in any::<bool>(),
+        ) {
+            let mut diagnostic = Diagnostic::error("E0001", "broken", Span { start: spans[0].0, end: spans[0].1 });
+            for (start, end) in spans.iter().skip(1) {
+                diagnostic = diagnostic.with_label(Span { start: *start, end: *end }, "here");
+            }
+            if help {
+                diagnostic = diagnostic.with_help("help");
+            }
+            let diagnostics = Diagnostics::new("p.policy", source, vec![diagnostic.clone()]);
+            let shown = displayable(&diagnostics.source);
+            for color in [false, true] {
+                let whole = diagnostics.render_window(&shown, 0..shown.len(), 1, color, &diagnostic, false);
+                prop_assert_eq!(diagnostics.render_one(&shown, color, &diagnostic), whole);
+            }
+        }
+    }
+}

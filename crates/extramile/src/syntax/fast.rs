@@ -12,6 +12,7 @@ mod expr;
 mod lex;
 
 use crate::syntax::ast::*;
+use crate::syntax::scan;
 use crate::syntax::span::Span;
 use lex::{is_keyword, is_top_keyword, Cursor};
 
@@ -293,7 +294,11 @@ impl<'s> Parser<'s> {
         self.cur.skip();
         let item = match self.attempt(Self::string)? {
             Some(text) => Some(text),
-            None => self.cur.item_words(),
+            // Item words with a reserved or condition word are refused (`E0010`): pest reports it.
+            None => match self.cur.item_words() {
+                Some(words) if scan::misleading_item_word(&words.value).is_some() => return Err(Stop::GiveUp),
+                words => words,
+            },
         };
         Ok((gesture, item))
     }

@@ -314,8 +314,28 @@ fn parse_item_desc(pair: Pair<'_, Rule>) -> ParseResult<Text> {
     let inner = pair.into_inner().next().ok_or_else(|| internal("item", span))?;
     match inner.as_rule() {
         Rule::string => parse_string(inner),
-        _ => Ok(Text { value: inner.as_str().split_whitespace().collect::<Vec<_>>().join(" ").into(), span }),
+        _ => {
+            let words = inner.as_str().split_whitespace().collect::<Vec<_>>().join(" ");
+            if let Some(word) = scan::misleading_item_word(&words) {
+                return Err(misleading_item_words(word, &words, span));
+            }
+            Ok(Text { value: words.into(), span })
+        }
     }
+}
+
+/// `E0010`: item words holding a word that reads as a condition, which the grant would
+/// take as part of the item and ignore.
+fn misleading_item_words(word: &str, words: &str, span: Span) -> Diagnostic {
+    let help = format!(
+        "put the condition on its own `when` line (or a `never` statement), or quote the item words if `{word}` is part of the item: `\"{words}\"`"
+    );
+    Diagnostic::error(
+        "E0010",
+        format!("item words cannot hold `{word}`: it would be read as part of the item, not as a condition"),
+        span,
+    )
+    .with_help(help)
 }
 
 fn parse_alternative(pair: Pair<'_, Rule>) -> ParseResult<Alternative> {
@@ -629,7 +649,18 @@ fn syntax_error(source: &str, err: pest::error::Error<Rule>) -> Diagnostic {
     let found = found_at(source, offset);
     let message = match &err.variant {
         pest::error::ErrorVariant::ParsingError { positives, .. } => {
-            let mut words: Vec<&str> = positives.iter().filter_map(|r| describe(*r)).collect();
+            // Where a statement may end, pest expects the end of the file (the line break is
+            // silent): before the last line that is the end of the line, or nothing at the
+            // start of a line.
+            let mid_file = source.get(offset..).is_some_and(|rest| rest.contains(['\n', '\r']));
+            let line_start =
+                source.get(..offset).is_some_and(|before| before.trim_end_matches([' ', '\t']).ends_with(['\n', '\r']));
+            let words = positives.iter().filter_map(|r| match r {
+                Rule::EOI if mid_file && line_start => None,
+                Rule::EOI if mid_file => Some("the end of the line"),
+                _ => describe(*r),
+            });
+            let mut words: Vec<&str> = words.collect();
             words.sort_unstable();
             words.dedup();
             match words.as_slice() {

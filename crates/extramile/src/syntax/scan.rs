@@ -25,6 +25,63 @@ pub fn decimal_literal(text: &str) -> Option<Decimal> {
     text.parse::<Decimal>().ok()
 }
 
+/// Whether `word` is reserved: the grammar's `keyword` rule, the one list both parsers and
+/// the diagnostics use (a test checks it against the grammar). `today` is not one: the
+/// rule tries `to` first, which then fails the word boundary.
+pub fn is_reserved_word(word: &str) -> bool {
+    matches!(
+        word,
+        "already"
+            | "and"
+            | "because"
+            | "between"
+            | "contains"
+            | "currency"
+            | "default"
+            | "escalate"
+            | "facts"
+            | "false"
+            | "gestures"
+            | "in"
+            | "is"
+            | "limit"
+            | "may"
+            | "never"
+            | "next"
+            | "not"
+            | "now"
+            | "of"
+            | "or"
+            | "owe"
+            | "policy"
+            | "priority"
+            | "recommend"
+            | "roles"
+            | "rule"
+            | "script"
+            | "since"
+            | "to"
+            | "true"
+            | "until"
+            | "up"
+            | "used"
+            | "when"
+    )
+}
+
+/// Words that make item words read as a condition or a refusal: `replace the item when
+/// damaged`, `unless`, `if`, `except`, `never`, `already`. Item words are free text, so the
+/// grant would ignore what they seem to say and grant whatever the condition. Other reserved
+/// words (`to`, `and`, `next`) read naturally in an item (`upgrade to a suite`, `wine and a
+/// card`) and stay allowed.
+const CONDITION_WORDS: &[&str] = &["when", "unless", "if", "except", "never", "already"];
+
+/// The first word of item words (as written, unquoted) that reads as a condition (see
+/// [`CONDITION_WORDS`]): such item words are refused (`E0010`) unless quoted.
+pub fn misleading_item_word(item_words: &str) -> Option<&str> {
+    item_words.split_whitespace().find(|word| CONDITION_WORDS.contains(word))
+}
+
 /// Whether `byte` may be part of a word: a name, a keyword or a path segment after its
 /// first character (`ident_char` in the grammar).
 pub fn is_word_byte(byte: u8) -> bool {

@@ -45,11 +45,9 @@ pub struct SourceMap {
 }
 
 impl SourceMap {
-    /// Indexes the line starts of `source`.
+    /// Indexes the line starts of `source`, after each of its [`line_break_ends`].
     pub fn new(source: &str) -> SourceMap {
-        // The line breaks are found with `memchr`, which reads many bytes at a time.
-        let breaks = memchr::memchr_iter(b'\n', source.as_bytes());
-        let starts = breaks.map(|offset| u32::try_from(offset.saturating_add(1)).unwrap_or(u32::MAX));
+        let starts = line_break_ends(source).map(|offset| u32::try_from(offset).unwrap_or(u32::MAX));
         let line_starts = std::iter::once(0u32).chain(starts).collect();
         SourceMap { line_starts }
     }
@@ -68,4 +66,16 @@ impl SourceMap {
             column: u32::try_from(column + 1).unwrap_or(u32::MAX),
         }
     }
+}
+
+/// Where each line break of `source` ends, in order: the grammar's `line_break`, which is
+/// `\r\n`, `\n` or a lone `\r`. The one definition of a line for line numbers, columns and
+/// the rendered snippets.
+pub fn line_break_ends(source: &str) -> impl Iterator<Item = usize> + '_ {
+    let bytes = source.as_bytes();
+    // The breaks are found with `memchr`, which reads many bytes at a time.
+    memchr::memchr2_iter(b'\n', b'\r', bytes).filter_map(move |at| {
+        let lone_or_lf = bytes.get(at) == Some(&b'\n') || bytes.get(at.saturating_add(1)) != Some(&b'\n');
+        lone_or_lf.then_some(at.saturating_add(1))
+    })
 }

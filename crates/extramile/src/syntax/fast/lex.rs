@@ -7,47 +7,9 @@ use crate::syntax::ast::Text;
 use crate::syntax::scan;
 use crate::syntax::span::Span;
 
-/// The reserved words: the grammar's `keyword` rule. `today` is not one: the rule tries `to`
-/// first, which then fails the word boundary.
+/// The reserved words: the grammar's `keyword` rule, kept in [`scan::is_reserved_word`].
 pub(super) fn is_keyword(word: &str) -> bool {
-    matches!(
-        word,
-        "and"
-            | "already"
-            | "because"
-            | "between"
-            | "currency"
-            | "contains"
-            | "default"
-            | "escalate"
-            | "facts"
-            | "false"
-            | "gestures"
-            | "is"
-            | "in"
-            | "limit"
-            | "may"
-            | "never"
-            | "not"
-            | "next"
-            | "now"
-            | "or"
-            | "of"
-            | "owe"
-            | "policy"
-            | "priority"
-            | "roles"
-            | "rule"
-            | "recommend"
-            | "script"
-            | "since"
-            | "to"
-            | "true"
-            | "up"
-            | "until"
-            | "used"
-            | "when"
-    )
+    scan::is_reserved_word(word)
 }
 
 /// Words that start a top-level item: the grammar's `top_keyword` rule.
@@ -307,14 +269,30 @@ impl<'s> Cursor<'s> {
         (count > 0).then_some(at + count)
     }
 
-    /// `limit_scope = @{ "per" ~ !ident_char ~ (!("," | line_break | "#") ~ ANY)* }` at the
-    /// cursor, its text without trailing spaces.
+    /// `limit_scope = @{ "per" ~ !ident_char ~ scope_part* }` at the cursor, where
+    /// `scope_part` is a word that is not reserved or a character other than `,`, `#` and a
+    /// line break; its text without trailing spaces.
     pub(super) fn limit_scope(&mut self) -> Option<Text> {
         let start = self.pos;
         if !(self.starts_with_at(start, "per") && self.boundary_at(start + 3)) {
             return None;
         }
-        let length = self.bytes.get(start..)?.iter().take_while(|b| !matches!(b, b',' | b'\n' | b'\r' | b'#')).count();
+        let mut at = start + 3;
+        while let Some(byte) = self.byte_at(at) {
+            if scan::is_word_byte(byte) {
+                let length =
+                    self.bytes.get(at..).map_or(0, |rest| rest.iter().take_while(|b| scan::is_word_byte(**b)).count());
+                if scan::is_reserved_word(self.text(at, at + length)) {
+                    break;
+                }
+                at += length;
+            } else if matches!(byte, b',' | b'\n' | b'\r' | b'#') {
+                break;
+            } else {
+                at += 1;
+            }
+        }
+        let length = at - start;
         self.pos = start + length;
         let text = self.text(start, self.pos).trim_end();
         Some(Text { value: text.into(), span: Span::new(start, start + text.len()) })

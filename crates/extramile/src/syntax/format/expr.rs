@@ -156,7 +156,9 @@ const STOP_WORDS: [&str; 6] = ["or", "up", "of", "in", "because", "priority"];
 /// An item description: bare words when they read back the same, quoted otherwise.
 pub fn item(value: &str) -> String {
     let words: Vec<&str> = value.split(' ').collect();
-    let bare = !value.is_empty() && words.iter().all(|word| is_item_word(word));
+    let bare = !value.is_empty()
+        && words.iter().all(|word| is_item_word(word))
+        && crate::syntax::scan::misleading_item_word(value).is_none();
     if bare {
         value.to_string()
     } else {
