@@ -113,6 +113,22 @@ fn compare_offers(engine: &[Offer], model: &[Offer]) -> Result<(), String> {
     if offered_set != distinct || offered.iter().any(|c| engine_count(c) > model_count(c)) {
         return Err("the choices offered differ".into());
     }
+    if !PENDING_ITEM_18 {
+        // Of alike offers, the one kept is the highest-priority rule's (first in source order
+        // among equals: the model's offers are in that order), with its name and priority.
+        let mut kept: Vec<&Offer> = Vec::new();
+        for offer in model {
+            if !kept.iter().any(|k| key(&k.one_of) == key(&offer.one_of)) {
+                kept.push(offer);
+            }
+        }
+        let same = engine.len() == kept.len()
+            && engine
+                .iter()
+                .zip(&kept)
+                .all(|(e, k)| key(&e.one_of) == key(&k.one_of) && e.rule == k.rule && e.priority == k.priority);
+        return if same { Ok(()) } else { Err("alike offers merged otherwise".into()) };
+    }
     for offer in engine {
         let own =
             model.iter().any(|m| m.one_of == offer.one_of && m.rule == offer.rule && m.priority == offer.priority);
