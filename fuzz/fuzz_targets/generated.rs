@@ -17,7 +17,7 @@ use std::fmt::Write;
 /// meets a date or time. While set, durations stay within range (no extreme duration facts
 /// or literals, and durations are scaled only by small numbers), so that the target finds
 /// other bugs; set it to false once item 1 lands.
-const PENDING_ITEM_1: bool = true;
+const PENDING_ITEM_1: bool = false;
 
 const CURRENCIES: [(&str, &str, u32); 4] = [("USD", "$", 2), ("JPY", "¥", 0), ("KWD", "", 3), ("EUR", "€", 2)];
 const ROLES: [&str; 4] = ["agent", "supervisor", "manager", "director"];

@@ -30,15 +30,26 @@ use std::collections::BTreeSet;
 /// Issue 19 item 18 (pending): two grants giving the same choice merge into one offer that
 /// carries the first rule's name with the other's higher priority. While set, the priority
 /// of an offer whose choice more than one grant gives is not compared.
-const PENDING_ITEM_18: bool = true;
+const PENDING_ITEM_18: bool = false;
 /// Issue 19 item 19 (pending): money results that cannot be held in cents lose them instead
 /// of failing. While set, no input reaches such amounts (cases that would are skipped).
-const PENDING_ITEM_19: bool = true;
+const PENDING_ITEM_19: bool = false;
 /// Issue 19 item 22 (pending): caps, a limit's room and `up to` bounds round half away from
 /// zero instead of toward zero. While set, in cases where the two roundings differ in a cap,
 /// offers, approvals, recommendations and what limits block are not compared (errors,
 /// owed, escalations and what forbids block still are).
-const PENDING_ITEM_22: bool = true;
+const PENDING_ITEM_22: bool = false;
+/// Engine/docs disagreement (reported, not fixed here): language.md ("Money strings") says a
+/// money amount of more than 28 significant digits is an error, but the engine reads one of
+/// 29 that `Decimal` holds exactly (`"USD 792281625142643375935439503.35"`). While set, the
+/// model reads it too.
+const ENGINE_READS_MONEY_OF_29_DIGITS: bool = true;
+/// Engine/docs disagreement (reported, not fixed here): language.md rounds the exact result
+/// of a money operation to the minor unit and calls it an overflow only if that cannot be
+/// held, but the engine fails when the unrounded product does not fit `Decimal`
+/// (`customer.used * 0.8` with `"99999999999999999999999999.99"`: the product rounds to
+/// `79999999999999999999999999.99`, which fits). While set, the model fails there too.
+const ENGINE_OVERFLOWS_ON_UNROUNDED_PRODUCT: bool = true;
 
 fn name(n: &impl ToString) -> String {
     n.to_string()
@@ -102,6 +113,22 @@ fn compare_offers(engine: &[Offer], model: &[Offer]) -> Result<(), String> {
     if offered_set != distinct || offered.iter().any(|c| engine_count(c) > model_count(c)) {
         return Err("the choices offered differ".into());
     }
+    if !PENDING_ITEM_18 {
+        // Of alike offers, the one kept is the highest-priority rule's (first in source order
+        // among equals: the model's offers are in that order), with its name and priority.
+        let mut kept: Vec<&Offer> = Vec::new();
+        for offer in model {
+            if !kept.iter().any(|k| key(&k.one_of) == key(&offer.one_of)) {
+                kept.push(offer);
+            }
+        }
+        let same = engine.len() == kept.len()
+            && engine
+                .iter()
+                .zip(&kept)
+                .all(|(e, k)| key(&e.one_of) == key(&k.one_of) && e.rule == k.rule && e.priority == k.priority);
+        return if same { Ok(()) } else { Err("alike offers merged otherwise".into()) };
+    }
     for offer in engine {
         let own =
             model.iter().any(|m| m.one_of == offer.one_of && m.rule == offer.rule && m.priority == offer.priority);
@@ -120,7 +147,8 @@ fn compare(decision: &Decision, expected: &Expected) -> Result<(), String> {
     let errors: BTreeSet<(String, Option<String>, u32)> =
         decision.errors.iter().map(|p| (name(&p.rule), p.fact.clone(), p.line)).collect();
     if errors != expected.errors {
-        return Err(format!("errors differ: engine {errors:?}, model {:?}", expected.errors));
+        let messages: Vec<&str> = decision.errors.iter().map(|p| p.message.as_str()).collect();
+        return Err(format!("errors differ: engine {errors:?} ({messages:?}), model {:?}", expected.errors));
     }
     // While item 22 is pending, a cap rounded the other way may block or not: leave out
     // what limits block (and so the recommendations and offers they remove).

@@ -115,6 +115,12 @@ fn read_facts(spec: &Spec, incident: &Incident) -> Vec<Result<Val, Fail>> {
             let unreadable = Fail { fact: Some(path) };
             match slot {
                 Slot::Missing | Slot::Null => default.clone().ok_or(unreadable),
+                // More significant digits than an exact decimal holds: an error, never rounded.
+                Slot::Value(Val::Money(units), _)
+                    if *units == DIGITS_29_UNITS && !crate::ENGINE_READS_MONEY_OF_29_DIGITS =>
+                {
+                    Err(unreadable)
+                }
                 Slot::Value(v, _) => Ok(v.clone()),
                 // A list with a wrong element names it: `customer.flags[1]` (language.md,
                 // "Element errors name the index").
@@ -129,6 +135,12 @@ fn read_facts(spec: &Spec, incident: &Incident) -> Vec<Result<Val, Fail>> {
             }
         })
         .collect()
+}
+
+/// `TENTHS/10 %` as a number: the percentage as written, divided by 100 (the scale of the
+/// quotient decides which products `Decimal` holds to the digit).
+fn rate(tenths: u32) -> Decimal {
+    Decimal::new(i64::from(tenths), 1).normalize() / Decimal::ONE_HUNDRED
 }
 
 fn compare<T: PartialOrd>(a: T, op: CmpOp, b: T) -> bool {
@@ -156,24 +168,22 @@ impl Model<'_> {
 
     /// Rounds an exact money result to the minor unit; `Err` if that cannot hold it (item 19).
     fn round(&self, exact: Decimal, ctx: Ctx) -> Result<Decimal, Fail> {
-        let plain = exact.round_dp_with_strategy(self.digits, RoundingStrategy::MidpointAwayFromZero);
-        let rounded = match ctx {
-            Ctx::Plain => plain,
-            Ctx::Cap => exact.round_dp_with_strategy(self.digits, RoundingStrategy::ToZero),
-        };
-        if rounded != plain {
-            self.cap_rounded.set(true);
-        }
-        let mut held = rounded;
-        held.rescale(self.digits);
-        if held.scale() != self.digits || held != rounded {
-            self.inexact_overflow.set(true);
-            return Err(ARITHMETIC);
-        }
-        Ok(held)
+        debug_assert!(ctx == Ctx::Plain, "bounds round once, in `money`");
+        self.hold(exact.round_dp_with_strategy(self.digits, RoundingStrategy::MidpointAwayFromZero))
     }
 
     fn money(&self, m: &Money, ctx: Ctx) -> Result<Decimal, Fail> {
+        if ctx == Ctx::Cap {
+            // A bound is computed exactly and rounded once, toward zero (language.md, "Bounds
+            // round toward zero").
+            let exact = self.exact(m)?;
+            let plain = exact.round_dp_with_strategy(self.digits, RoundingStrategy::MidpointAwayFromZero);
+            let rounded = self.hold(exact.round_dp_with_strategy(self.digits, RoundingStrategy::ToZero))?;
+            if rounded != plain {
+                self.cap_rounded.set(true);
+            }
+            return Ok(rounded);
+        }
         let exact = match m {
             Money::Lit(c) => return Ok(Decimal::new(*c, self.digits)),
             Money::Fact(f) => return self.money_fact(*f),
@@ -188,24 +198,107 @@ impl Model<'_> {
                     self.money(m, ctx)?.round_dp_with_strategy(digits, RoundingStrategy::MidpointAwayFromZero);
                 return self.round(rounded, Ctx::Plain);
             }
-            Money::Percent(p, m) => {
-                let rate = Decimal::new(i64::from(*p), 1) / Decimal::from(100);
-                rate.checked_mul(self.money(m, ctx)?)
-            }
+            Money::Percent(p, m) => self.plain_mul(rate(*p), self.money(m, ctx)?),
             Money::Add(a, b) => self.money(a, ctx)?.checked_add(self.money(b, ctx)?),
             Money::Sub(a, b) => self.money(a, ctx)?.checked_sub(self.money(b, ctx)?),
-            Money::MulLit(m, t) => self.money(m, ctx)?.checked_mul(Decimal::new(i64::from(*t), 1)),
+            Money::MulLit(m, t) => self.plain_mul(self.money(m, ctx)?, Decimal::new(i64::from(*t), 1).normalize()),
             Money::DivLit(m, n) => self.money(m, ctx)?.checked_div(Decimal::from(*n)),
             Money::DivCount(m) => {
                 let m = self.money(m, ctx)?;
-                let Val::Number(n) = self.fact(COUNT)? else { unreachable!() };
+                let n = self.count()?;
                 if n.is_zero() {
                     return Err(ARITHMETIC);
                 }
-                m.checked_div(*n)
+                m.checked_div(n)
             }
         };
         self.round(exact.ok_or(ARITHMETIC)?, ctx)
+    }
+
+    /// `a × b` before rounding to the minor unit. The documents round the exact product; the
+    /// engine refuses a product `Decimal` cannot hold to the digit (see
+    /// `ENGINE_OVERFLOWS_ON_UNROUNDED_PRODUCT`).
+    fn plain_mul(&self, a: Decimal, b: Decimal) -> Option<Decimal> {
+        let product = a.checked_mul(b)?;
+        let whole = product.scale() >= (a.scale() + b.scale()).min(28) || product.is_zero();
+        (whole || !crate::ENGINE_OVERFLOWS_ON_UNROUNDED_PRODUCT).then_some(product)
+    }
+
+    fn count(&self) -> Result<Decimal, Fail> {
+        match self.fact(COUNT)? {
+            Val::Number(n) => Ok(*n),
+            _ => unreachable!(),
+        }
+    }
+
+    /// `amount`, already at most the minor unit's decimals, with exactly them; `Err` if the
+    /// minor unit cannot hold it (an overflow, item 19).
+    fn hold(&self, amount: Decimal) -> Result<Decimal, Fail> {
+        let mut held = amount;
+        held.rescale(self.digits);
+        if held.scale() != self.digits || held != amount {
+            self.inexact_overflow.set(true);
+            return Err(ARITHMETIC);
+        }
+        Ok(held)
+    }
+
+    /// Whether an intermediate amount of a bound that should have `scale` decimals is held
+    /// close enough to exact: all of them, or the minor unit's and 10 more (language.md:
+    /// "an intermediate amount that cannot be held with at least 10 decimals more than the
+    /// currency's is an overflow error"; a quotient to 28 significant digits).
+    fn keeps(&self, result: Option<Decimal>, scale: u32) -> Result<Decimal, Fail> {
+        let result = result.ok_or(ARITHMETIC)?;
+        if result.scale() >= scale.min(28) || result.scale() >= self.digits + 10 || result.is_zero() {
+            Ok(result)
+        } else {
+            self.inexact_overflow.set(true);
+            Err(ARITHMETIC)
+        }
+    }
+
+    /// A bound's amount, exact (not rounded to the minor unit), as the documents describe it.
+    fn exact(&self, m: &Money) -> Result<Decimal, Fail> {
+        let mul = |a: Decimal, b: Decimal| self.keeps(a.checked_mul(b), a.scale() + b.scale());
+        let div = |a: Decimal, b: Decimal| {
+            let quotient = a.checked_div(b).ok_or(ARITHMETIC)?;
+            if quotient.checked_mul(b) == Some(a) {
+                Ok(quotient)
+            } else {
+                self.keeps(Some(quotient), u32::MAX)
+            }
+        };
+        match m {
+            Money::Lit(c) => Ok(Decimal::new(*c, self.digits)),
+            Money::Fact(f) => self.money_fact(*f),
+            Money::Min(a, b) => Ok(self.exact(a)?.min(self.exact(b)?)),
+            Money::Max(a, b) => Ok(self.exact(a)?.max(self.exact(b)?)),
+            Money::Abs(m) => Ok(self.exact(m)?.abs()),
+            Money::Round(m, one) => {
+                let digits = if *one { 1.min(self.digits) } else { 0 };
+                let rounded = self.exact(m)?.round_dp_with_strategy(digits, RoundingStrategy::MidpointAwayFromZero);
+                self.round(rounded, Ctx::Plain)
+            }
+            Money::Percent(p, m) => mul(rate(*p), self.exact(m)?),
+            Money::Add(a, b) => {
+                let (a, b) = (self.exact(a)?, self.exact(b)?);
+                self.keeps(a.checked_add(b), a.scale().max(b.scale()))
+            }
+            Money::Sub(a, b) => {
+                let (a, b) = (self.exact(a)?, self.exact(b)?);
+                self.keeps(a.checked_sub(b), a.scale().max(b.scale()))
+            }
+            Money::MulLit(m, t) => mul(self.exact(m)?, Decimal::new(i64::from(*t), 1).normalize()),
+            Money::DivLit(m, n) => div(self.exact(m)?, Decimal::from(*n)),
+            Money::DivCount(m) => {
+                let m = self.exact(m)?;
+                let n = self.count()?;
+                if n.is_zero() {
+                    return Err(ARITHMETIC);
+                }
+                div(m, n)
+            }
+        }
     }
 
     fn number(&self, n: &Number) -> Result<Decimal, Fail> {
@@ -403,15 +496,22 @@ pub fn expected(spec: &Spec, incident: &Incident, layout: &Layout) -> Expected {
     // 4. Limits: room = cap - used; blocks at zero or less, or when not computable; else caps.
     let mut caps: [Option<(Decimal, String)>; GESTURES.len()] = Default::default();
     for (limit, (name, line)) in spec.limits.iter().zip(&layout.limits) {
-        let room = model.money(&limit.cap, Ctx::Cap).and_then(|cap| {
+        // The cap and the amount used are exact; the room rounds once, toward zero.
+        let room = model.exact(&limit.cap).and_then(|cap| {
             let used = match &limit.used {
-                Some(used) => model.money(used, Ctx::Plain)?,
+                Some(used) => model.exact(used)?,
                 None => Decimal::ZERO,
             };
             if used < Decimal::ZERO {
                 return Err(ARITHMETIC);
             }
-            cap.checked_sub(used).ok_or(ARITHMETIC)
+            let room = cap.checked_sub(used).ok_or(ARITHMETIC)?;
+            let plain = room.round_dp_with_strategy(model.digits, RoundingStrategy::MidpointAwayFromZero);
+            let rounded = model.hold(room.round_dp_with_strategy(model.digits, RoundingStrategy::ToZero))?;
+            if rounded != plain {
+                model.cap_rounded.set(true);
+            }
+            Ok(rounded)
         });
         match room {
             Err(f) => {
@@ -533,7 +633,9 @@ pub fn expected(spec: &Spec, incident: &Incident, layout: &Layout) -> Expected {
         }
     }
 
-    // 8. Owed, recommended, escalations of matched rules.
+    // 8. Owed, recommended, escalations of matched rules. An amount that comes out negative
+    // is an error of the rule (language.md, `owe`).
+    let received = |a: Decimal| if a < Decimal::ZERO { Err(ARITHMETIC) } else { Ok(a) };
     let mut recommended = Vec::new();
     for (i, rule) in spec.rules.iter().enumerate() {
         if outcomes[i] != Outcome::Matched {
@@ -541,7 +643,7 @@ pub fn expected(spec: &Spec, incident: &Incident, layout: &Layout) -> Expected {
         }
         let name = rule_name(i);
         for (owe, line) in rule.owes.iter().zip(&layout.rules[i].owes) {
-            let amount = match owe.amount.as_ref().map(|m| model.money(m, Ctx::Plain)).transpose() {
+            let amount = match owe.amount.as_ref().map(|m| model.money(m, Ctx::Plain).and_then(received)).transpose() {
                 Ok(amount) => amount,
                 Err(f) => {
                     fail(&mut out, &name, *line, f);
@@ -557,7 +659,7 @@ pub fn expected(spec: &Spec, incident: &Incident, layout: &Layout) -> Expected {
             if blocked[rec.gesture] {
                 continue;
             }
-            let amount = match rec.amount.as_ref().map(|m| model.money(m, Ctx::Plain)).transpose() {
+            let amount = match rec.amount.as_ref().map(|m| model.money(m, Ctx::Plain).and_then(received)).transpose() {
                 Ok(amount) => amount,
                 Err(f) => {
                     fail(&mut out, &name, *line, f);

@@ -307,13 +307,19 @@ fn cents() -> BoxedStrategy<i64> {
     prop_oneof![2 => 0..10_000i64, 3 => (0..300i64).prop_map(|d| d * 100), 1 => 0..2_000_000i64].boxed()
 }
 
+/// The largest amount of 28 significant digits, in minor units.
+pub const HUGE_UNITS: i128 = 9_999_999_999_999_999_999_999_999_999;
+/// Minor units of an amount of 29 significant digits, the largest `Decimal`: more than the
+/// 28 significant digits language.md ("Money strings") says a money fact may have.
+pub const DIGITS_29_UNITS: i128 = 79_228_162_514_264_337_593_543_950_335;
+
 pub fn value(ty: Ty) -> BoxedStrategy<Val> {
     match ty {
-        // Amounts near the largest decimal reach money results that cents cannot hold
-        // (item 19); only once that item has landed.
+        // An amount of 28 significant digits (the most a literal or a money fact holds)
+        // reaches money results that the minor unit cannot hold (item 19).
         Ty::Money if !crate::PENDING_ITEM_19 => prop_oneof![
             20 => cents().prop_map(|c| Val::Money(c.into())),
-            1 => Just(Val::Money(79_228_162_514_264_337_593_543_950_335)),
+            1 => Just(Val::Money(HUGE_UNITS)),
         ]
         .boxed(),
         Ty::Money => cents().prop_map(|c| Val::Money(c.into())).boxed(),
@@ -346,6 +352,17 @@ fn wrong(ty: Ty) -> BoxedStrategy<Json> {
 }
 
 fn slot(ty: Ty) -> BoxedStrategy<Slot> {
+    if ty == Ty::Money && !crate::PENDING_ITEM_19 {
+        return prop_oneof![
+            12 => (value(ty), any::<u8>()).prop_map(|(v, how)| Slot::Value(v, how)),
+            1 => Just(Slot::Missing),
+            1 => Just(Slot::Null),
+            1 => wrong(ty).prop_map(Slot::Wrong),
+            // Written as a string in every money form but the JSON number.
+            1 => (0..4u8).prop_map(|how| Slot::Value(Val::Money(DIGITS_29_UNITS), how)),
+        ]
+        .boxed();
+    }
     prop_oneof![
         12 => (value(ty), any::<u8>()).prop_map(|(v, how)| Slot::Value(v, how)),
         1 => Just(Slot::Missing),
@@ -386,6 +403,23 @@ pub fn money() -> BoxedStrategy<Money> {
         ]
     })
     .boxed()
+}
+
+fn reads_fact(m: &Money) -> bool {
+    match m {
+        Money::Lit(_) => false,
+        Money::Fact(_) | Money::DivCount(_) => true,
+        Money::Percent(_, m) | Money::MulLit(m, _) | Money::DivLit(m, _) | Money::Round(m, _) | Money::Abs(m) => {
+            reads_fact(m)
+        }
+        Money::Min(a, b) | Money::Max(a, b) | Money::Add(a, b) | Money::Sub(a, b) => reads_fact(a) || reads_fact(b),
+    }
+}
+
+/// An amount a customer receives (`up to`, `owe ... of`, `recommend ... of`): one that reads
+/// no fact is a constant, which must not be negative (`E0119`), so it is taken as `abs(...)`.
+fn amount() -> BoxedStrategy<Money> {
+    money().prop_map(|m| if reads_fact(&m) { m } else { Money::Abs(Box::new(m)) }).boxed()
 }
 
 fn cmp_op() -> impl Strategy<Value = CmpOp> {
@@ -451,7 +485,7 @@ fn item_for(gesture: usize) -> BoxedStrategy<Option<usize>> {
 fn alt() -> impl Strategy<Value = Alt> {
     (0..GESTURES.len()).prop_flat_map(|gesture| {
         let up_to = if is_amount(gesture) {
-            prop_oneof![5 => money().prop_map(Some), 1 => Just(None)].boxed()
+            prop_oneof![5 => amount().prop_map(Some), 1 => Just(None)].boxed()
         } else {
             Just(None).boxed()
         };
@@ -470,7 +504,7 @@ fn gesture_set(amount_only: bool) -> impl Strategy<Value = Vec<usize>> {
 
 fn owe() -> impl Strategy<Value = Owe> {
     (0..GESTURES.len()).prop_flat_map(|gesture| {
-        let amount = if is_amount(gesture) { money().prop_map(Some).boxed() } else { Just(None).boxed() };
+        let amount = if is_amount(gesture) { amount().prop_map(Some).boxed() } else { Just(None).boxed() };
         (item_for(gesture), amount).prop_map(move |(item, amount)| Owe { gesture, item, amount })
     })
 }
@@ -478,7 +512,7 @@ fn owe() -> impl Strategy<Value = Owe> {
 fn recommend() -> impl Strategy<Value = Recommend> {
     (0..GESTURES.len()).prop_flat_map(|gesture| {
         let amount = if is_amount(gesture) {
-            prop_oneof![money().prop_map(Some), Just(None)].boxed()
+            prop_oneof![amount().prop_map(Some), Just(None)].boxed()
         } else {
             Just(None).boxed()
         };
