@@ -39,16 +39,14 @@ const PENDING_ITEM_19: bool = false;
 /// offers, approvals, recommendations and what limits block are not compared (errors,
 /// owed, escalations and what forbids block still are).
 const PENDING_ITEM_22: bool = false;
-/// Engine/docs disagreement (reported, not fixed here): language.md ("Money strings") says a
-/// money amount of more than 28 significant digits is an error, but the engine reads one of
-/// 29 that `Decimal` holds exactly (`"USD 792281625142643375935439503.35"`). While set, the
-/// model reads it too.
+/// Documented (language.md, "Money strings"): an incident amount may have the 29th digit
+/// that a 96-bit decimal holds (`"USD 792281625142643375935439503.35"`), which a literal
+/// may not. The model reads it too; `false` would refuse it as a literal is refused.
 const ENGINE_READS_MONEY_OF_29_DIGITS: bool = true;
-/// Engine/docs disagreement (reported, not fixed here): language.md rounds the exact result
-/// of a money operation to the minor unit and calls it an overflow only if that cannot be
-/// held, but the engine fails when the unrounded product does not fit `Decimal`
-/// (`customer.used * 0.8` with `"99999999999999999999999999.99"`: the product rounds to
-/// `79999999999999999999999999.99`, which fits). While set, the model fails there too.
+/// Documented (language.md, "Overflow"): a money operation whose exact result does not fit
+/// a 96-bit decimal at its own precision is an overflow error, even where its rounded
+/// result would fit (`customer.used * 0.8` with `"99999999999999999999999999.99"`). The
+/// model fails there too; `false` would round the exact result first.
 const ENGINE_OVERFLOWS_ON_UNROUNDED_PRODUCT: bool = true;
 
 fn name(n: &impl ToString) -> String {
