@@ -136,7 +136,7 @@ impl Diagnostics {
     }
 
     /// Renders every diagnostic rustc-style, with ANSI colours when `color` is true. Total:
-    /// no source and no span makes it panic (see [`displayable`]).
+    /// no source and no span makes it panic (see `displayable`).
     pub fn render(&self, color: bool) -> String {
         let shown = displayable(&self.source);
         let mut out = String::new();

@@ -77,7 +77,7 @@ pub fn is_reserved_word(word: &str) -> bool {
 const CONDITION_WORDS: &[&str] = &["when", "unless", "if", "except", "never", "already"];
 
 /// The first word of item words (as written, unquoted) that reads as a condition (see
-/// [`CONDITION_WORDS`]): such item words are refused (`E0010`) unless quoted.
+/// `CONDITION_WORDS`): such item words are refused (`E0010`) unless quoted.
 pub fn misleading_item_word(item_words: &str) -> Option<&str> {
     item_words.split_whitespace().find(|word| CONDITION_WORDS.contains(word))
 }
