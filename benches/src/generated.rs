@@ -3,8 +3,8 @@
 //! every engine, and written by hand in Rust as a function of the kind's number.
 
 use crate::corpus::{Incident, TIERS};
-use crate::native::Gesture;
-use rust_decimal::{Decimal, RoundingStrategy};
+use crate::native::{cents, Gesture};
+use rust_decimal::Decimal;
 use std::fmt::Write;
 
 /// The name of kind number `kind`.
@@ -61,13 +61,6 @@ pub fn extramile_source(n_rules: usize) -> String {
         let _ = write!(src, "\nrule r{rule}\n  when incident.kind is \"{k}\"{and}\n  agent may {grant}\n");
     }
     src
-}
-
-/// Rounds to the cent toward zero, as an `up to` bound rounds in extramile.
-fn cents(amount: Decimal) -> Decimal {
-    let mut rounded = amount.round_dp_with_strategy(2, RoundingStrategy::ToZero);
-    rounded.rescale(2);
-    rounded
 }
 
 /// The generated decision written by hand: the rules of the incident's kind, when the

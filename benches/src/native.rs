@@ -29,7 +29,7 @@ const PLATINUM: usize = 3;
 
 /// Rounds to the cent toward zero, with two decimals: every amount here is an `up to`
 /// bound, which rounds toward zero in extramile.
-fn cents(amount: Decimal) -> Decimal {
+pub(crate) fn cents(amount: Decimal) -> Decimal {
     let mut rounded = amount.round_dp_with_strategy(2, RoundingStrategy::ToZero);
     rounded.rescale(2);
     rounded

@@ -13,12 +13,6 @@ use extramile::{Decision, Policy, Request};
 use libfuzzer_sys::fuzz_target;
 use std::fmt::Write;
 
-/// Issue 19 item 1 (pending): a duration past chrono's range panics inside chrono when it
-/// meets a date or time. While set, durations stay within range (no extreme duration facts
-/// or literals, and durations are scaled only by small numbers), so that the target finds
-/// other bugs; set it to false once item 1 lands.
-const PENDING_ITEM_1: bool = false;
-
 const CURRENCIES: [(&str, &str, u32); 4] = [("USD", "$", 2), ("JPY", "¥", 0), ("KWD", "", 3), ("EUR", "€", 2)];
 const ROLES: [&str; 4] = ["agent", "supervisor", "manager", "director"];
 const KINDS: [&str; 3] = ["broken", "late", "rude"];
@@ -111,7 +105,7 @@ impl Gen<'_, '_> {
     fn duration_lit(&mut self) -> String {
         let n = match self.pick(6) {
             0 => "0".to_string(),
-            1 if !PENDING_ITEM_1 => "99999999999".to_string(),
+            1 => "99999999999".to_string(),
             2 => "1.5".to_string(),
             _ => self.int(1, 400).to_string(),
         };
@@ -189,11 +183,7 @@ impl Gen<'_, '_> {
 
     /// A number that scales a duration.
     fn scale(&mut self, depth: u32) -> String {
-        if PENDING_ITEM_1 {
-            self.int(1, 100).to_string()
-        } else {
-            self.expr(Ty::Number, depth)
-        }
+        self.expr(Ty::Number, depth)
     }
 
     fn cond(&mut self, depth: u32) -> String {
@@ -353,8 +343,8 @@ impl Gen<'_, '_> {
             Ty::Text | Ty::Kind => json!(KINDS[self.pick(3)]),
             Ty::Bool => json!(self.flip()),
             Ty::Duration => match self.pick(4) {
-                0 if !PENDING_ITEM_1 => json!("PT10000000000000000S"),
-                1 if !PENDING_ITEM_1 => json!("9300000000000000 seconds"),
+                0 => json!("PT10000000000000000S"),
+                1 => json!("9300000000000000 seconds"),
                 _ => json!(format!("{} hours", self.int(0, 100))),
             },
             Ty::Date => json!(["2026-11-20", "0001-01-01", "9999-12-31", "2024-02-29"][self.pick(4)]),

@@ -42,11 +42,7 @@ pub(crate) fn check(out: &mut Output, paths: &[PathBuf], format: Format, deny_wa
     if format == Format::Json {
         out.line(&serde_json::to_string_pretty(&json_files).map_err(|e| e.to_string())?)?;
     }
-    Ok(match (unreadable, failed) {
-        (true, _) => ExitCode::from(2),
-        (false, true) => ExitCode::from(1),
-        (false, false) => ExitCode::SUCCESS,
-    })
+    Ok(crate::output::worst_exit_code(unreadable, failed))
 }
 
 /// Loads the policy at `path`; on failure, its diagnostics are printed and the exit code

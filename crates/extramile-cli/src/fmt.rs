@@ -4,7 +4,6 @@ use crate::files;
 use crate::output::{CommandResult, Output};
 use crate::render;
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 /// What `fmt` does with each file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,11 +91,7 @@ pub(crate) fn fmt(out: &mut Output, paths: &[PathBuf], mode: Mode) -> CommandRes
         }
     }
     let failed = broken > 0 || (mode == Mode::Check && changed > 0);
-    Ok(match (unreadable > 0, failed) {
-        (true, _) => ExitCode::from(2),
-        (false, true) => ExitCode::from(1),
-        (false, false) => ExitCode::SUCCESS,
-    })
+    Ok(crate::output::worst_exit_code(unreadable > 0, failed))
 }
 
 /// The most lines, before and after together, of the region a diff compares (the lines

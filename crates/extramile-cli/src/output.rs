@@ -23,6 +23,16 @@ impl From<String> for Failure {
 /// What a command returns: its exit code, or why it stopped.
 pub(crate) type CommandResult = Result<ExitCode, Failure>;
 
+/// The exit code of a command over several files: the worst of them, 2 if a file could not
+/// be read, 1 if one failed (errors, or not formatted), else 0.
+pub(crate) fn worst_exit_code(unreadable: bool, failed: bool) -> ExitCode {
+    match (unreadable, failed) {
+        (true, _) => ExitCode::from(2),
+        (false, true) => ExitCode::from(1),
+        (false, false) => ExitCode::SUCCESS,
+    }
+}
+
 /// When output is coloured (`--color`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub(crate) enum ColorChoice {

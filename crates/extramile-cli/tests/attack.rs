@@ -18,10 +18,7 @@ const NOW: &str = "2026-05-01T00:00:00Z";
 
 /// A fresh folder for one test.
 fn folder(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("extramile-cli-attack-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    common::temp_dir(&format!("attack-{name}"))
 }
 
 fn write(dir: &Path, name: &str, text: &str) -> String {

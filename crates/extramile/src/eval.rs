@@ -567,10 +567,10 @@ impl<'p> Run<'p> {
                     (Value::Money(cap), Value::Money(used)) => {
                         let room =
                             cap.checked_sub(used).ok_or_else(|| ExprError::new("arithmetic overflow", limit.span))?;
-                        match self.env.toward_zero(Value::Money(room), limit.span)? {
-                            Value::Money(room) => Ok(room),
-                            _ => Err(ExprError::new("a limit must be money", limit.span)),
-                        }
+                        self.program
+                            .currency
+                            .round_toward_zero(room)
+                            .ok_or_else(|| ExprError::new("arithmetic overflow", limit.span))
                     }
                     _ => Err(ExprError::new("a limit must be money", limit.span)),
                 }

@@ -4,7 +4,7 @@
 
 use crate::eval::expr::ExprError;
 use crate::syntax::diagnostic::Diagnostic;
-use crate::syntax::span::Span;
+use crate::syntax::span::{SourceMap, Span};
 use crate::value::Value;
 use rhai::{Dynamic, Engine, EvalAltResult, Scope, AST};
 use rust_decimal::Decimal;
@@ -128,6 +128,7 @@ impl Scripts {
         let mut diagnostics = Vec::new();
         let mut asts = Vec::new();
         let mut origins = Vec::new();
+        let mut source_map: Option<SourceMap> = None;
         let mut functions: Vec<ScriptFunction> = Vec::new();
         let mut by_name: HashMap<(String, usize), usize> = HashMap::new();
         for (source, body_span) in blocks {
@@ -154,7 +155,9 @@ impl Scripts {
                         functions.push(ScriptFunction { name: f.name.to_string(), arity, block });
                     }
                     asts.push(ast);
-                    origins.push(line_and_column(policy_source, body_span.start as usize));
+                    let map = source_map.get_or_insert_with(|| SourceMap::new(policy_source));
+                    let at = map.line_column(policy_source, body_span.start);
+                    origins.push((at.line as usize, at.column as usize));
                 }
                 Err(err) => {
                     let span = map_position(policy_source, *body_span, err.1.line(), err.1.position());
@@ -247,16 +250,6 @@ fn policy_position(position: rhai::Position, (body_line, body_column): (usize, u
     let policy_line = body_line.saturating_add(line).saturating_sub(1);
     let policy_column = if line == 1 { body_column.saturating_add(column).saturating_sub(1) } else { column };
     format!(" (line {policy_line}, column {policy_column})")
-}
-
-/// The 1-based line and column (in characters) of byte `offset` of `source`, lines broken
-/// as the grammar breaks them.
-fn line_and_column(source: &str, offset: usize) -> (usize, usize) {
-    let before = source.get(..offset).unwrap_or(source);
-    let line_start = crate::syntax::span::line_break_ends(before).last().unwrap_or(0);
-    let line = crate::syntax::span::line_break_ends(before).count().saturating_add(1);
-    let column = before.get(line_start..).map_or(0, |text| text.chars().count()).saturating_add(1);
-    (line, column)
 }
 
 /// Maps a Rhai position (1-based line and column within the script) to a policy span.

@@ -360,21 +360,18 @@ pub fn parse_time(text: &str) -> Option<DateTime<FixedOffset>> {
     FixedOffset::east_opt(offset)?.from_local_datetime(&local).single()
 }
 
-/// A duration in the largest whole unit that divides it: `3 days`, `90 minutes`.
+/// A duration in the largest whole unit that divides it: `3 days`, `90 minutes`; seconds
+/// for zero.
 pub fn format_duration(seconds: i64) -> String {
-    let units = [(604_800, "week"), (86_400, "day"), (3_600, "hour"), (60, "minute")];
-    for (size, name) in units {
-        if seconds != 0 && seconds % size == 0 {
+    for (name, _, size) in DURATION_UNITS {
+        // Seconds (size 1) divide every duration: the loop always returns.
+        if seconds % size == 0 && (seconds != 0 || size == 1) {
             let n = seconds / size;
+            // `unsigned_abs`: the magnitude of `i64::MIN` seconds does not fit an `i64`.
             return if n.unsigned_abs() == 1 { format!("{n} {name}") } else { format!("{n} {name}s") };
         }
     }
-    // `unsigned_abs`: the magnitude of `i64::MIN` seconds does not fit an `i64`.
-    if seconds.unsigned_abs() == 1 {
-        format!("{seconds} second")
-    } else {
-        format!("{seconds} seconds")
-    }
+    format!("{seconds} seconds")
 }
 
 /// The units a duration fact is written in, from the largest down, in seconds.

@@ -63,3 +63,11 @@ pub fn run_into_closed_pipe(args: &[&str], lines: usize) -> (i32, String) {
     let output = child.wait_with_output().expect("the binary ends");
     (output.status.code().unwrap_or(-1), text(&output.stderr))
 }
+
+/// A new, empty folder for one test's files, named after it.
+pub fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("extramile-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("a temporary folder");
+    dir
+}

@@ -579,11 +579,9 @@ fn decimal_of(n: &serde_json::Number) -> Result<Decimal, InexactNumber> {
 /// The significant digits of a number's text (`0.00120e5` has 3): its digits before any
 /// exponent, without leading and trailing zeros.
 fn significant_digits(text: &str) -> usize {
-    let mantissa = text.split(['e', 'E']).next().unwrap_or(text);
-    let digits = mantissa.trim_start_matches('-').bytes().filter(u8::is_ascii_digit);
-    let digits: Vec<u8> = digits.skip_while(|&d| d == b'0').collect();
-    let trailing = digits.iter().rev().take_while(|&&d| d == b'0').count();
-    digits.len().saturating_sub(trailing)
+    let mantissa = text.split(['e', 'E']).next().unwrap_or(text).trim_start_matches('-');
+    let significant = mantissa.trim_start_matches(['0', '.']).trim_end_matches(['0', '.']);
+    significant.bytes().filter(u8::is_ascii_digit).count()
 }
 
 /// A JSON number read as money without going through its text: `12.5` is 1,250 cents

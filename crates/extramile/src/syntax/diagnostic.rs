@@ -158,20 +158,10 @@ impl Diagnostics {
     fn render_one(&self, shown: &str, color: bool, diagnostic: &Diagnostic) -> String {
         let primary = self.clamp(diagnostic.span);
         let labels = diagnostic.labels.iter().map(|label| self.clamp(label.span));
-        let all = std::iter::once(primary).chain(labels);
-        let (first, last) =
-            all.fold((usize::MAX, 0), |(first, last), range| (first.min(range.start), last.max(range.end)));
-        let bytes = shown.as_bytes();
-        let start = bytes
-            .get(..first.min(bytes.len()))
-            .and_then(|b| b.iter().rposition(|&b| b == b'\n'))
-            .map_or(0, |i| i.saturating_add(1));
+        let lines = covered_lines(shown, std::iter::once(primary).chain(labels));
         // Through the line break after the annotations' end (the next line's when they end
         // with a line break): the lines `could_underflow_margin` looks at.
-        let end = bytes
-            .get(last.max(start)..)
-            .and_then(|b| b.iter().position(|&b| b == b'\n'))
-            .map_or(bytes.len(), |i| last.max(start).saturating_add(i).saturating_add(1));
+        let (start, end) = (lines.start, lines.end.saturating_add(1).min(shown.len()));
         let first_line = self.source_map.line_column(&self.source, u32::try_from(start).unwrap_or(u32::MAX)).line;
         self.render_window(shown, start..end, first_line as usize, color, diagnostic, true)
     }
@@ -391,27 +381,31 @@ fn displayable(source: &str) -> std::borrow::Cow<'_, str> {
 /// than 12 spaces, and one longer than 100 bytes (no character is wider than its bytes).
 /// Then the diagnostic is rendered untrimmed instead.
 fn could_underflow_margin(shown: &str, annotations: impl Iterator<Item = std::ops::Range<usize>>) -> bool {
-    let (mut first, mut last) = (usize::MAX, 0);
-    for range in annotations {
-        first = first.min(range.start);
-        last = last.max(range.end);
-    }
-    let bytes = shown.as_bytes();
-    let start = bytes
-        .get(..first.min(bytes.len()))
-        .and_then(|b| b.iter().rposition(|&b| b == b'\n'))
-        .map_or(0, |i| i.saturating_add(1));
-    let end = bytes
-        .get(last.min(bytes.len())..)
-        .and_then(|b| b.iter().position(|&b| b == b'\n'))
-        .map_or(bytes.len(), |i| last.saturating_add(i));
-    let lines = bytes.get(start..end).unwrap_or(&[]).split(|&b| b == b'\n');
+    let lines = shown.as_bytes().get(covered_lines(shown, annotations)).unwrap_or(&[]).split(|&b| b == b'\n');
     let (mut deep, mut long) = (false, false);
     for line in lines {
         deep |= line.iter().take_while(|&&b| b == b' ').count() > 12;
         long |= line.len() > 100;
     }
     deep && long
+}
+
+/// The lines of `shown` that `annotations` cover: from the start of the first one's line to
+/// the end of the last one's line (its line break excluded).
+fn covered_lines(shown: &str, annotations: impl Iterator<Item = std::ops::Range<usize>>) -> std::ops::Range<usize> {
+    let (first, last) =
+        annotations.fold((usize::MAX, 0), |(first, last), range| (first.min(range.start), last.max(range.end)));
+    let bytes = shown.as_bytes();
+    let start = bytes
+        .get(..first.min(bytes.len()))
+        .and_then(|b| b.iter().rposition(|&b| b == b'\n'))
+        .map_or(0, |i| i.saturating_add(1));
+    let last = last.clamp(start, bytes.len());
+    let end = bytes
+        .get(last..)
+        .and_then(|b| b.iter().position(|&b| b == b'\n'))
+        .map_or(bytes.len(), |i| last.saturating_add(i));
+    start..end
 }
 
 fn summary_line(origin: &str, errors: usize, warnings: usize) -> String {

@@ -8,7 +8,7 @@ use crate::syntax::ast::PolicyFile;
 use crate::syntax::diagnostic::Diagnostic;
 use crate::syntax::parser::parse_with_depth;
 use crate::syntax::scan;
-use crate::syntax::span::Span;
+use crate::syntax::span::{line_break_ends, Span};
 
 /// Words that start a top-level item and nothing else. `never` is left out: unindented, it
 /// may still be a statement of the rule above.
@@ -39,8 +39,12 @@ pub fn parse_reporting_every_item(source: &str, max_depth: usize) -> Result<Poli
 fn item_starts(source: &str) -> Vec<usize> {
     let bytes = source.as_bytes();
     let mut starts = Vec::new();
-    let mut at = 0;
-    while at < bytes.len() {
+    // Where the script body that the last line opened ends: lines before it are script.
+    let mut script_end = 0;
+    for at in std::iter::once(0).chain(line_break_ends(source)) {
+        if at < script_end || at >= bytes.len() {
+            continue;
+        }
         let line_end = scan::line_end(bytes, at);
         let line = source.get(at..line_end).unwrap_or("");
         let word_len = line.bytes().take_while(|&b| scan::is_word_byte(b)).count();
@@ -48,14 +52,8 @@ fn item_starts(source: &str) -> Vec<usize> {
             starts.push(at);
         }
         // A script body may hold anything, item keywords included: skip to its end.
-        let mut next = line_end;
         if let Some(open) = line.find("\"\"\"") {
-            next = scan::line_end(bytes, scan::script_end(bytes, at.saturating_add(open))).max(line_end);
-        }
-        // Past the line break (`\n`, `\r\n` or `\r`).
-        at = next.saturating_add(1);
-        if bytes.get(next) == Some(&b'\r') && bytes.get(at) == Some(&b'\n') {
-            at = at.saturating_add(1);
+            script_end = scan::line_end(bytes, scan::script_end(bytes, at.saturating_add(open))).max(line_end);
         }
     }
     starts
